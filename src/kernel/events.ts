@@ -1,0 +1,307 @@
+/**
+ * Trace events: past-tense facts, one per kernel effect. Every change to KernelState is an event
+ * applied by applyEvent(), and revertEvent() undoes it exactly, so a cursor can move through a trace
+ * of millions of events in both directions without re-running the scenario.
+ *
+ * `fn` names the kernel function the event models; `line` is the scenario line of the statement that
+ * caused it. Sentences are made on demand by describe.ts, so events stay small.
+ */
+
+import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
+import { newDevice, ptePage, pteDev } from "./state.ts";
+
+interface Base {
+  /** scenario line of the statement this event belongs to */
+  readonly line: number;
+  /** kernel function this event models */
+  readonly fn: string;
+}
+
+export type KernelEvent = Base &
+  (
+    | { readonly kind: "design"; readonly design: string; readonly pageSize: number }
+    | { readonly kind: "device-add"; readonly dev: number; readonly name: string; readonly pages: number; readonly barStart: number }
+    | { readonly kind: "genpool-add"; readonly dev: number }
+    | { readonly kind: "pgref"; readonly dev: number; readonly delta: number }
+    | { readonly kind: "pgref-kill"; readonly dev: number }
+    | { readonly kind: "device-state"; readonly dev: number; readonly from: DeviceLifecycle; readonly to: DeviceLifecycle }
+    | { readonly kind: "process-add"; readonly proc: number; readonly name: string; readonly parent: number }
+    | { readonly kind: "process-exit"; readonly proc: number }
+    | { readonly kind: "label-add"; readonly proc: number; readonly label: Label }
+    | { readonly kind: "vma-create"; readonly proc: number; readonly vma: Vma }
+    | { readonly kind: "vma-remove"; readonly proc: number; readonly vma: Vma }
+    | { readonly kind: "vma-split"; readonly proc: number; readonly vma: Vma; readonly at: number; readonly newId: number; readonly newPgoff: number }
+    | { readonly kind: "vma-flags"; readonly proc: number; readonly vmaId: number; readonly from: number; readonly to: number }
+    | { readonly kind: "genpool-alloc"; readonly dev: number; readonly page: number; readonly owner: number }
+    | { readonly kind: "genpool-free"; readonly dev: number; readonly page: number; readonly owner: number }
+    | { readonly kind: "page-ref"; readonly dev: number; readonly page: number; readonly delta: number }
+    | { readonly kind: "pte-set"; readonly proc: number; readonly vpn: number; readonly pte: number; readonly rmap: 0 | 1 }
+    | { readonly kind: "pte-clear"; readonly proc: number; readonly vpn: number; readonly pte: number; readonly rmap: 0 | 1 }
+    | { readonly kind: "pmap-create"; readonly pmap: Pmap }
+    | { readonly kind: "pmap-kref"; readonly pmap: number; readonly delta: number }
+    | { readonly kind: "pmap-first"; readonly pmap: number; readonly from: number; readonly to: number }
+    | { readonly kind: "pin-create"; readonly pin: number; readonly name: string; readonly proc: number }
+    | { readonly kind: "pin-page"; readonly pin: number; readonly dev: number; readonly page: number }
+    | { readonly kind: "unpin-page"; readonly pin: number; readonly dev: number; readonly page: number }
+    | { readonly kind: "pin-status"; readonly pin: number; readonly from: PinStatus; readonly to: PinStatus }
+    | { readonly kind: "fault"; readonly proc: number; readonly vpn: number }
+    | { readonly kind: "page-free"; readonly dev: number; readonly page: number }
+    | { readonly kind: "note"; readonly text: string }
+    | { readonly kind: "result"; readonly op: number; readonly result: string }
+    | { readonly kind: "finding"; readonly finding: number }
+  );
+
+export type EventKind = KernelEvent["kind"];
+
+/** Distributes Omit over the union, so each event kind keeps its own fields. */
+export type EventInit = KernelEvent extends infer E ? (E extends KernelEvent ? Omit<E, "line"> : never) : never;
+
+function proc(s: KernelState, i: number): ProcessState {
+  return s.processes[i]!;
+}
+
+function insertVma(p: ProcessState, v: Vma): void {
+  let i = 0;
+  while (i < p.vmas.length && p.vmas[i]!.start < v.start) i++;
+  p.vmas.splice(i, 0, v);
+}
+
+function removeVma(p: ProcessState, id: number): void {
+  const i = p.vmas.findIndex((v) => v.id === id);
+  if (i >= 0) p.vmas.splice(i, 1);
+}
+
+function replaceVma(p: ProcessState, id: number, v: Vma): void {
+  const i = p.vmas.findIndex((x) => x.id === id);
+  if (i >= 0) p.vmas[i] = v;
+}
+
+/** Applies one event to the state, in place. The only way the state changes. */
+export function applyEvent(s: KernelState, e: KernelEvent): void {
+  switch (e.kind) {
+    case "device-add":
+      s.devices.push(newDevice(e.dev, e.name, e.pages, e.barStart));
+      return;
+    case "pgref":
+      s.devices[e.dev]!.pgref += e.delta;
+      return;
+    case "pgref-kill":
+      s.devices[e.dev]!.pgrefDying = true;
+      return;
+    case "device-state":
+      s.devices[e.dev]!.lifecycle = e.to;
+      return;
+    case "process-add": {
+      const labels = e.parent >= 0 ? new Map(proc(s, e.parent).labels) : new Map<string, Label>();
+      s.processes.push({ index: e.proc, name: e.name, alive: true, vmas: [], ptes: new Map(), labels, rssFile: 0 });
+      return;
+    }
+    case "process-exit":
+      proc(s, e.proc).alive = false;
+      return;
+    case "label-add":
+      proc(s, e.proc).labels.set(e.label.name, e.label);
+      return;
+    case "vma-create":
+      insertVma(proc(s, e.proc), e.vma);
+      return;
+    case "vma-remove":
+      removeVma(proc(s, e.proc), e.vma.id);
+      return;
+    case "vma-split": {
+      const p = proc(s, e.proc);
+      replaceVma(p, e.vma.id, { ...e.vma, end: e.at });
+      insertVma(p, { ...e.vma, id: e.newId, start: e.at, pgoff: e.newPgoff });
+      return;
+    }
+    case "vma-flags": {
+      const p = proc(s, e.proc);
+      const v = p.vmas.find((x) => x.id === e.vmaId)!;
+      replaceVma(p, e.vmaId, { ...v, flags: e.to });
+      return;
+    }
+    case "genpool-alloc": {
+      const d = s.devices[e.dev]!;
+      d.allocated[e.page] = 1;
+      d.owner[e.page] = e.owner;
+      d.freePages--;
+      return;
+    }
+    case "genpool-free": {
+      const d = s.devices[e.dev]!;
+      d.allocated[e.page] = 0;
+      d.owner[e.page] = -1;
+      d.freePages++;
+      return;
+    }
+    case "page-ref":
+      s.devices[e.dev]!.refcount[e.page]! += e.delta;
+      return;
+    case "pte-set": {
+      const p = proc(s, e.proc);
+      p.ptes.set(e.vpn, e.pte);
+      const d = s.devices[pteDev(e.pte)]!;
+      const page = ptePage(e.pte);
+      d.ptes[page]!++;
+      d.mapcount[page]! += e.rmap;
+      p.rssFile += e.rmap;
+      return;
+    }
+    case "pte-clear": {
+      const p = proc(s, e.proc);
+      p.ptes.delete(e.vpn);
+      const d = s.devices[pteDev(e.pte)]!;
+      const page = ptePage(e.pte);
+      d.ptes[page]!--;
+      d.mapcount[page]! -= e.rmap;
+      p.rssFile -= e.rmap;
+      return;
+    }
+    case "pmap-create":
+      s.pmaps.push({ ...e.pmap });
+      return;
+    case "pmap-kref":
+      s.pmaps[e.pmap]!.kref += e.delta;
+      return;
+    case "pmap-first":
+      s.pmaps[e.pmap]!.first = e.to;
+      return;
+    case "pin-create":
+      s.pins.push({ name: e.name, proc: e.proc, pages: [], status: "held" });
+      return;
+    case "pin-page":
+      s.pins[e.pin]!.pages.push(e.dev * 2 ** 32 + e.page);
+      s.devices[e.dev]!.pins[e.page]!++;
+      return;
+    case "unpin-page":
+      s.devices[e.dev]!.pins[e.page]!--;
+      return;
+    case "pin-status":
+      s.pins[e.pin]!.status = e.to;
+      return;
+    case "finding":
+      s.findings++;
+      return;
+    case "design":
+    case "genpool-add":
+    case "fault":
+    case "page-free":
+    case "note":
+    case "result":
+      return;
+  }
+}
+
+/** Undoes applyEvent(s, e): revertEvent(applyEvent(s, e)) leaves s as it was. */
+export function revertEvent(s: KernelState, e: KernelEvent): void {
+  switch (e.kind) {
+    case "device-add":
+      s.devices.pop();
+      return;
+    case "pgref":
+      s.devices[e.dev]!.pgref -= e.delta;
+      return;
+    case "pgref-kill":
+      s.devices[e.dev]!.pgrefDying = false;
+      return;
+    case "device-state":
+      s.devices[e.dev]!.lifecycle = e.from;
+      return;
+    case "process-add":
+      s.processes.pop();
+      return;
+    case "process-exit":
+      proc(s, e.proc).alive = true;
+      return;
+    case "label-add":
+      proc(s, e.proc).labels.delete(e.label.name);
+      return;
+    case "vma-create":
+      removeVma(proc(s, e.proc), e.vma.id);
+      return;
+    case "vma-remove":
+      insertVma(proc(s, e.proc), e.vma);
+      return;
+    case "vma-split": {
+      const p = proc(s, e.proc);
+      removeVma(p, e.newId);
+      replaceVma(p, e.vma.id, e.vma);
+      return;
+    }
+    case "vma-flags": {
+      const p = proc(s, e.proc);
+      const v = p.vmas.find((x) => x.id === e.vmaId)!;
+      replaceVma(p, e.vmaId, { ...v, flags: e.from });
+      return;
+    }
+    case "genpool-alloc": {
+      const d = s.devices[e.dev]!;
+      d.allocated[e.page] = 0;
+      d.owner[e.page] = -1;
+      d.freePages++;
+      return;
+    }
+    case "genpool-free": {
+      const d = s.devices[e.dev]!;
+      d.allocated[e.page] = 1;
+      d.owner[e.page] = e.owner;
+      d.freePages--;
+      return;
+    }
+    case "page-ref":
+      s.devices[e.dev]!.refcount[e.page]! -= e.delta;
+      return;
+    case "pte-set": {
+      const p = proc(s, e.proc);
+      p.ptes.delete(e.vpn);
+      const d = s.devices[pteDev(e.pte)]!;
+      const page = ptePage(e.pte);
+      d.ptes[page]!--;
+      d.mapcount[page]! -= e.rmap;
+      p.rssFile -= e.rmap;
+      return;
+    }
+    case "pte-clear": {
+      const p = proc(s, e.proc);
+      p.ptes.set(e.vpn, e.pte);
+      const d = s.devices[pteDev(e.pte)]!;
+      const page = ptePage(e.pte);
+      d.ptes[page]!++;
+      d.mapcount[page]! += e.rmap;
+      p.rssFile += e.rmap;
+      return;
+    }
+    case "pmap-create":
+      s.pmaps.pop();
+      return;
+    case "pmap-kref":
+      s.pmaps[e.pmap]!.kref -= e.delta;
+      return;
+    case "pmap-first":
+      s.pmaps[e.pmap]!.first = e.from;
+      return;
+    case "pin-create":
+      s.pins.pop();
+      return;
+    case "pin-page":
+      s.pins[e.pin]!.pages.pop();
+      s.devices[e.dev]!.pins[e.page]!--;
+      return;
+    case "unpin-page":
+      s.devices[e.dev]!.pins[e.page]!++;
+      return;
+    case "pin-status":
+      s.pins[e.pin]!.status = e.from;
+      return;
+    case "finding":
+      s.findings--;
+      return;
+    case "design":
+    case "genpool-add":
+    case "fault":
+    case "page-free":
+    case "note":
+    case "result":
+      return;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * A trace: the scenario, every event it caused, the result of each statement, the findings, and
+ * checkpoints of the kernel state so that any step can be rebuilt without re-running from the start
+ * (cursor.ts). A trace is immutable once run() returns it.
+ */
+
+import type { KernelEvent } from "../kernel/events.ts";
+import type { KernelState } from "../kernel/state.ts";
+import type { Design, Scenario, Span } from "../scenario/ast.ts";
+
+/** What a statement returned: "ok", an errno name ("EINVAL"), a signal ("SIGBUS"), or "blocked". */
+export type OpResult = string;
+
+export interface OpRecord {
+  /** index of the statement in the scenario */
+  readonly index: number;
+  /** 1-based source line */
+  readonly line: number;
+  /** the statement as printed (canonical form) */
+  readonly text: string;
+  readonly result: OpResult;
+  /** first and last step (event index) of this statement, inclusive */
+  readonly firstStep: number;
+  readonly lastStep: number;
+  /** free pages of each device after the statement, by device name (sysfs `available` / page size) */
+  readonly free: Readonly<Record<string, number>>;
+}
+
+export type FindingKind =
+  | "use-after-free"
+  | "leak"
+  | "unbind-hang"
+  | "stale-mapping"
+  | "alias"
+  | "refcount-underflow"
+  | "double-free"
+  | "pgref-imbalance";
+
+export interface Finding {
+  /** the step of the finding's own event */
+  readonly step: number;
+  readonly line: number;
+  readonly kind: FindingKind;
+  readonly device: string;
+  /** first page concerned (index in the device's p2pmem) */
+  readonly page: number;
+  /** how many consecutive pages from `page` the finding covers */
+  readonly pages: number;
+  readonly text: string;
+}
+
+export interface Checkpoint {
+  /** state before events[step] is applied */
+  readonly step: number;
+  readonly state: KernelState;
+}
+
+export interface Trace {
+  readonly scenario: Scenario;
+  readonly spans: readonly Span[];
+  readonly design: Design;
+  readonly pageSize: number;
+  readonly events: readonly KernelEvent[];
+  readonly ops: readonly OpRecord[];
+  readonly findings: readonly Finding[];
+  readonly checkpoints: readonly Checkpoint[];
+  /** names by index, for describing events */
+  readonly deviceNames: readonly string[];
+  readonly processNames: readonly string[];
+  readonly pinNames: readonly string[];
+  /** set when the run stopped early because it hit the event budget */
+  readonly truncated?: { readonly line: number; readonly message: string };
+}
