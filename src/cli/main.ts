@@ -9,7 +9,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   link: { summary: "print a share URL for a scenario", load: () => import("./cmd-link.ts") },
   open: { summary: "print the scenario and step inside a share URL", load: () => import("./cmd-open.ts") },
   diff: { summary: "compare a scenario under two designs", load: () => import("./cmd-diff.ts") },
-  real: { summary: "run a scenario on a real Linux kernel in QEMU and on the model", load: () => import("./cmd-real.ts") },
+  real: {
+    summary: "run a scenario on a real Linux kernel in QEMU and on the model",
+    load: () => import("./cmd-real.ts"),
+  },
 };
 
 export const USAGE = `p2pviz: watch PCI P2PDMA memory being mapped into user space, one page at a time

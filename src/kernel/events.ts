@@ -8,7 +8,7 @@
  */
 
 import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
-import { newDevice, ptePage, pteDev } from "./state.ts";
+import { newDevice, pteDev, ptePage } from "./state.ts";
 
 interface Base {
   /** scenario line of the statement this event belongs to */
@@ -20,26 +20,83 @@ interface Base {
 export type KernelEvent = Base &
   (
     | { readonly kind: "design"; readonly design: string; readonly pageSize: number }
-    | { readonly kind: "device-add"; readonly dev: number; readonly name: string; readonly pages: number; readonly barStart: number }
+    | {
+        readonly kind: "device-add";
+        readonly dev: number;
+        readonly name: string;
+        readonly pages: number;
+        readonly barStart: number;
+      }
     | { readonly kind: "genpool-add"; readonly dev: number }
-    | { readonly kind: "pgref"; readonly dev: number; readonly delta: number }
+    | {
+        readonly kind: "pgref";
+        readonly dev: number;
+        readonly delta: number /** pgmap->ref after */;
+        readonly to: number;
+      }
     | { readonly kind: "pgref-kill"; readonly dev: number }
-    | { readonly kind: "device-state"; readonly dev: number; readonly from: DeviceLifecycle; readonly to: DeviceLifecycle }
+    | {
+        readonly kind: "device-state";
+        readonly dev: number;
+        readonly from: DeviceLifecycle;
+        readonly to: DeviceLifecycle;
+      }
     | { readonly kind: "process-add"; readonly proc: number; readonly name: string; readonly parent: number }
     | { readonly kind: "process-exit"; readonly proc: number }
     | { readonly kind: "label-add"; readonly proc: number; readonly label: Label }
     | { readonly kind: "vma-create"; readonly proc: number; readonly vma: Vma }
     | { readonly kind: "vma-remove"; readonly proc: number; readonly vma: Vma }
-    | { readonly kind: "vma-split"; readonly proc: number; readonly vma: Vma; readonly at: number; readonly newId: number; readonly newPgoff: number }
-    | { readonly kind: "vma-flags"; readonly proc: number; readonly vmaId: number; readonly from: number; readonly to: number }
+    | {
+        readonly kind: "vma-split";
+        readonly proc: number;
+        /** the VMA before the split */
+        readonly vma: Vma;
+        readonly at: number;
+        readonly newId: number;
+        /** __split_vma's new_below: the new VMA is the lower piece (else the upper one) */
+        readonly newBelow: boolean;
+        /** vm_pgoff of the upper piece */
+        readonly upperPgoff: number;
+      }
+    | {
+        readonly kind: "vma-flags";
+        readonly proc: number;
+        readonly vmaId: number;
+        readonly from: number;
+        readonly to: number;
+      }
     | { readonly kind: "genpool-alloc"; readonly dev: number; readonly page: number; readonly owner: number }
     | { readonly kind: "genpool-free"; readonly dev: number; readonly page: number; readonly owner: number }
-    | { readonly kind: "page-ref"; readonly dev: number; readonly page: number; readonly delta: number }
-    | { readonly kind: "pte-set"; readonly proc: number; readonly vpn: number; readonly pte: number; readonly rmap: 0 | 1 }
-    | { readonly kind: "pte-clear"; readonly proc: number; readonly vpn: number; readonly pte: number; readonly rmap: 0 | 1 }
+    | {
+        readonly kind: "page-ref";
+        readonly dev: number;
+        readonly page: number;
+        readonly delta: number /** refcount after */;
+        readonly to: number;
+      }
+    | {
+        readonly kind: "pte-set";
+        readonly proc: number;
+        readonly vpn: number;
+        readonly pte: number;
+        readonly rmap: 0 | 1;
+      }
+    | {
+        readonly kind: "pte-clear";
+        readonly proc: number;
+        readonly vpn: number;
+        readonly pte: number;
+        readonly rmap: 0 | 1;
+      }
     | { readonly kind: "pmap-create"; readonly pmap: Pmap }
     | { readonly kind: "pmap-kref"; readonly pmap: number; readonly delta: number }
-    | { readonly kind: "pmap-first"; readonly pmap: number; readonly from: number; readonly to: number }
+    | {
+        readonly kind: "pmap-first";
+        readonly pmap: number;
+        readonly from: number;
+        readonly to: number;
+        readonly pages: number;
+      }
     | { readonly kind: "pin-create"; readonly pin: number; readonly name: string; readonly proc: number }
     | { readonly kind: "pin-page"; readonly pin: number; readonly dev: number; readonly page: number }
     | { readonly kind: "unpin-page"; readonly pin: number; readonly dev: number; readonly page: number }
@@ -54,7 +111,11 @@ export type KernelEvent = Base &
 export type EventKind = KernelEvent["kind"];
 
 /** Distributes Omit over the union, so each event kind keeps its own fields. */
-export type EventInit = KernelEvent extends infer E ? (E extends KernelEvent ? Omit<E, "line"> : never) : never;
+export type EventInit = KernelEvent extends infer E
+  ? E extends KernelEvent
+    ? Omit<E, "line">
+    : never
+  : never;
 
 function proc(s: KernelState, i: number): ProcessState {
   return s.processes[i]!;
@@ -93,7 +154,15 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       return;
     case "process-add": {
       const labels = e.parent >= 0 ? new Map(proc(s, e.parent).labels) : new Map<string, Label>();
-      s.processes.push({ index: e.proc, name: e.name, alive: true, vmas: [], ptes: new Map(), labels, rssFile: 0 });
+      s.processes.push({
+        index: e.proc,
+        name: e.name,
+        alive: true,
+        vmas: [],
+        ptes: new Map(),
+        labels,
+        rssFile: 0,
+      });
       return;
     }
     case "process-exit":
@@ -110,8 +179,11 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       return;
     case "vma-split": {
       const p = proc(s, e.proc);
-      replaceVma(p, e.vma.id, { ...e.vma, end: e.at });
-      insertVma(p, { ...e.vma, id: e.newId, start: e.at, pgoff: e.newPgoff });
+      const lower: Vma = { ...e.vma, id: e.newBelow ? e.newId : e.vma.id, end: e.at };
+      const upper: Vma = { ...e.vma, id: e.newBelow ? e.vma.id : e.newId, start: e.at, pgoff: e.upperPgoff };
+      removeVma(p, e.vma.id);
+      insertVma(p, lower);
+      insertVma(p, upper);
       return;
     }
     case "vma-flags": {
@@ -225,7 +297,8 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "vma-split": {
       const p = proc(s, e.proc);
       removeVma(p, e.newId);
-      replaceVma(p, e.vma.id, e.vma);
+      removeVma(p, e.vma.id);
+      insertVma(p, e.vma);
       return;
     }
     case "vma-flags": {

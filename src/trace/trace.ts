@@ -5,6 +5,7 @@
  */
 
 import type { KernelEvent } from "../kernel/events.ts";
+import type { SimFinding as Finding } from "../kernel/sim.ts";
 import type { KernelState } from "../kernel/state.ts";
 import type { Design, Scenario, Span } from "../scenario/ast.ts";
 
@@ -26,28 +27,7 @@ export interface OpRecord {
   readonly free: Readonly<Record<string, number>>;
 }
 
-export type FindingKind =
-  | "use-after-free"
-  | "leak"
-  | "unbind-hang"
-  | "stale-mapping"
-  | "alias"
-  | "refcount-underflow"
-  | "double-free"
-  | "pgref-imbalance";
-
-export interface Finding {
-  /** the step of the finding's own event */
-  readonly step: number;
-  readonly line: number;
-  readonly kind: FindingKind;
-  readonly device: string;
-  /** first page concerned (index in the device's p2pmem) */
-  readonly page: number;
-  /** how many consecutive pages from `page` the finding covers */
-  readonly pages: number;
-  readonly text: string;
-}
+export type { FindingKind, SimFinding as Finding } from "../kernel/sim.ts";
 
 export interface Checkpoint {
   /** state before events[step] is applied */

@@ -1,0 +1,35 @@
+/** A tiny argument reader: flags with values, boolean flags and positionals, with clear errors. */
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(
+  args: string[],
+  valued: readonly string[],
+  booleans: readonly string[],
+): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "-" || !a.startsWith("-")) {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf("=");
+    const key = eq > 0 ? a.slice(0, eq) : a;
+    if (valued.includes(key)) {
+      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) throw new UsageError(`${key} needs a value`);
+      flags.set(key, v);
+    } else if (booleans.includes(key) && eq < 0) {
+      flags.set(key, true);
+    } else {
+      throw new UsageError(`unknown option '${a}'`);
+    }
+  }
+  return { positionals, flags };
+}

@@ -1,0 +1,149 @@
+/** The `p2pviz run --json` document (format "p2pviz-run/1"): the shape is a contract for scripts. */
+import {
+  type KernelState,
+  PTE_KIND_NAMES,
+  pteDev,
+  pteKind,
+  ptePage,
+  unpackDev,
+  unpackPage,
+  vmFlagNames,
+} from "../kernel/state.ts";
+import { TraceCursor } from "./cursor.ts";
+import { describeEvent, sourceOf } from "./describe.ts";
+import type { Trace } from "./trace.ts";
+
+export interface RunJson {
+  format: "p2pviz-run/1";
+  kernel: string;
+  pageSize: number;
+  ops: {
+    line: number;
+    text: string;
+    result: string;
+    firstStep: number;
+    lastStep: number;
+    free: Record<string, number>;
+  }[];
+  events: { step: number; line: number; kind: string; fn: string; source: string; text: string }[];
+  findings: {
+    step: number;
+    line: number;
+    kind: string;
+    page: number;
+    pages: number;
+    device: string;
+    text: string;
+  }[];
+  final: FinalJson;
+  truncated?: { line: number; message: string };
+}
+
+export interface FinalJson {
+  devices: {
+    name: string;
+    state: string;
+    pages: number;
+    freePages: number;
+    pgref: number;
+    allocated: { page: number; refcount: number; mapcount: number; pins: number }[];
+  }[];
+  processes: {
+    name: string;
+    alive: boolean;
+    vmas: {
+      label: string;
+      start: number;
+      end: number;
+      pgoff: number;
+      flags: string[];
+      ptes: { offset: number; device: string; page: number; kind: string }[];
+    }[];
+  }[];
+  pins: { name: string; process: string; status: string; pages: { device: string; page: number }[] }[];
+}
+
+export function finalJson(trace: Trace, s: KernelState): FinalJson {
+  const devName = (i: number) => s.devices[i]?.name ?? String(i);
+  return {
+    devices: s.devices.map((d) => {
+      const allocated: FinalJson["devices"][number]["allocated"] = [];
+      for (let p = 0; p < d.pages; p++) {
+        if (d.allocated[p])
+          allocated.push({ page: p, refcount: d.refcount[p]!, mapcount: d.mapcount[p]!, pins: d.pins[p]! });
+      }
+      return {
+        name: d.name,
+        state: d.lifecycle,
+        pages: d.pages,
+        freePages: d.freePages,
+        pgref: d.pgref,
+        allocated,
+      };
+    }),
+    processes: s.processes.map((p) => ({
+      name: p.name,
+      alive: p.alive,
+      vmas: p.vmas.map((v) => {
+        const label = p.labels.get(v.label)!;
+        const ptes: FinalJson["processes"][number]["vmas"][number]["ptes"] = [];
+        for (let vpn = v.start / trace.pageSize; vpn < v.end / trace.pageSize; vpn++) {
+          const pte = p.ptes.get(vpn);
+          if (pte === undefined) continue;
+          ptes.push({
+            offset: vpn * trace.pageSize - label.start,
+            device: devName(pteDev(pte)),
+            page: ptePage(pte),
+            kind: PTE_KIND_NAMES[pteKind(pte)],
+          });
+        }
+        return {
+          label: v.label,
+          start: v.start,
+          end: v.end,
+          pgoff: v.pgoff,
+          flags: vmFlagNames(v.flags),
+          ptes,
+        };
+      }),
+    })),
+    pins: s.pins.map((pin) => ({
+      name: pin.name,
+      process: s.processes[pin.proc]?.name ?? "",
+      status: pin.status,
+      pages:
+        pin.status === "held"
+          ? pin.pages.map((x) => ({ device: devName(unpackDev(x)), page: unpackPage(x) }))
+          : [],
+    })),
+  };
+}
+
+export function toRunJson(trace: Trace): RunJson {
+  const final = new TraceCursor(trace).seek(trace.events.length - 1);
+  const json: RunJson = {
+    format: "p2pviz-run/1",
+    kernel: trace.design,
+    pageSize: trace.pageSize,
+    ops: trace.ops.map((o) => ({
+      line: o.line,
+      text: o.text,
+      result: o.result,
+      firstStep: o.firstStep,
+      lastStep: o.lastStep,
+      free: { ...o.free },
+    })),
+    events: trace.events.map((e, step) => ({
+      step,
+      line: e.line,
+      kind: e.kind,
+      fn: e.fn,
+      source: sourceOf(e.fn),
+      text: describeEvent(trace, e),
+    })),
+    findings: trace.findings.map((f) => ({ ...f })),
+    final: finalJson(trace, final),
+  };
+  if (trace.truncated) json.truncated = { ...trace.truncated };
+  return json;
+}
