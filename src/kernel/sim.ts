@@ -283,7 +283,7 @@ export class Simulator {
           dev,
           p,
           fn,
-          `${d.name} {pages} handed out again while an earlier pin still holds them: DMA in flight can overwrite the new owner's data`,
+          `${d.name} {pages}: handed out again while an earlier pin is still in flight, so that DMA can overwrite the new owner's data`,
         );
       }
       this.emit({ kind: "genpool-alloc", fn, dev, page: p, owner });
@@ -302,7 +302,7 @@ export class Simulator {
         dev,
         page,
         fn,
-        `${d.name} {pages} freed twice: gen_pool_free() would BUG on a clear bit`,
+        `${d.name} {pages}: freed twice, where gen_pool_free() would BUG on a clear bit`,
       );
       return;
     }
@@ -312,7 +312,7 @@ export class Simulator {
         dev,
         page,
         fn,
-        `${d.name} {pages} returned to the pool while still mapped: the next owner shares them with the old mapping`,
+        `${d.name} {pages}: went back to the pool while still mapped, so the next owner shares memory with the old mapping`,
       );
     } else if (d.pins[page]! > 0) {
       this.find(
@@ -320,7 +320,7 @@ export class Simulator {
         dev,
         page,
         fn,
-        `${d.name} {pages} returned to the pool while pinned for I/O: freed while pinned`,
+        `${d.name} {pages}: went back to the pool while pinned for I/O (freed while pinned)`,
       );
     }
     this.emit({ kind: "genpool-free", fn, dev, page, owner: d.owner[page]! });
@@ -336,7 +336,7 @@ export class Simulator {
     this.touch(dev, page);
     const ref = d.refcount[page]!;
     if (ref < 0) {
-      this.find("refcount-underflow", dev, page, fn, `${d.name} {pages} refcount went below zero (${ref})`);
+      this.find("refcount-underflow", dev, page, fn, `${d.name} {pages}: refcount went below zero (${ref})`);
     } else if (ref === 0 && delta < 0 && this.traits.pageFreeHook) {
       this.freeZoneDeviceFolio(dev, page);
     }
@@ -602,7 +602,7 @@ export class Simulator {
         dev,
         ptePage(pte),
         fn,
-        `${this.proc(p).name} still ${verb} ${d.name} {pages} after the driver was unbound: user space reaches a BAR the driver gave up`,
+        `${d.name} {pages}: ${this.proc(p).name} still ${verb} it after the driver was unbound, reaching a BAR the driver gave up`,
       );
     }
   }
@@ -1050,7 +1050,7 @@ export class Simulator {
             dev,
             ptePage(pte),
             "device_release_driver",
-            `${proc.name} '${v.label}' still maps ${d.name} {pages} after unbind: user space keeps reaching the BAR`,
+            `${d.name} {pages}: still mapped by ${proc.name} '${v.label}' after unbind, so user space keeps reaching the BAR`,
           );
         }
       }
@@ -1076,7 +1076,7 @@ export class Simulator {
           dev,
           page,
           "memunmap_pages",
-          `unbind of ${d.name} can never finish: {pages} hold a reference nothing will put, so pgmap->ref never reaches zero`,
+          `${d.name} {pages}: hold a reference that nothing will ever put, so pgmap->ref never reaches zero and the unbind can never finish`,
         );
       }
     }
@@ -1097,7 +1097,7 @@ export class Simulator {
           dev,
           page,
           "gen_pool_destroy",
-          `${d.name} {pages} still allocated at gen_pool_destroy(): the kernel would BUG`,
+          `${d.name} {pages}: still allocated at gen_pool_destroy(), where the kernel would BUG`,
         );
       }
     }
@@ -1126,7 +1126,7 @@ export class Simulator {
         dev,
         page,
         leakFn(this.design),
-        `${d.name} {pages} leaked: still allocated with refcount ${d.refcount[page]}, but no PTE, pin or owner refers to them any more`,
+        `${d.name} {pages}: leaked, still allocated with refcount ${d.refcount[page]} and no PTE, pin or owner left to free it`,
       );
     }
     this.checkPgrefBalance();
@@ -1150,7 +1150,7 @@ export class Simulator {
           d.index,
           0,
           "percpu_ref_put",
-          `${d.name} pgmap->ref is ${d.pgref} but the pages and allocations hold ${expected}: {pages}`,
+          `${d.name} {pages}: pgmap->ref is ${d.pgref} but the pages and allocations hold ${expected}`,
         );
       }
     }

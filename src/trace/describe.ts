@@ -152,7 +152,7 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
     case "page-free":
       return `${page(e.dev, e.page)} refcount reached 0: the pgmap's page_free hook runs.`;
     case "note":
-      return `${capitalize(e.text)}.`;
+      return `${e.text}.`;
     case "result": {
       const op = trace.ops[e.op];
       const text = op?.text ?? trace.scenario.statements[e.op]?.op ?? "statement";
@@ -167,8 +167,4 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
     case "finding":
       return `Finding: ${trace.findings[e.finding]?.text ?? "?"}.`;
   }
-}
-
-function capitalize(s: string): string {
-  return s.length > 0 ? s[0]!.toUpperCase() + s.slice(1) : s;
 }
