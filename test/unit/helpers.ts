@@ -17,7 +17,7 @@ export function final(t: Trace): KernelState {
 }
 
 /** The state after the statement on `line`. */
-export function after(t: Trace, line: number): KernelState {
+export function stateAfterLine(t: Trace, line: number): KernelState {
   const op = t.ops.find((o) => o.line === line);
   if (!op) throw new Error(`no statement on line ${line}`);
   return stateAt(t, op.lastStep);

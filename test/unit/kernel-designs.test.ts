@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { PTE_DEVMAP, PTE_PFNMAP, pteKind, VM_IO, VM_PFNMAP } from "../../src/kernel/state.ts";
-import { after, final, lines, refs, result, results, run } from "./helpers.ts";
+import { final, lines, refs, result, results, run, stateAfterLine } from "./helpers.ts";
 
 const base = (design: string) => [`kernel ${design}`, "device d 1M", "process p"];
 
@@ -61,15 +61,15 @@ describe("rfc-v1 design", () => {
 
   it("vm_ops->close: a partial munmap frees nothing; the last close frees the whole allocation", () => {
     const t = run(lines(...base("rfc-v1"), "p mmap a d 16K", "p munmap a 4K 4K", "p munmap a"));
-    expect(after(t, 5).devices[0]!.freePages).toBe(252);
-    expect(after(t, 5).pmaps[0]!.kref).toBe(2); // split took a kref (open), the hole's close dropped one
+    expect(stateAfterLine(t, 5).devices[0]!.freePages).toBe(252);
+    expect(stateAfterLine(t, 5).pmaps[0]!.kref).toBe(2); // split took a kref (open), the hole's close dropped one
     expect(final(t).devices[0]!.freePages).toBe(256);
     expect(t.findings).toEqual([]);
   });
 
   it("pci_free_p2pmem at the last close returns a pinned page to the pool: freed while pinned (golden 12)", () => {
     const t = run(lines(...base("rfc-v1"), "p mmap a d 16K", "p pin io a 0 4K", "p munmap a"));
-    expect(refs(after(t, 5), 0, 0, 1)).toEqual([1024]);
+    expect(refs(stateAfterLine(t, 5), 0, 0, 1)).toEqual([1024]);
     expect(final(t).devices[0]!.freePages).toBe(256);
     expect(t.findings).toHaveLength(1);
     expect(t.findings[0]).toMatchObject({ kind: "use-after-free", page: 0, pages: 1, line: 6 });
@@ -115,8 +115,8 @@ describe("fault design (RFC v2-v6)", () => {
 
   it("pci_p2pdma_map_release: the last close puts every page after RCU and they return to the pool (golden 11)", () => {
     const t = run(lines(...base("fault"), "p mmap a d 64K", "p touch a 8K", "p fork c", "p exit", "c exit"));
-    expect(after(t, 7).devices[0]!.freePages).toBe(240);
-    expect(after(t, 7).pmaps[0]!.kref).toBe(1);
+    expect(stateAfterLine(t, 7).devices[0]!.freePages).toBe(240);
+    expect(stateAfterLine(t, 7).pmaps[0]!.kref).toBe(1);
     expect(final(t).devices[0]!.freePages).toBe(256);
     expect(t.findings).toEqual([]);
   });
@@ -136,7 +136,7 @@ describe("fault design (RFC v2-v6)", () => {
   it("a pin keeps a page allocated past the last close; unpin frees it (no freed-while-pinned)", () => {
     const t = run(lines(...base("fault"), "p mmap a d 16K", "p pin io a 0 4K", "p munmap a", "unpin io"));
     expect(result(t, 5)).toBe("ok");
-    expect(after(t, 6).devices[0]!.freePages).toBe(255);
+    expect(stateAfterLine(t, 6).devices[0]!.freePages).toBe(255);
     expect(final(t).devices[0]!.freePages).toBe(256);
     expect(t.findings).toEqual([]);
   });
@@ -144,7 +144,7 @@ describe("fault design (RFC v2-v6)", () => {
   it("pci_p2pdma_unmap_mappings (v6): unbind clears the devmap PTEs and puts the pages; later touches are SIGBUS", () => {
     const t = run(lines(...base("fault"), "p mmap a d 16K", "p touch a 0", "unbind d", "p touch a 0"));
     expect(result(t, 6)).toBe("ok");
-    expect(after(t, 6).devices[0]!.lifecycle).toBe("unbound");
+    expect(stateAfterLine(t, 6).devices[0]!.lifecycle).toBe("unbound");
     expect(result(t, 7)).toBe("SIGBUS");
     expect(t.findings).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe("remap design (MMIO-style)", () => {
 
   it("vm_ops->close: fork shares the allocation; it is freed only when the last VMA closes", () => {
     const t = run(lines(...base("remap"), "p mmap a d 16K", "p fork c", "p exit", "c exit"));
-    expect(after(t, 6).devices[0]!.freePages).toBe(252);
+    expect(stateAfterLine(t, 6).devices[0]!.freePages).toBe(252);
     expect(final(t).devices[0]!.freePages).toBe(256);
   });
 });

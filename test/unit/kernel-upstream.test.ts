@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { GUP_PIN_COUNTING_BIAS } from "../../src/kernel/sim.ts";
 import { VM_MAYSHARE, VM_MIXEDMAP, VM_SHARED } from "../../src/kernel/state.ts";
-import { after, final, lines, refs, result, results, run } from "./helpers.ts";
+import { final, lines, refs, result, results, run, stateAfterLine } from "./helpers.ts";
 
 const BASE = ["kernel upstream", "device d 1M", "process p"];
 const basic = lines(...BASE, "p mmap a d 64K");
@@ -34,7 +34,7 @@ describe("upstream design", () => {
 
   it("p2pmem_alloc_mmap takes one pgmap reference per mapped page (percpu_ref_get)", () => {
     const t = run(basic);
-    const before = after(t, 3).devices[0]!.pgref;
+    const before = stateAfterLine(t, 3).devices[0]!.pgref;
     expect(before).toBe(1 + 256);
     expect(final(t).devices[0]!.pgref).toBe(before + 16);
   });
@@ -65,10 +65,10 @@ describe("upstream design", () => {
 
   it("copy_present_pte: fork takes a page reference and a mapcount per normal PTE (golden 3)", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p fork c", "p munmap a", "c exit"));
-    expect(refs(after(t, 5), 0, 0, 16)).toEqual(Array(16).fill(2));
-    expect(Array.from(after(t, 5).devices[0]!.mapcount.slice(0, 16))).toEqual(Array(16).fill(2));
-    expect(refs(after(t, 6), 0, 0, 16)).toEqual(Array(16).fill(1));
-    expect(after(t, 6).devices[0]!.freePages).toBe(240);
+    expect(refs(stateAfterLine(t, 5), 0, 0, 16)).toEqual(Array(16).fill(2));
+    expect(Array.from(stateAfterLine(t, 5).devices[0]!.mapcount.slice(0, 16))).toEqual(Array(16).fill(2));
+    expect(refs(stateAfterLine(t, 6), 0, 0, 16)).toEqual(Array(16).fill(1));
+    expect(stateAfterLine(t, 6).devices[0]!.freePages).toBe(240);
     const s = final(t);
     expect(s.devices[0]!.freePages).toBe(256);
     expect(s.devices[0]!.pgref).toBe(257);
@@ -77,7 +77,7 @@ describe("upstream design", () => {
 
   it("__split_vma: a partial munmap leaves two VMAs, re-bases the upper pgoff and frees exactly the hole (golden 4)", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p munmap a 16K 16K", "p touch a 20K", "p touch a 40K"));
-    const s = after(t, 5);
+    const s = stateAfterLine(t, 5);
     const [lo, hi] = s.processes[0]!.vmas;
     const start = s.processes[0]!.labels.get("a")!.start;
     expect([lo!.start - start, lo!.end - start, lo!.pgoff]).toEqual([0, 16384, 0]);
@@ -100,7 +100,7 @@ describe("upstream design", () => {
         "p mmap w d 512K",
       ),
     );
-    expect(after(t, 7).devices[0]!.freePages * 4096).toBe(528384);
+    expect(stateAfterLine(t, 7).devices[0]!.freePages * 4096).toBe(528384);
     expect(result(t, 8)).toBe("ENOMEM");
     expect(result(t, 9)).toBe("ok");
     const d = final(t).devices[0]!;
@@ -110,9 +110,13 @@ describe("upstream design", () => {
 
   it("try_grab_folio adds GUP_PIN_COUNTING_BIAS and keeps pinned pages allocated past munmap (golden 6)", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p pin io a 0 8K", "p munmap a", "unpin io"));
-    expect(refs(after(t, 5), 0, 0, 3)).toEqual([1 + GUP_PIN_COUNTING_BIAS, 1 + GUP_PIN_COUNTING_BIAS, 1]);
-    const m = after(t, 6).devices[0]!;
-    expect(refs(after(t, 6), 0, 0, 2)).toEqual([1024, 1024]);
+    expect(refs(stateAfterLine(t, 5), 0, 0, 3)).toEqual([
+      1 + GUP_PIN_COUNTING_BIAS,
+      1 + GUP_PIN_COUNTING_BIAS,
+      1,
+    ]);
+    const m = stateAfterLine(t, 6).devices[0]!;
+    expect(refs(stateAfterLine(t, 6), 0, 0, 2)).toEqual([1024, 1024]);
     expect(m.freePages * 4096).toBe(1040384);
     expect(final(t).devices[0]!.freePages).toBe(256);
   });
@@ -151,7 +155,7 @@ describe("upstream design", () => {
       lines(...BASE, "p mmap a d 64K", "p fork c", "unbind d", "p touch a 0", "p mmap b d 4K", "unbind d"),
     );
     expect(result(t, 6)).toBe("ok");
-    const s = after(t, 6);
+    const s = stateAfterLine(t, 6);
     expect(s.devices[0]!.lifecycle).toBe("unbound");
     expect(s.processes.every((p) => p.ptes.size === 0)).toBe(true);
     expect(s.processes.every((p) => p.vmas.length === 1)).toBe(true);
@@ -163,7 +167,7 @@ describe("upstream design", () => {
   it("memunmap_pages waits while a pin holds pages, and the unpin completes the unbind (golden 9)", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p pin io a 0 8K", "unbind d", "unpin io"));
     expect(result(t, 6)).toBe("blocked");
-    const s = after(t, 6);
+    const s = stateAfterLine(t, 6);
     expect(s.devices[0]!.lifecycle).toBe("unbinding");
     expect(refs(s, 0, 0, 2)).toEqual([1024, 1024]);
     expect(s.devices[0]!.pgref).toBe(2);

@@ -1,0 +1,65 @@
+/**
+ * Links of every format version ever shipped must open the same state forever (STYLE.md §6).
+ * src/share/fixtures/vN.json hold links and what each must open; they are never edited, only added to.
+ */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/parse.ts";
+import { CURRENT_VERSION, decodeShareLink, encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import { DICTIONARY_Z1 } from "../../src/share/dictionary.ts";
+import { MIGRATIONS, VERSIONS } from "../../src/share/versions.ts";
+
+const DIR = join(import.meta.dirname, "../../src/share/fixtures");
+
+interface FixtureFile {
+  format: string;
+  version: number;
+  links: { name: string; link: string; opens: ShareState }[];
+}
+
+const files = readdirSync(DIR)
+  .filter((f) => /^v\d+\.json$/.test(f))
+  .map((f) => ({ file: f, data: JSON.parse(readFileSync(join(DIR, f), "utf8")) as FixtureFile }));
+
+describe("share link fixtures", () => {
+  it("exist for every format version from 0 to the current one", () => {
+    const versions = files.map((f) => f.data.version).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: CURRENT_VERSION + 1 }, (_, i) => i));
+    for (const f of files) {
+      expect(f.file).toBe(`v${f.data.version}.json`);
+      expect(f.data.format).toBe("p2pviz-share-fixtures/1");
+      expect(f.data.links.length).toBeGreaterThan(0);
+    }
+  });
+
+  for (const { file, data } of files) {
+    for (const fx of data.links) {
+      it(`${file}: ${fx.name}`, () => {
+        const r = decodeShareLink(fx.link);
+        if (!r.ok) throw new Error(`${fx.link}\n  -> ${r.error.code}: ${r.error.message}`);
+        expect(r.version).toBe(data.version);
+        expect(r.state).toEqual(fx.opens);
+        // every fixture is a real scenario, so the e2e test can open it in the app
+        const p = parseScenario(r.state.text);
+        expect(p.ok ? [] : p.diagnostics).toEqual([]);
+        // and re-sharing what it opened gives a current-version link that opens the same state
+        const again = encodeShareLink(r.state);
+        expect(again.ok).toBe(true);
+        if (again.ok)
+          expect(decodeShareLink(again.url)).toEqual({ ok: true, state: fx.opens, version: CURRENT_VERSION });
+      });
+    }
+  }
+
+  it("has one decoder per version and one migration between each pair", () => {
+    expect(VERSIONS.length).toBe(CURRENT_VERSION + 1);
+    expect(MIGRATIONS.length).toBe(CURRENT_VERSION);
+  });
+
+  it("keeps the v1 'z' deflate dictionary byte for byte (editing it would break every z link)", () => {
+    const sha = createHash("sha256").update(DICTIONARY_Z1, "utf8").digest("hex");
+    expect(sha).toBe("494ef259c64889a77a3cb5417ecad6ce6f8bc0b983ab035029d544194238f81d");
+  });
+});
