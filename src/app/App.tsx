@@ -1,0 +1,78 @@
+/**
+ * The app shell: header (presets, design switch, transport), the editor on the left and the
+ * panels of the current trace on the right. To add a component (a Share button), put it in the
+ * header's `.tools` group below.
+ */
+
+import { useShallow } from "zustand/react/shallow";
+import { PatternDefs } from "../panels/PatternDefs.tsx";
+import { selectSpeed } from "../store/selectors.ts";
+import { useStore } from "../store/store.ts";
+import { Editor } from "./Editor.tsx";
+import { useKeyboard } from "./keyboard.ts";
+import { usePlayback } from "./playback.ts";
+import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
+import { TraceView } from "./TraceView.tsx";
+import { Transport } from "./Transport.tsx";
+
+function Workspace() {
+  const { trace, traceVersion, step, playing, selected } = useStore(
+    useShallow((s) => ({
+      trace: s.trace,
+      traceVersion: s.traceVersion,
+      step: s.step,
+      playing: s.playing,
+      selected: s.selected,
+    })),
+  );
+  const speed = useStore(selectSpeed);
+  const setStep = useStore((s) => s.setStep);
+  const select = useStore((s) => s.select);
+  if (!trace) return <main className="workspace empty">Fix the scenario to see it run.</main>;
+  return (
+    <main className="workspace">
+      {trace.truncated && (
+        <p className="banner" role="status">
+          Stopped early at line {trace.truncated.line}: {trace.truncated.message}
+        </p>
+      )}
+      <TraceView
+        trace={trace}
+        traceVersion={traceVersion}
+        step={step}
+        playing={playing}
+        speed={speed}
+        selected={selected}
+        onSelect={select}
+        onStep={(n) => {
+          useStore.getState().pause();
+          setStep(n);
+        }}
+      />
+    </main>
+  );
+}
+
+export function App() {
+  useKeyboard();
+  usePlayback();
+  return (
+    <div className="app">
+      <PatternDefs />
+      <header className="app-header">
+        <h1>
+          p2pviz <span className="tagline">P2PDMA p2pmem, page by page</span>
+        </h1>
+        <div className="tools">
+          <PresetMenu />
+          <DesignSwitch />
+        </div>
+        <Transport />
+      </header>
+      <aside className="side" aria-label="scenario">
+        <Editor />
+      </aside>
+      <Workspace />
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+/** Presets menu and design switch. */
+
+import { useEffect, useState } from "react";
+import { DESIGNS, type Design } from "../scenario/ast.ts";
+import { useStore } from "../store/store.ts";
+import { loadPresetIndex, loadPresetText, type Preset } from "./presets.ts";
+
+export function PresetMenu() {
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [chosen, setChosen] = useState("");
+  const loadScenario = useStore((s) => s.loadScenario);
+
+  useEffect(() => {
+    let live = true;
+    loadPresetIndex().then(
+      (p) => live && setPresets(p),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const choose = async (url: string) => {
+    setChosen(url);
+    const p = presets.find((x) => x.url === url);
+    if (!p) return;
+    try {
+      // a preset shows its own `kernel` design: drop any design override
+      loadScenario(await loadPresetText(p), { step: 0, design: null });
+      setError(null);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  return (
+    <label className="presets">
+      <span>Preset</span>
+      <select
+        data-testid="presets"
+        value={chosen}
+        onChange={(e) => void choose(e.target.value)}
+        disabled={presets.length === 0}
+        title={error ?? undefined}
+      >
+        <option value="">{presets.length ? "choose a scenario…" : error ? "no presets" : "loading…"}</option>
+        {presets.map((p) => (
+          <option key={p.url} value={p.url}>
+            {p.title}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function DesignSwitch() {
+  const design = useStore((s) => s.trace?.design ?? null);
+  const override = useStore((s) => s.design);
+  const setDesign = useStore((s) => s.setDesign);
+  return (
+    <fieldset className="designs" data-testid="design-switch">
+      <legend>Design</legend>
+      {DESIGNS.map((d: Design) => (
+        <button
+          key={d}
+          type="button"
+          aria-pressed={design === d}
+          className={design === d ? "on" : undefined}
+          onClick={() => setDesign(d)}
+          data-design={d}
+        >
+          {d}
+        </button>
+      ))}
+      {override && (
+        <button
+          type="button"
+          className="linkish"
+          onClick={() => setDesign(null)}
+          title="Use the scenario's own kernel statement"
+        >
+          as written
+        </button>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * Global keys: Space play/pause, Left/Right step, Shift+Left/Right statement, Home/End, -/+ speed.
+ * They never fire while the user types in the editor or another form field.
+ */
+
+import { useEffect } from "react";
+import { useStore } from "../store/store.ts";
+
+function isTyping(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable) return true;
+  const tag = t.tagName;
+  return tag === "TEXTAREA" || tag === "INPUT" || tag === "SELECT";
+}
+
+/** Returns true when the key was one of ours (and was handled). */
+export function handleKey(
+  e: Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "altKey">,
+): boolean {
+  if (e.ctrlKey || e.metaKey || e.altKey) return false;
+  const s = useStore.getState();
+  switch (e.key) {
+    case " ":
+    case "Spacebar":
+      s.togglePlay();
+      return true;
+    case "ArrowRight":
+      s.pause();
+      if (e.shiftKey) s.nextStatement();
+      else s.stepBy(1);
+      return true;
+    case "ArrowLeft":
+      s.pause();
+      if (e.shiftKey) s.prevStatement();
+      else s.stepBy(-1);
+      return true;
+    case "Home":
+      s.pause();
+      s.first();
+      return true;
+    case "End":
+      s.pause();
+      s.last();
+      return true;
+    case "-":
+    case "_":
+      s.slower();
+      return true;
+    case "+":
+    case "=":
+      s.faster();
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function useKeyboard(): void {
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return;
+      if (handleKey(e)) e.preventDefault();
+    };
+    // A focused button would also "click" on Space keyup; we already toggled play on keydown.
+    const up = (e: KeyboardEvent) => {
+      if (e.key === " " && !isTyping(e.target) && e.target instanceof HTMLButtonElement) e.preventDefault();
+    };
+    window.addEventListener("keydown", down);
+    window.addEventListener("keyup", up);
+    return () => {
+      window.removeEventListener("keydown", down);
+      window.removeEventListener("keyup", up);
+    };
+  }, []);
+}

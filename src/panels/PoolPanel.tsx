@@ -1,0 +1,245 @@
+/**
+ * BAR pool panel: each device's p2pmem as a grid of page cells, coloured and patterned by
+ * pageLook(). A device with more pages than fit gets several pages per cell (a power of two), and
+ * the cell shows the most alarming look among them. The page changed at this step is ringed.
+ */
+
+import { select } from "d3-selection";
+import { useEffect, useMemo, useRef } from "react";
+import type { KernelEvent } from "../kernel/events.ts";
+import type { DeviceLifecycle, KernelState, PageLook } from "../kernel/state.ts";
+import { pageLook } from "../kernel/state.ts";
+import { animated, eventPage, LOOK_RANK, LOOK_STYLE, LOOKS, lookFill, pageRange, useSize } from "./common.ts";
+
+export interface CellView {
+  /** stable id: device index and first page */
+  readonly key: string;
+  readonly dev: number;
+  readonly devName: string;
+  readonly first: number;
+  readonly count: number;
+  readonly look: PageLook;
+  /** how many of the cell's pages have each look (only looks present) */
+  readonly counts: Partial<Record<PageLook, number>>;
+  readonly changed: boolean;
+}
+
+export interface DevicePoolView {
+  readonly dev: number;
+  readonly name: string;
+  readonly pages: number;
+  readonly free: number;
+  readonly lifecycle: DeviceLifecycle;
+  readonly pagesPerCell: number;
+  readonly cells: readonly CellView[];
+}
+
+function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** View model of the pool: one cell per page, or per 2^k pages when a device has more than maxCells. */
+export function poolView(
+  state: KernelState,
+  ev: KernelEvent | undefined,
+  maxCells: number,
+): DevicePoolView[] {
+  const changed = eventPage(ev);
+  return state.devices.map((d) => {
+    const ppc = d.pages <= maxCells ? 1 : pow2AtLeast(Math.ceil(d.pages / Math.max(1, maxCells)));
+    const cells: CellView[] = [];
+    for (let first = 0; first < d.pages; first += ppc) {
+      const count = Math.min(ppc, d.pages - first);
+      const counts: Partial<Record<PageLook, number>> = {};
+      let look: PageLook = "free";
+      for (let p = first; p < first + count; p++) {
+        const l = pageLook(d, p);
+        counts[l] = (counts[l] ?? 0) + 1;
+        if (p === first || LOOK_RANK[l] > LOOK_RANK[look]) look = l;
+      }
+      cells.push({
+        key: `${d.index}:${first}`,
+        dev: d.index,
+        devName: d.name,
+        first,
+        count,
+        look,
+        counts,
+        changed:
+          !!changed && changed.dev === d.index && changed.page >= first && changed.page < first + count,
+      });
+    }
+    return {
+      dev: d.index,
+      name: d.name,
+      pages: d.pages,
+      free: d.freePages,
+      lifecycle: d.lifecycle,
+      pagesPerCell: ppc,
+      cells,
+    };
+  });
+}
+
+/** The pool-summary test hook text for one device. */
+export function poolSummary(d: { name: string; free: number; pages: number }): string {
+  return `${d.name}: ${d.free} free / ${d.pages} pages`;
+}
+
+export function cellTitle(c: CellView): string {
+  const parts = LOOKS.filter((l) => c.counts[l]).map((l) => `${c.counts[l]} ${LOOK_STYLE[l].label}`);
+  return `${c.devName} ${pageRange(c.first, c.count)}: ${c.count === 1 ? LOOK_STYLE[c.look].label : parts.join(", ")}`;
+}
+
+const HEADER = 20;
+const GAP = 16;
+const MIN_CELL = 6;
+const MAX_CELL = 22;
+
+interface Layout {
+  readonly colWidth: number;
+  readonly gridHeight: number;
+  readonly capacity: number;
+}
+
+function layoutFor(width: number, height: number, devices: number): Layout {
+  const n = Math.max(1, devices);
+  const colWidth = Math.max(40, (width - GAP * (n - 1)) / n);
+  const gridHeight = Math.max(MIN_CELL, height - HEADER - 4);
+  const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
+  return { colWidth, gridHeight, capacity };
+}
+
+function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
+  for (let s = MAX_CELL; s > MIN_CELL; s--) {
+    const cols = Math.floor(w / s);
+    if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
+  }
+  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
+}
+
+export interface PoolPanelProps {
+  readonly state: KernelState;
+  readonly event: KernelEvent | undefined;
+  /** changes whenever the state object's contents may have changed (trace version + step) */
+  readonly stateKey: string;
+  readonly motion: number;
+  readonly selected?: { dev: number; page: number } | null;
+  readonly onSelect?: (p: { dev: number; page: number }) => void;
+}
+
+export function PoolPanel({ state, event, stateKey, motion, selected, onSelect }: PoolPanelProps) {
+  const [box, size] = useSize<HTMLDivElement>();
+  const g = useRef<SVGGElement>(null);
+  const layout = layoutFor(size.width, size.height, state.devices.length);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
+  const view = useMemo(() => poolView(state, event, layout.capacity), [stateKey, layout.capacity]);
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+
+  useEffect(() => {
+    if (!g.current || size.width === 0) return;
+    const root = select(g.current);
+    const cols = root
+      .selectAll<SVGGElement, DevicePoolView>("g.p2p-dev")
+      .data(view, (d) => String(d.dev))
+      .join((enter) => {
+        const e = enter.append("g").attr("class", "p2p-dev");
+        e.append("text").attr("class", "p2p-dev-title").attr("y", 14);
+        e.append("g").attr("class", "p2p-cells").attr("transform", `translate(0,${HEADER})`);
+        e.append("rect").attr("class", "p2p-ring").attr("fill", "none").attr("pointer-events", "none");
+        return e;
+      })
+      .attr("transform", (d) => `translate(${d.dev * (layout.colWidth + GAP)},0)`);
+
+    cols.each(function (d) {
+      const col = select(this);
+      const { size: s, cols: nc } = cellSize(d.cells.length, layout.colWidth, layout.gridHeight);
+      const per = d.pagesPerCell > 1 ? ` · ${d.pagesPerCell} pages per cell` : "";
+      const life = d.lifecycle === "bound" ? "" : ` · ${d.lifecycle}`;
+      col.select("text.p2p-dev-title").text(`${d.name} · ${d.pages} pages${per}${life}`);
+      const x = (i: number) => (i % nc) * s;
+      const y = (i: number) => Math.floor(i / nc) * s;
+      const cells = col
+        .select<SVGGElement>("g.p2p-cells")
+        .selectAll<SVGRectElement, CellView>("rect")
+        .data(d.cells, (c) => c.key)
+        .join((enter) =>
+          enter
+            .append("rect")
+            .attr("data-dev", (c) => c.devName)
+            .attr("data-page", (c) => c.first)
+            .attr("data-pages", (c) => c.count)
+            .on("click", (_e, c) => onSelectRef.current?.({ dev: c.dev, page: c.first }))
+            .call((r) => r.append("title")),
+        )
+        .attr("class", (c) => `p2p-cell look-${c.look}`)
+        .attr("data-look", (c) => c.look)
+        .attr("fill", (c) => lookFill(c.look))
+        .attr("stroke", (c) =>
+          selected && selected.dev === c.dev && selected.page >= c.first && selected.page < c.first + c.count
+            ? "#000"
+            : "#8a8f98",
+        )
+        .attr("stroke-width", (c) =>
+          selected && selected.dev === c.dev && selected.page === c.first ? 2 : 0.6,
+        )
+        .attr("x", (_c, i) => x(i) + 0.5)
+        .attr("y", (_c, i) => y(i) + 0.5)
+        .attr("width", Math.max(1, s - 2))
+        .attr("height", Math.max(1, s - 2));
+      cells.select("title").text(cellTitle);
+
+      // the ring around the page this step changed: shrinks onto the cell, so the eye finds it
+      const idx = d.cells.findIndex((c) => c.changed);
+      const ring = col.select<SVGRectElement>("rect.p2p-ring");
+      if (idx < 0) {
+        ring.attr("visibility", "hidden");
+      } else {
+        const cx = x(idx);
+        const cy = y(idx) + HEADER;
+        ring
+          .attr("visibility", "visible")
+          .attr("stroke", "#111")
+          .attr("stroke-width", 2)
+          .attr("x", cx - 4)
+          .attr("y", cy - 4)
+          .attr("width", s + 7)
+          .attr("height", s + 7)
+          .attr("opacity", motion > 0 ? 0.2 : 1);
+        animated(ring, motion)
+          .attr("x", cx - 1)
+          .attr("y", cy - 1)
+          .attr("width", s + 1)
+          .attr("height", s + 1)
+          .attr("opacity", 1);
+      }
+    });
+  }, [view, layout.colWidth, layout.gridHeight, motion, selected, size.width]);
+
+  return (
+    <div className="panel-body" ref={box}>
+      <svg width={size.width} height={size.height} role="img" aria-label="p2pmem pools, one cell per page">
+        <g ref={g} />
+      </svg>
+    </div>
+  );
+}
+
+/** Legend of page looks: swatch (colour + pattern) and words. */
+export function LookLegend() {
+  return (
+    <ul className="legend" aria-label="page states">
+      {LOOKS.map((l) => (
+        <li key={l}>
+          <svg width="14" height="14" aria-hidden="true">
+            <rect x="0.5" y="0.5" width="13" height="13" fill={lookFill(l)} stroke="#555" />
+          </svg>
+          {LOOK_STYLE[l].label}
+        </li>
+      ))}
+    </ul>
+  );
+}

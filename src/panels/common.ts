@@ -1,0 +1,116 @@
+/**
+ * Shared bits of the D3 panels: which page an event touches, the look palette (colour plus a
+ * pattern, so colour is never the only cue), reduced-motion aware transitions, element sizing.
+ */
+
+import type { Selection } from "d3-selection";
+import "d3-transition";
+import { useEffect, useRef, useState } from "react";
+import type { KernelEvent } from "../kernel/events.ts";
+import type { PageLook } from "../kernel/state.ts";
+import { pteDev, ptePage } from "../kernel/state.ts";
+
+/** The device page an event changes, if it changes exactly one. */
+export function eventPage(ev: KernelEvent | undefined): { dev: number; page: number } | null {
+  if (!ev) return null;
+  switch (ev.kind) {
+    case "genpool-alloc":
+    case "genpool-free":
+    case "page-ref":
+    case "pin-page":
+    case "unpin-page":
+    case "page-free":
+      return { dev: ev.dev, page: ev.page };
+    case "pte-set":
+    case "pte-clear":
+      return { dev: pteDev(ev.pte), page: ptePage(ev.pte) };
+    default:
+      return null;
+  }
+}
+
+export const LOOKS: readonly PageLook[] = ["free", "allocated", "mapped", "pinned", "freed-in-use", "gone"];
+
+/** How a look is drawn: a fill colour and a pattern glyph (see PatternDefs.tsx). */
+export const LOOK_STYLE: Readonly<Record<PageLook, { fill: string; label: string; glyph: string }>> = {
+  free: { fill: "#ffffff", label: "free", glyph: "empty" },
+  allocated: { fill: "#bfe0f5", label: "allocated, not mapped", glyph: "diagonal hatch" },
+  mapped: { fill: "#0072b2", label: "mapped", glyph: "dot" },
+  pinned: { fill: "#e69f00", label: "pinned", glyph: "plus" },
+  "freed-in-use": { fill: "#d55e00", label: "freed while in use", glyph: "cross" },
+  gone: { fill: "#d0d0d0", label: "device gone", glyph: "horizontal lines" },
+};
+
+export const lookFill = (look: PageLook): string => `url(#p2p-look-${look})`;
+
+/** When several pages share a cell, the cell shows the most alarming look among them. */
+export const LOOK_RANK: Readonly<Record<PageLook, number>> = {
+  free: 0,
+  gone: 1,
+  allocated: 2,
+  mapped: 3,
+  pinned: 4,
+  "freed-in-use": 5,
+};
+
+export const PTE_STYLE = {
+  normal: { stroke: "#0072b2", fill: "#0072b2", dash: "", label: "normal PTE (holds a page ref)" },
+  devmap: { stroke: "#a8407e", fill: "#cc79a7", dash: "6 3", label: "devmap PTE (no ref)" },
+  pfnmap: { stroke: "#007a5a", fill: "#009e73", dash: "2 2", label: "pfnmap PTE (no ref)" },
+} as const;
+
+export function prefersReducedMotion(): boolean {
+  return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
+}
+
+/** Transition length: short, and none with reduced motion or when playing fast. */
+export function motionMs(base: number, playing: boolean, speed: number): number {
+  if (prefersReducedMotion()) return 0;
+  if (playing) return Math.min(base, Math.floor(600 / Math.max(1, speed)));
+  return base;
+}
+
+/**
+ * Applies attributes through a transition of `ms` (interrupting any running one of the same name),
+ * or at once when ms is 0. A d3 Transition accepts the same attr/style calls we make on a Selection,
+ * hence the cast.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: d3 selection generics are irrelevant here
+export function animated<S extends Selection<any, any, any, any>>(sel: S, ms: number, name = "p2p"): S {
+  sel.interrupt(name);
+  if (ms <= 0) return sel;
+  return sel.transition(name).duration(ms) as unknown as S;
+}
+
+/** Content-box size of an element, kept current by a ResizeObserver. */
+export function useSize<E extends HTMLElement>(): [
+  React.RefObject<E | null>,
+  { width: number; height: number },
+] {
+  const ref = useRef<E>(null);
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const update = () => {
+      const r = el.getBoundingClientRect();
+      const width = Math.floor(r.width);
+      const height = Math.floor(r.height);
+      setSize((s) => (s.width === width && s.height === height ? s : { width, height }));
+    };
+    update();
+    const ro = new ResizeObserver(update);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, size];
+}
+
+/** A human page range: "page 3" or "pages 0–15". */
+export function pageRange(first: number, count: number): string {
+  return count === 1 ? `page ${first}` : `pages ${first}–${first + count - 1}`;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

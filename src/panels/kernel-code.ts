@@ -1,0 +1,575 @@
+/**
+ * Short pseudocode excerpts, in our own words, of every kernel function the model names
+ * (describe.ts MODELLED_FUNCTIONS). `hl` is the line the event models; `at` picks another line for
+ * particular event kinds of the same function. Excerpts summarise the kernel source, they do not
+ * quote it: read the real file (sourceOf(fn)) for the details.
+ */
+
+import type { EventKind } from "../kernel/events.ts";
+
+export interface CodeExcerpt {
+  readonly lines: readonly string[];
+  /** index of the line the event models */
+  readonly hl: number;
+  /** a different highlighted line for some event kinds */
+  readonly at?: Partial<Record<EventKind, number>>;
+}
+
+export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
+  p2pviz: {
+    lines: [
+      "# not a kernel function: the simulator's own setup",
+      "design  = scenario 'kernel' (or the design switch)",
+      "pagesz  = scenario 'page' (default 4K)",
+    ],
+    hl: 1,
+  },
+  pci_p2pdma_add_resource: {
+    lines: [
+      "check the BAR is memory and size+offset fit",
+      "first call: create provider, genpool, sysfs p2pmem/",
+      "pgmap = devm_memremap_pages(bar range)",
+      "gen_pool_add_owner(pool, vaddr, bus, size, &pgmap->ref)",
+      "register devm action pci_p2pdma_unmap_mappings",
+    ],
+    hl: 1,
+    at: { "device-add": 1, "device-state": 1 },
+  },
+  devm_memremap_pages: {
+    lines: [
+      "create struct pages for the range (ZONE_DEVICE)",
+      "init each page: refcount 0 (6.15+), pgmap set",
+      "percpu_ref_get_many(&pgmap->ref, nr_pages)",
+    ],
+    hl: 2,
+  },
+  gen_pool_add_owner: {
+    lines: [
+      "chunk = alloc(bitmap of size >> min_order bits)",
+      "chunk->owner = owner; chunk->avail = size",
+      "list_add_rcu(&chunk->next, &pool->chunks)  # newest first",
+    ],
+    hl: 2,
+  },
+  gen_pool_alloc_owner: {
+    lines: [
+      "for chunk in pool->chunks (newest first):",
+      "    if chunk->avail < size: continue",
+      "    start = first_fit(chunk->bits, nbits)   # lowest free run",
+      "    if no run: continue",
+      "    set bits [start, start+nbits); avail -= size",
+      "    *owner = chunk->owner; return chunk->start + start << order",
+      "return 0   # caller reports -ENOMEM",
+    ],
+    hl: 4,
+  },
+  gen_pool_destroy: {
+    lines: [
+      "for chunk in pool->chunks:",
+      "    BUG_ON(bitmap has any bit set)   # memory still allocated",
+      "    free chunk",
+      "free pool",
+    ],
+    hl: 1,
+  },
+  copy_process: {
+    lines: [
+      "p = dup_task_struct(current)",
+      "copy_files, copy_fs, ...",
+      "copy_mm(): mm = dup_mm() -> dup_mmap()",
+      "wake_up_new_task(p)",
+    ],
+    hl: 0,
+  },
+  dup_mmap: {
+    lines: [
+      "for vma in oldmm:",
+      "    if vma has VM_DONTCOPY: skip",
+      "    tmp = vm_area_dup(vma); insert tmp into mm",
+      "    if tmp->vm_ops->open: tmp->vm_ops->open(tmp)",
+      "    if vma_needs_copy(tmp, vma): copy_page_range(tmp, vma)",
+    ],
+    hl: 2,
+  },
+  copy_present_pte: {
+    lines: [
+      "page = vm_normal_page(src_vma, addr, pte)",
+      "if page:                      # NORMAL pte only",
+      "    folio_get(folio)           # child's page ref",
+      "    folio_dup_file_rmap_pte()  # mapcount + 1",
+      "    rss[mm_counter(folio)]++",
+      "set_pte_at(dst_mm, addr, dst_pte, pte)   # devmap/pfnmap: copy only",
+    ],
+    hl: 5,
+    at: { "page-ref": 2, "pte-set": 5 },
+  },
+  get_unmapped_area: {
+    lines: [
+      "addr = mm->get_unmapped_area(file, hint, len, pgoff, flags)",
+      "# top-down search for a hole of len bytes",
+      "return addr",
+    ],
+    hl: 0,
+  },
+  do_mmap: {
+    lines: [
+      "len = PAGE_ALIGN(len); if !len: return -EINVAL",
+      "addr = get_unmapped_area(file, addr, len, pgoff, flags)",
+      "vm_flags |= VM_SHARED|VM_MAYSHARE if MAP_SHARED",
+      "return mmap_region(file, addr, len, vm_flags, pgoff)",
+    ],
+    hl: 3,
+  },
+  mmap_region: {
+    lines: [
+      "vma = vm_area_alloc(mm); vma->vm_start/end/pgoff/flags = ...",
+      "error = call_mmap(file, vma)   # -> kernfs_fop_mmap -> driver",
+      "if error: unmap_region(); vm_area_free(vma); return error",
+      "vma_link(mm, vma)               # now visible in the address space",
+      "return addr",
+    ],
+    hl: 0,
+    at: { "vma-create": 0, "vma-remove": 2 },
+  },
+  kernfs_fop_mmap: {
+    lines: [
+      "if !kernfs_get_active(of->kn): return -ENODEV",
+      "rc = ops->mmap(of, vma)   # sysfs_kf_bin_mmap -> p2pmem_alloc_mmap",
+      "of->vm_ops = vma->vm_ops; vma->vm_ops = &kernfs_vm_ops",
+      "of->mmapped = true",
+    ],
+    hl: 1,
+  },
+  kernfs_vma_fault: {
+    lines: [
+      "if !of->vm_ops: return VM_FAULT_SIGBUS   # p2pmem has no .fault",
+      "if !kernfs_get_active(of->kn): return VM_FAULT_SIGBUS",
+      "return of->vm_ops->fault(vmf)",
+    ],
+    hl: 0,
+  },
+  p2pmem_alloc_mmap: {
+    lines: [
+      "if !(vma->vm_flags & VM_MAYSHARE): return -EINVAL",
+      "if vma->vm_pgoff: return -EINVAL",
+      "kaddr = gen_pool_alloc_owner(pool, len, &ref)  # else -ENOMEM",
+      "if !percpu_ref_tryget_live_rcu(ref): free; return -ENODEV",
+      "for each page: set_page_count(page, 1)",
+      "    vm_insert_page(vma, addr, page)",
+      "    percpu_ref_get(ref); put_page(page)",
+      "percpu_ref_put(ref); return 0",
+    ],
+    hl: 2,
+    at: { "genpool-alloc": 2, "page-ref": 4, "genpool-free": 3, result: 0 },
+  },
+  pci_mmap_p2pmem: {
+    lines: [
+      "if !(vma->vm_flags & VM_SHARED): return -EINVAL",
+      "pmap = kzalloc(); kref_init(&pmap->ref)   # kref 1",
+      "vma->vm_flags |= VM_MIXEDMAP; vma->vm_private_data = pmap",
+      "vma->vm_ops = &pci_p2pdma_vmops  # open/close(/fault)",
+      "rfc-v1, seed, remap: allocate now; fault: allocate on first fault",
+    ],
+    hl: 1,
+    at: { "pmap-create": 1, "vma-flags": 2 },
+  },
+  pci_alloc_p2pmem: {
+    lines: [
+      "rcu_read_lock(); p2pdma = rcu_dereference(pdev->p2pdma)",
+      "ret = gen_pool_alloc_owner(p2pdma->pool, size, &ref)",
+      "if ret && !percpu_ref_tryget_live_rcu(ref): free; ret = NULL",
+      "rcu_read_unlock(); return ret",
+    ],
+    hl: 1,
+    at: { pgref: 2 },
+  },
+  pci_free_p2pmem: {
+    lines: ["gen_pool_free_owner(p2pdma->pool, addr, size, &ref)", "percpu_ref_put(ref)"],
+    hl: 0,
+    at: { pgref: 1 },
+  },
+  pci_p2pdma_vma_fault: {
+    lines: [
+      "pmap = vmf->vma->vm_private_data",
+      "if !pmap->kaddr: pci_p2pdma_vma_alloc(pmap)  # whole length",
+      "if still no memory: return VM_FAULT_SIGBUS",
+      "pfn = virt_to_phys(kaddr + (addr - vm_start)) >> PAGE_SHIFT",
+      "return vmf_insert_mixed(vma, addr, pfn | PFN_DEV | PFN_MAP)",
+    ],
+    hl: 1,
+    at: { "pte-set": 4 },
+  },
+  pci_p2pdma_vma_alloc: {
+    lines: [
+      "mutex_lock(&pmap->kaddr_lock)      # v6 race fix",
+      "if pmap->kaddr: goto out            # another fault won",
+      "kaddr = gen_pool_alloc(pool, pmap->len)",
+      "v4: get_page() on every page; v6: base ref is the allocation's",
+      "pmap->kaddr = kaddr",
+      "out: mutex_unlock(&pmap->kaddr_lock)",
+    ],
+    hl: 2,
+    at: { "page-ref": 3, "pmap-first": 4 },
+  },
+  pci_p2pdma_map_release: {
+    lines: [
+      "# last close: kref reached 0",
+      "call_rcu(&pmap->rcu, free_pmap)",
+      "free_pmap: for each page: put_page(page)  # -> page_free",
+      "kfree(pmap)",
+    ],
+    hl: 2,
+    at: { "pmap-first": 2 },
+  },
+  pci_p2pdma_unmap_mappings: {
+    lines: [
+      "sysfs_remove_file_from_group(&pdev->dev.kobj, allocate)",
+      "# kernfs drains the file: every open mmapped file gets",
+      "unmap_mapping_range(mapping, 0, 0, 1)  # zap PTEs, all processes",
+    ],
+    hl: 2,
+    at: { "pte-clear": 2, "page-ref": 2 },
+  },
+  pci_p2pdma_release: {
+    lines: [
+      "p2pdma = pdev->p2pdma; RCU_INIT_POINTER(pdev->p2pdma, NULL)",
+      "synchronize_rcu()",
+      "gen_pool_destroy(p2pdma->pool)   # BUG if still allocated",
+      "sysfs_remove_group(p2pmem)",
+    ],
+    hl: 2,
+  },
+  p2pdma_page_free: {
+    lines: [
+      "pgmap = page_pgmap(page); p2pdma = ...",
+      "gen_pool_free_owner(p2pdma->pool, page_to_virt(page), PAGE_SIZE, &ref)",
+      "percpu_ref_put(ref)",
+    ],
+    hl: 1,
+    at: { pgref: 2 },
+  },
+  free_zone_device_folio: {
+    lines: [
+      "# the last reference to a ZONE_DEVICE folio was put",
+      "switch (pgmap->type):",
+      "case MEMORY_DEVICE_PCI_P2PDMA:",
+      "    pgmap->ops->page_free(page)   # p2pdma_page_free",
+      "    # 6.15+: refcount stays 0 (older: reset to 1)",
+    ],
+    hl: 3,
+    at: { "page-free": 3, "genpool-free": 3, pgref: 3 },
+  },
+  memunmap_pages: {
+    lines: [
+      "percpu_ref_kill(&pgmap->ref)          # tryget_live fails now",
+      "for each range: put the per-page base refs",
+      "wait_for_completion(&pgmap->done)    # blocks while pages are held",
+      "remove the struct pages",
+    ],
+    hl: 2,
+    at: { "pgref-kill": 0, pgref: 1 },
+  },
+  percpu_ref_tryget_live_rcu: {
+    lines: [
+      "if percpu_ref is dying or dead: return false",
+      "this_cpu_inc(*percpu_count)   # or atomic inc in atomic mode",
+      "return true",
+    ],
+    hl: 1,
+  },
+  percpu_ref_get: { lines: ["this_cpu_inc(*percpu_count)   # or atomic_long_inc(&ref->count)"], hl: 0 },
+  percpu_ref_put: {
+    lines: [
+      "this_cpu_dec(*percpu_count)   # or atomic_long_dec",
+      "if the count hits 0 after kill: ref->release(ref)  # completes pgmap->done",
+    ],
+    hl: 0,
+  },
+  percpu_ref_kill: {
+    lines: [
+      "ref->percpu_count_ptr |= __PERCPU_REF_DEAD",
+      "switch to atomic mode and drop the initial reference",
+      "# from now on tryget_live fails",
+    ],
+    hl: 0,
+  },
+  set_page_count: { lines: ["atomic_set(&page->_refcount, v)   # no checks, no free"], hl: 0 },
+  vm_insert_page: {
+    lines: [
+      "if addr < vma->vm_start || addr >= vma->vm_end: return -EFAULT",
+      "if !(vma->vm_flags & VM_MIXEDMAP): vm_flags_set(vma, VM_MIXEDMAP)",
+      "return insert_page(vma, addr, page, vma->vm_page_prot)",
+    ],
+    hl: 1,
+    at: { "vma-flags": 1 },
+  },
+  insert_page: {
+    lines: [
+      "if page is anon, slab or typed: return -EINVAL",
+      "pte = get_locked_pte(mm, addr, &ptl); if !pte_none(*pte): return -EBUSY",
+      "folio_get(folio)                   # the PTE's page reference",
+      "inc_mm_counter(mm, mm_counter_file(folio))",
+      "folio_add_file_rmap_pte(folio, page, vma)   # mapcount + 1",
+      "set_pte_at(mm, addr, pte, mk_pte(page, prot))   # NORMAL pte",
+    ],
+    hl: 5,
+    at: { "page-ref": 2, "pte-set": 5 },
+  },
+  put_page: {
+    lines: [
+      "folio = page_folio(page)",
+      "if folio_put_testzero(folio):   # refcount - 1 == 0",
+      "    free_zone_device_folio(folio)  # ZONE_DEVICE pages",
+    ],
+    hl: 1,
+  },
+  vmf_insert_mixed: {
+    lines: [
+      "# pfn carries PFN_DEV|PFN_MAP",
+      "BUG_ON(!(vma->vm_flags & VM_MIXEDMAP))",
+      "insert_pfn(vma, addr, pfn, prot, false)",
+      "    entry = pte_mkdevmap(pfn_pte(pfn, prot))  # special + devmap",
+      "    set_pte_at(...)   # no folio_get, no rmap, no rss",
+    ],
+    hl: 4,
+  },
+  remap_pfn_range: {
+    lines: [
+      "vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP)",
+      "for each page: set_pte_at(pte_mkspecial(pfn_pte(pfn, prot)))",
+      "# no struct page is touched: no refs, no mapcount, no rss",
+    ],
+    hl: 1,
+    at: { "vma-flags": 0 },
+  },
+  handle_mm_fault: {
+    lines: [
+      "pte = lookup(vma, addr)",
+      "if pte_none(pte): do_fault(vmf) -> vma->vm_ops->fault(vmf)",
+      "VM_FAULT_SIGBUS -> the task gets SIGBUS",
+    ],
+    hl: 1,
+  },
+  do_fault: {
+    lines: ["if !vma->vm_ops->fault: return VM_FAULT_SIGBUS", "ret = vma->vm_ops->fault(vmf)"],
+    hl: 1,
+  },
+  do_user_addr_fault: {
+    lines: [
+      "vma = lock_mm_and_find_vma(mm, address)",
+      "if !vma: bad_area -> SIGSEGV",
+      "fault = handle_mm_fault(vma, address, flags)",
+      "if fault & VM_FAULT_SIGBUS: do_sigbus()",
+    ],
+    hl: 1,
+  },
+  faultin_page: {
+    lines: ["ret = handle_mm_fault(vma, address, fault_flags)", "if ret & VM_FAULT_SIGBUS: return -EFAULT"],
+    hl: 0,
+  },
+  follow_page_pte: {
+    lines: [
+      "page = vm_normal_page(vma, address, pte)",
+      "if !page && pte_devmap(pte): pgmap = get_dev_pagemap(pfn)",
+      "    page = pte_page(pte)",
+      "if !page: return -EFAULT",
+      "ret = try_grab_folio(folio, 1, flags)",
+    ],
+    hl: 4,
+  },
+  pin_user_pages: {
+    lines: [
+      "if !is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN): return -EINVAL",
+      "for each page of the range: __get_user_pages()",
+      "    vma = find_vma(); check_vma_flags(vma, gup_flags)   # -EFAULT",
+      "    page = follow_page_pte(); no pte: faultin_page()",
+      "    try_grab_folio(folio, 1, FOLL_PIN)",
+      "return pages pinned (all or nothing in the simulator)",
+    ],
+    hl: 4,
+    at: { "pin-create": 1, "pin-status": 5, result: 0 },
+  },
+  __get_user_pages: {
+    lines: [
+      "vma = gup_vma_lookup(mm, start)  # none: -EFAULT",
+      "check_vma_flags(vma, gup_flags)",
+      "page = follow_page_mask(vma, start, foll_flags)",
+      "if !page: faultin_page()",
+    ],
+    hl: 2,
+  },
+  is_valid_gup_args: {
+    lines: [
+      "if (gup_flags & (FOLL_LONGTERM|FOLL_PCI_P2PDMA)) == both:",
+      "    WARN_ON_ONCE(); return false   # caller returns -EINVAL",
+      "gup_flags |= to_set; return true",
+    ],
+    hl: 1,
+  },
+  check_vma_flags: {
+    lines: [
+      "if vm_flags & (VM_IO | VM_PFNMAP): return -EFAULT",
+      "if longterm && write && !writable_file_mapping_allowed(): return -EFAULT",
+      "return 0",
+    ],
+    hl: 0,
+  },
+  try_grab_folio: {
+    lines: [
+      "if is_pci_p2pdma_page(page) && !(flags & FOLL_PCI_P2PDMA):",
+      "    return -EREMOTEIO",
+      "if flags & FOLL_GET: folio_ref_inc(folio)",
+      "if flags & FOLL_PIN: folio_ref_add(folio, GUP_PIN_COUNTING_BIAS)  # +1024",
+      "    set MMF_HAS_PINNED",
+    ],
+    hl: 3,
+    at: { "page-ref": 3, "pin-page": 3, result: 1, "pin-status": 1 },
+  },
+  unpin_user_page: {
+    lines: [
+      "folio = page_folio(page)",
+      "if folio_ref_sub_and_test(folio, GUP_PIN_COUNTING_BIAS):   # -1024",
+      "    free_zone_device_folio(folio)",
+    ],
+    hl: 1,
+  },
+  unpin_user_pages: { lines: ["for i in 0..npages: unpin_user_page(pages[i])"], hl: 0 },
+  do_vmi_munmap: {
+    lines: [
+      "vma = vma_find(vmi, end); if !vma: return 0",
+      "if start > vma->vm_start: __split_vma(vmi, vma, start, 0)",
+      "if end < last->vm_end: __split_vma(vmi, last, end, 0)",
+      "unmap_region(): zap the PTEs of the range",
+      "for each vma in range: remove_vma(vma)   # vm_ops->close",
+    ],
+    hl: 3,
+    at: { "vma-split": 1, "vma-remove": 4, result: 0 },
+  },
+  __split_vma: {
+    lines: [
+      "new = vm_area_dup(vma)",
+      "if new_below: new->vm_end = addr",
+      "else: new->vm_start = addr; new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT",
+      "if new->vm_ops->open: new->vm_ops->open(new)",
+      "shrink vma to the other side of addr",
+    ],
+    hl: 2,
+    at: { "vma-split": 2, "pmap-kref": 3 },
+  },
+  zap_pte_range: {
+    lines: [
+      "for each pte in the range:",
+      "    ptent = ptep_get_and_clear_full(mm, addr, pte)",
+      "    page = vm_normal_page(vma, addr, ptent)   # NULL for devmap/pfnmap",
+      "    if page: folio_remove_rmap_pte(); rss--",
+      "             tlb_remove_page(tlb, page)   # ref put at tlb_finish_mmu",
+    ],
+    hl: 1,
+    at: { "pte-clear": 1 },
+  },
+  unmap_vmas: {
+    lines: [
+      "for each vma: unmap_single_vma(tlb, vma, start, end)",
+      "    -> zap_pte_range() for every page table",
+    ],
+    hl: 1,
+  },
+  unmap_mapping_range: {
+    lines: [
+      "for each vma in mapping->i_mmap:   # every process, forks too",
+      "    zap_page_range_single(vma, start, len)",
+      "# VMAs stay: a later access faults",
+    ],
+    hl: 1,
+  },
+  tlb_finish_mmu: {
+    lines: [
+      "tlb_flush_mmu(tlb)",
+      "free_pages_and_swap_cache() -> folios_put_refs()   # put each gathered page",
+      "# a refcount that reaches 0 frees the page",
+    ],
+    hl: 1,
+  },
+  remove_vma: {
+    lines: [
+      "if vma->vm_ops && vma->vm_ops->close: vma->vm_ops->close(vma)",
+      "if vma->vm_file: fput(vma->vm_file)",
+      "vm_area_free(vma)",
+    ],
+    hl: 2,
+    at: { "pmap-kref": 0 },
+  },
+  "vm_ops->open": {
+    lines: ["pmap = vma->vm_private_data", "kref_get(&pmap->ref)   # one per VMA sharing the pmap"],
+    hl: 1,
+  },
+  "vm_ops->close": {
+    lines: [
+      "pmap = vma->vm_private_data",
+      "kref_put(&pmap->ref, pci_p2pdma_map_release)   # last VMA frees the memory",
+    ],
+    hl: 1,
+  },
+  call_rcu: {
+    lines: [
+      "queue head->func(head) to run after a grace period",
+      "# readers that started before now may still see the object",
+    ],
+    hl: 0,
+  },
+  synchronize_rcu: {
+    lines: [
+      "wait until every CPU has passed a quiescent state",
+      "# all RCU readers of the old pointer are done",
+    ],
+    hl: 0,
+  },
+  do_exit: {
+    lines: [
+      "exit_signals(tsk); ...",
+      "exit_mm(): mmput(mm) -> exit_mmap(mm)",
+      "    unmap_vmas(); free_pgtables(); remove_vma() for each",
+      "exit_files(); exit_notify()",
+    ],
+    hl: 1,
+    at: { "process-exit": 3, "pte-clear": 2, "vma-remove": 2 },
+  },
+  device_release_driver: {
+    lines: [
+      "driver->remove(dev)",
+      "devres_release_all(dev)   # devm actions, in reverse order:",
+      "    pci_p2pdma_unmap_mappings, memunmap_pages, pci_p2pdma_release",
+    ],
+    hl: 1,
+  },
+  unbind_store: {
+    lines: [
+      "dev = bus_find_device_by_name(bus, NULL, buf)",
+      "device_driver_detach(dev)  # -> device_release_driver",
+    ],
+    hl: 1,
+  },
+  sysfs_remove_file_from_group: {
+    lines: [
+      "kn = kernfs_find_and_get(group, attr->name)",
+      "kernfs_remove(kn)   # deactivate, drain open files, unmap mmaps",
+    ],
+    hl: 1,
+  },
+};
+
+export interface CodeView {
+  readonly fn: string;
+  readonly source: string;
+  readonly lines: readonly string[];
+  /** highlighted line, or -1 when we have no excerpt */
+  readonly hl: number;
+}
+
+/** The excerpt for the event's function, with the line it models highlighted. */
+export function codeView(fn: string, kind: EventKind, source: string): CodeView {
+  const ex = KERNEL_CODE[fn];
+  if (!ex) return { fn, source, lines: [], hl: -1 };
+  const hl = ex.at?.[kind] ?? ex.hl;
+  return { fn, source, lines: ex.lines, hl: Math.min(hl, ex.lines.length - 1) };
+}

@@ -1,0 +1,208 @@
+/**
+ * The app store (zustand): the scenario text, its parse/run result, the last good trace, the
+ * cursor position (`step`), play state and the selected page. It never holds kernel state: the
+ * state at `step` comes from stateAtStep(trace, step) (cursors.ts).
+ *
+ * Actions are colocated with the state (one store, flux-like). `loadScenario` and `setStep` are the
+ * entry points other features (share links) use.
+ */
+
+import { create } from "zustand";
+import type { Design, Diagnostic } from "../scenario/ast.ts";
+import { DESIGNS } from "../scenario/ast.ts";
+import { runText } from "../trace/run.ts";
+import type { Trace } from "../trace/trace.ts";
+import { carryStep, clampStep, nextStatementStep, prevStatementStep, SPEEDS } from "./selectors.ts";
+
+export interface PageRef {
+  readonly dev: number;
+  readonly page: number;
+}
+
+export interface AppState {
+  /** the scenario text in the editor */
+  text: string;
+  /** design override from the design switch; null = the scenario's `kernel` statement */
+  design: Design | null;
+  /** diagnostics of the current text (empty when it ran) */
+  diagnostics: readonly Diagnostic[];
+  /** the last good run; stays on screen while the text has errors */
+  trace: Trace | null;
+  /** bumped on every new trace, so memoised views can key on it cheaply */
+  traceVersion: number;
+  /** cursor: the state shown is the one after trace.events[step] */
+  step: number;
+  playing: boolean;
+  /** index into SPEEDS (events per second) */
+  speedIndex: number;
+  selected: PageRef | null;
+
+  setText(text: string): void;
+  /** parses and runs the current text (with the design override); keeps the last good trace on error */
+  run(): void;
+  loadScenario(text: string, opts?: { step?: number; design?: Design | null }): void;
+  setDesign(design: Design | null): void;
+  setStep(step: number): void;
+  stepBy(delta: number): void;
+  nextStatement(): void;
+  prevStatement(): void;
+  first(): void;
+  last(): void;
+  play(): void;
+  pause(): void;
+  togglePlay(): void;
+  faster(): void;
+  slower(): void;
+  select(page: PageRef | null): void;
+}
+
+export const STORAGE_TEXT = "p2pviz.scenario";
+export const STORAGE_DESIGN = "p2pviz.design";
+
+export const DEFAULT_SCENARIO = `# A process maps 64K of p2pmem, forks, and lets go.
+kernel upstream
+device nvme0 1M
+process fio
+fio mmap buf nvme0 64K
+fio fork child
+fio pin io1 buf 0 8K
+fio munmap buf          # pages stay allocated: the child still maps them
+child exit              # unpinned pages go back to the pool
+unpin io1               # the I/O completes: the last two pages return
+`;
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+function loadSaved(): { text: string; design: Design | null } {
+  const ls = storage();
+  const text = ls?.getItem(STORAGE_TEXT) ?? DEFAULT_SCENARIO;
+  const d = ls?.getItem(STORAGE_DESIGN);
+  const design = d && (DESIGNS as readonly string[]).includes(d) ? (d as Design) : null;
+  return { text, design };
+}
+
+function save(text: string, design: Design | null): void {
+  const ls = storage();
+  if (!ls) return;
+  try {
+    ls.setItem(STORAGE_TEXT, text);
+    if (design) ls.setItem(STORAGE_DESIGN, design);
+    else ls.removeItem(STORAGE_DESIGN);
+  } catch {
+    // storage full or disabled: the scenario still runs, it just won't survive a reload
+  }
+}
+
+type RunOutcome = { ok: true; trace: Trace } | { ok: false; diagnostics: readonly Diagnostic[] };
+
+function runSafely(text: string, design: Design | null): RunOutcome {
+  try {
+    return runText(text, design ? { design } : {});
+  } catch (e) {
+    // An engine exception is a bug, not a scenario error; show it where errors go rather than crash.
+    const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    return { ok: false, diagnostics: [{ line: 1, col: 1, endCol: 1, message }] };
+  }
+}
+
+const saved = loadSaved();
+
+export const useStore = create<AppState>()((set, get) => {
+  const apply = (outcome: RunOutcome, step: number | undefined): void => {
+    if (!outcome.ok) {
+      set({ diagnostics: outcome.diagnostics });
+      return;
+    }
+    const { trace: old, step: oldStep, traceVersion } = get();
+    const next = outcome.trace;
+    const s = step !== undefined ? clampStep(next, step) : carryStep(old, oldStep, next);
+    set({ diagnostics: [], trace: next, traceVersion: traceVersion + 1, step: s, selected: null });
+  };
+
+  return {
+    text: saved.text,
+    design: saved.design,
+    diagnostics: [],
+    trace: null,
+    traceVersion: 0,
+    step: 0,
+    playing: false,
+    speedIndex: 3,
+    selected: null,
+
+    setText(text) {
+      set({ text });
+      save(text, get().design);
+    },
+    run() {
+      const { text, design } = get();
+      apply(runSafely(text, design), undefined);
+    },
+    loadScenario(text, opts = {}) {
+      const design = opts.design === undefined ? get().design : opts.design;
+      set({ text, design, playing: false });
+      save(text, design);
+      const out = runSafely(text, design);
+      apply(out, out.ok ? (opts.step ?? 0) : undefined);
+    },
+    setDesign(design) {
+      set({ design });
+      save(get().text, design);
+      get().run();
+    },
+    setStep(step) {
+      set({ step: clampStep(get().trace, step) });
+    },
+    stepBy(delta) {
+      get().setStep(get().step + delta);
+    },
+    nextStatement() {
+      const { trace, step } = get();
+      if (trace) set({ step: nextStatementStep(trace, step) });
+    },
+    prevStatement() {
+      const { trace, step } = get();
+      if (trace) set({ step: prevStatementStep(trace, step) });
+    },
+    first() {
+      set({ step: 0 });
+    },
+    last() {
+      get().setStep(Number.MAX_SAFE_INTEGER);
+    },
+    play() {
+      const { trace, step } = get();
+      if (!trace || trace.events.length < 2) return;
+      // playing from the end starts over, like a media player
+      if (step >= trace.events.length - 1) set({ step: 0 });
+      set({ playing: true });
+    },
+    pause() {
+      set({ playing: false });
+    },
+    togglePlay() {
+      if (get().playing) get().pause();
+      else get().play();
+    },
+    faster() {
+      set({ speedIndex: Math.min(SPEEDS.length - 1, get().speedIndex + 1) });
+    },
+    slower() {
+      set({ speedIndex: Math.max(0, get().speedIndex - 1) });
+    },
+    select(page) {
+      set({ selected: page });
+    },
+  };
+});
+
+/** Store actions for other features (share links): load a scenario and jump to a step. */
+export const loadScenario = (text: string, opts?: { step?: number; design?: Design | null }): void =>
+  useStore.getState().loadScenario(text, opts);
+export const setStep = (step: number): void => useStore.getState().setStep(step);
