@@ -1,0 +1,141 @@
+/** `p2pviz real FILE`: the scenario on a real Linux 6.12 kernel in QEMU and on the model, side by side. */
+
+import { compareRun } from "../real/compare.ts";
+import { formatComparison } from "../real/format.ts";
+import { GuestFatal } from "../real/guest-output.ts";
+import {
+  bootScenario,
+  ensureInitramfs,
+  ensureKernel,
+  LabError,
+  missingTools,
+  planScenario,
+} from "../real/lab.ts";
+import { asUpstream, loadExceptions } from "../real/recording.ts";
+import { formatDiagnostic } from "../scenario/parse.ts";
+import { runText } from "../trace/run.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { readScenarioFile } from "./cmd-run.ts";
+import { type CliIO, type Command, EXIT_ENV, EXIT_OK, EXIT_USAGE } from "./io.ts";
+
+const HELP = `Usage: p2pviz real FILE [--json] [--as-upstream] [--no-patch] [--timeout SECONDS]
+
+Runs a scenario (FILE, or - for standard input) on a real Linux 6.12 kernel with
+CONFIG_PCI_P2PDMA=y, booted in QEMU with one emulated NVMe controller per 'device' whose
+Controller Memory Buffer is the p2pmem, and on the model; prints both side by side, one
+statement a line, and marks every difference (≠; ~ for a difference listed in
+kernel-lab/recordings/exceptions.json; ? for a statement user space cannot express).
+
+The first run installs nothing: run kernel-lab/setup.sh once (Debian packages). It then builds the
+kernel (about 3-6 minutes on 2 cores, cached in kernel-lab/cache/); later runs take a few seconds.
+
+Options:
+  --json            print kernel, model and comparison as JSON (format "p2pviz-real/1")
+  --as-upstream     run a scenario of another design as 'upstream' (Linux implements only that)
+  --no-patch        use a kernel without the observation-only debug_pages patch (no refcounts)
+  --timeout S       give QEMU at most S seconds (default 120)
+  -h, --help        this help
+
+Exit status: 0 when both ran (differences are results); 1 when the lab cannot run here or the
+scenario cannot be expressed on a real kernel; 2 for a scenario error or bad usage.
+`;
+
+export const command: Command = async (args: string[], io: CliIO) => {
+  let file: string;
+  let json: boolean;
+  let asUp: boolean;
+  let noPatch: boolean;
+  let timeoutS = 120;
+  try {
+    const a = parseArgs(args, ["--timeout"], ["--json", "--help", "-h", "--as-upstream", "--no-patch"]);
+    if (a.flags.has("--help") || a.flags.has("-h")) {
+      io.out(HELP);
+      return EXIT_OK;
+    }
+    if (a.positionals.length !== 1)
+      throw new UsageError("expected exactly one FILE (or - for standard input)");
+    file = a.positionals[0]!;
+    json = a.flags.has("--json");
+    asUp = a.flags.has("--as-upstream");
+    noPatch = a.flags.has("--no-patch");
+    const t = a.flags.get("--timeout");
+    if (typeof t === "string") {
+      timeoutS = Number(t);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`bad --timeout '${t}'`);
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`p2pviz real: ${e.message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  const original = readScenarioFile(io, file);
+  if (original === undefined) return EXIT_USAGE;
+  const name = file === "-" ? "<stdin>" : file;
+  const text = asUp ? asUpstream(original).text : original;
+  const outcome = runText(text);
+  if (!outcome.ok) {
+    for (const d of outcome.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
+    return EXIT_USAGE;
+  }
+  const trace = outcome.trace;
+  if (trace.design !== "upstream") {
+    io.err(
+      `p2pviz real: ${name} uses design '${trace.design}'; a real kernel implements only 'upstream'.\n` +
+        "Use --as-upstream to run it as upstream on both sides.\n",
+    );
+    return EXIT_ENV;
+  }
+  try {
+    planScenario(text);
+    const missing = missingTools();
+    if (missing) throw new LabError(missing);
+    const progress = (s: string) => {
+      if (s.trim()) io.err(s.endsWith("\n") ? s : `${s}\n`);
+    };
+    const kernel = ensureKernel({ noPatch, log: progress });
+    const initramfs = ensureInitramfs(progress);
+    const boot = await bootScenario(text, { kernel, initramfs, timeoutMs: timeoutS * 1000 });
+    const cmp = compareRun(boot.run, trace, loadExceptions(), "");
+    if (json) {
+      io.out(
+        `${JSON.stringify(
+          {
+            format: "p2pviz-real/1",
+            file: name,
+            kernel: boot.run.kernel,
+            qemu: boot.qemu,
+            variant: kernel.variant,
+            wallMs: boot.wallMs,
+            statements: boot.run.statements,
+            notes: boot.run.notes,
+            comparison: cmp,
+          },
+          null,
+          1,
+        )}\n`,
+      );
+    } else {
+      const header =
+        `${name}: Linux ${boot.run.kernel} in QEMU ${boot.qemu} (${(boot.wallMs / 1000).toFixed(1)} s, ` +
+        `${kernel.variant === "debug" ? "with" : "without"} the debug_pages patch) against the model (upstream, 6.15+ refcounts)`;
+      io.out(formatComparison(cmp, header));
+      if (boot.run.notes.length)
+        io.out(`\nKernel notes:\n${boot.run.notes.map((n) => `  ${n}`).join("\n")}\n`);
+      io.out(
+        "\nPins: the kernel performs 'pin' as one complete I/O (O_DIRECT read = pin+unpin; vmsplice for nop2p;\n" +
+          "io_uring buffer registration for longterm nop2p), so a pin is never held across statements there.\n",
+      );
+    }
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof LabError || e instanceof GuestFatal) {
+      io.err(`p2pviz real: ${e.message}\n`);
+      return EXIT_ENV;
+    }
+    if (e instanceof Error && /guest (printed nothing|stopped)/.test(e.message)) {
+      io.err(`p2pviz real: ${e.message}\n`);
+      return EXIT_ENV;
+    }
+    throw e;
+  }
+};

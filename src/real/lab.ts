@@ -1,0 +1,251 @@
+/**
+ * The real-kernel lab: builds (or takes from kernel-lab/cache) a Linux 6.12 kernel with
+ * CONFIG_PCI_P2PDMA=y and the guest initramfs, boots QEMU with one NVMe controller with a CMB per
+ * scenario device, and returns what the guest observed (guest-output.ts).
+ *
+ * Node only (child processes, files): never imported by the browser app.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseGuestOutput, type RealRun } from "./guest-output.ts";
+
+/** Something the lab needs is missing or failed; the message says what to do. */
+export class LabError extends Error {}
+
+export const LAB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-lab");
+
+export const MAX_DEVICES = 8;
+/** the largest CMB the lab gives a device (the guest has 256 MiB of RAM for the struct pages) */
+export const MAX_CMB_MB = 1024;
+
+export interface DevicePlan {
+  readonly name: string;
+  readonly size: number;
+  /** cmb_size_mb: a power of two >= 2 (nvme_map_cmb skips a CMB that is not 2 MiB aligned) */
+  readonly cmbMb: number;
+}
+
+function parseSize(t: string): number | undefined {
+  const m = /^(0x[0-9a-f]+|\d+)([KMG]?)$/i.exec(t);
+  if (!m) return undefined;
+  const base = Number(m[1]);
+  const mul = { "": 1, K: 1024, M: 1 << 20, G: 1 << 30 }[(m[2] ?? "").toUpperCase()] ?? 1;
+  return base * mul;
+}
+
+/**
+ * Checks that the lab can run this scenario at all and plans its devices. The model has already
+ * validated the text; this only refuses what the real kernel cannot express.
+ */
+export function planScenario(text: string): DevicePlan[] {
+  const devices: DevicePlan[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const w = raw.replace(/#.*/, "").trim().split(/\s+/);
+    const where = `line ${i + 1}`;
+    if (w[0] === "kernel" && w[1] !== "upstream") {
+      throw new LabError(
+        `${where}: design '${w[1]}' cannot run on a real kernel: Linux implements only 'upstream' (use --design upstream to override)`,
+      );
+    }
+    if (w[0] === "page" && parseSize(w[1] ?? "") !== 4096) {
+      throw new LabError(`${where}: page size ${w[1]}: the lab runs x86-64, whose pages are 4K`);
+    }
+    if (w[0] === "device" && w.length >= 3) {
+      const size = parseSize(w[2] ?? "");
+      if (size === undefined) throw new LabError(`${where}: bad device size '${w[2]}'`);
+      let cmbMb = 2;
+      while (cmbMb * (1 << 20) < size) cmbMb *= 2;
+      if (cmbMb > MAX_CMB_MB) {
+        throw new LabError(
+          `${where}: device ${w[1]} of ${w[2]} is larger than the lab's largest CMB (${MAX_CMB_MB} MiB)`,
+        );
+      }
+      devices.push({ name: w[1] ?? "", size, cmbMb });
+    }
+  });
+  if (devices.length > MAX_DEVICES) {
+    throw new LabError(`${devices.length} devices: the lab boots at most ${MAX_DEVICES} NVMe controllers`);
+  }
+  return devices;
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+/** Why the lab cannot run here, or undefined when it can (before any build). */
+export function missingTools(): string | undefined {
+  if (process.platform !== "linux")
+    return "the real-kernel lab needs Linux (QEMU, Debian's linux-source-6.12)";
+  const missing = ["qemu-system-x86_64", "gcc", "make", "cpio"].filter((c) => !hasCommand(c));
+  if (missing.length) {
+    return `missing ${missing.join(", ")}: run kernel-lab/setup.sh (apt-get install qemu-system-x86 build-essential ...)`;
+  }
+  if (!existsSync("/usr/src/linux-source-6.12.tar.xz")) {
+    return "missing /usr/src/linux-source-6.12.tar.xz: run kernel-lab/setup.sh (apt-get install linux-source-6.12)";
+  }
+  if (!existsSync("/bin/busybox")) return "missing busybox-static: run kernel-lab/setup.sh";
+  return undefined;
+}
+
+export interface KernelBuild {
+  readonly dir: string;
+  readonly bzImage: string;
+  readonly release: string;
+  readonly variant: string;
+}
+
+function runScript(script: string, env: NodeJS.ProcessEnv, log?: (s: string) => void): string {
+  const r = spawnSync("bash", [join(LAB_DIR, script)], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  if (r.stderr && log) log(r.stderr);
+  if (r.status !== 0) {
+    const tail = (r.stderr ?? "").trim().split("\n").slice(-8).join("\n");
+    throw new LabError(`kernel-lab/${script} failed:\n${tail}`);
+  }
+  const last = r.stdout.trim().split("\n").at(-1) ?? "";
+  return last;
+}
+
+/** build-kernel.sh: seconds when cached, about 3 minutes of 2 cores otherwise. */
+export function ensureKernel(opts: { noPatch?: boolean; log?: (s: string) => void } = {}): KernelBuild {
+  const dir = runScript("build-kernel.sh", opts.noPatch ? { KLAB_NO_PATCH: "1" } : {}, opts.log);
+  const bzImage = join(dir, "bzImage");
+  if (!existsSync(bzImage)) throw new LabError(`build-kernel.sh did not produce ${bzImage}`);
+  return {
+    dir,
+    bzImage,
+    release: readFileSync(join(dir, "kernelrelease"), "utf8").trim(),
+    variant: readFileSync(join(dir, "variant"), "utf8").trim(),
+  };
+}
+
+export function ensureInitramfs(log?: (s: string) => void): string {
+  return runScript("build-initramfs.sh", {}, log);
+}
+
+/** One file in a newc cpio archive (the kernel unpacks concatenated archives in order). */
+export function cpioNewc(files: readonly { name: string; data: Buffer; mode?: number }[]): Buffer {
+  const parts: Buffer[] = [];
+  const pad4 = (n: number) => Buffer.alloc((4 - (n % 4)) % 4);
+  let ino = 1;
+  const entry = (name: string, data: Buffer, mode: number) => {
+    const hex = (n: number) => n.toString(16).padStart(8, "0");
+    const nameBuf = Buffer.from(`${name}\0`);
+    const header = `070701${[ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBuf.length, 0].map(hex).join("")}`;
+    parts.push(Buffer.from(header), nameBuf, pad4(110 + nameBuf.length), data, pad4(data.length));
+  };
+  for (const f of files) entry(f.name, f.data, f.mode ?? 0o100644);
+  entry("TRAILER!!!", Buffer.alloc(0), 0);
+  return Buffer.concat(parts);
+}
+
+export interface BootResult {
+  readonly run: RealRun;
+  /** the whole console output, for debugging */
+  readonly console: string;
+  /** host wall time of the QEMU run, ms */
+  readonly wallMs: number;
+  readonly qemu: string;
+}
+
+export function qemuVersion(): string {
+  const r = spawnSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" });
+  return /version (\S+)/.exec(r.stdout ?? "")?.[1] ?? "unknown";
+}
+
+/** Boots QEMU on the scenario and returns what the guest observed. */
+export async function bootScenario(
+  text: string,
+  opts: { kernel: KernelBuild; initramfs: string; timeoutMs?: number },
+): Promise<BootResult> {
+  const devices = planScenario(text);
+  const avail = statfsSync(tmpdir());
+  const need = devices.reduce((s, d) => s + d.cmbMb, 0) * (1 << 20);
+  if (avail.bavail * avail.bsize < need + (64 << 20)) {
+    throw new LabError(`not enough space in ${tmpdir()} for the disk images (need ${need >> 20} MiB)`);
+  }
+  const tmp = mkdtempSync(join(tmpdir(), "p2pviz-real-"));
+  try {
+    const initrd = join(tmp, "initrd.cpio");
+    const scenarioCpio = cpioNewc([{ name: "scenario.p2p", data: Buffer.from(text) }]);
+    writeFileSync(initrd, Buffer.concat([readFileSync(opts.initramfs), scenarioCpio]));
+    const args = [
+      "-machine",
+      "pc",
+      "-cpu",
+      "qemu64",
+      "-m",
+      "256M",
+      "-smp",
+      "1",
+      "-nographic",
+      "-no-reboot",
+      "-nic",
+      "none",
+      "-kernel",
+      opts.kernel.bzImage,
+      "-initrd",
+      initrd,
+      "-append",
+      "console=ttyS0 quiet loglevel=1 panic=-1 nvme.use_cmb_sqes=0",
+    ];
+    // one controller with a CMB per scenario device (serial p2pviz-devN), plus a spare without a
+    // CMB whose namespace serves O_DIRECT pins into a device that has been unbound
+    const controllers = [
+      ...devices.map((d, i) => ({ serial: `p2pviz-dev${i}`, cmbMb: d.cmbMb, disk: Math.max(1, d.cmbMb) })),
+      { serial: "p2pviz-spare", cmbMb: 0, disk: Math.max(1, ...devices.map((d) => d.cmbMb)) },
+    ];
+    controllers.forEach((c, i) => {
+      const disk = join(tmp, `disk${i}.img`);
+      writeFileSync(disk, "");
+      spawnSync("truncate", ["-s", `${c.disk}M`, disk]);
+      args.push("-drive", `file=${disk},if=none,id=nvm${i},format=raw`);
+      args.push(
+        "-device",
+        `nvme,serial=${c.serial},drive=nvm${i},addr=${(0x10 + i).toString(16)}${c.cmbMb ? `,cmb_size_mb=${c.cmbMb}` : ""}`,
+      );
+    });
+    const t0 = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const consoleText = await new Promise<string>((resolveP, reject) => {
+      const child = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
+      let outText = "";
+      let errText = "";
+      child.stdout.on("data", (d: Buffer) => {
+        outText += d.toString("latin1");
+      });
+      child.stderr.on("data", (d: Buffer) => {
+        errText += d.toString();
+      });
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(
+          new LabError(
+            `QEMU did not finish within ${timeoutMs / 1000} s; console tail:\n${outText.slice(-1500)}`,
+          ),
+        );
+      }, timeoutMs);
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        reject(new LabError(`cannot start qemu-system-x86_64: ${e.message}`));
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        if (code !== 0 && !outText.includes("P2PRUN END")) {
+          reject(new LabError(`QEMU exited with ${code}: ${errText.trim().slice(-800)}`));
+        } else resolveP(outText);
+      });
+    });
+    const wallMs = Date.now() - t0;
+    return { run: parseGuestOutput(consoleText, text), console: consoleText, wallMs, qemu: qemuVersion() };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
