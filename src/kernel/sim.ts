@@ -1159,7 +1159,10 @@ export class Simulator {
   private flushFindings(): void {
     const pend = this.pending;
     this.pending = [];
-    pend.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : a.dev - b.dev || a.page - b.page));
+    // Group by what the finding says (in the order first seen), then by page, so runs merge.
+    const order = new Map<string, number>();
+    for (const f of pend) if (!order.has(f.text)) order.set(f.text, order.size);
+    pend.sort((a, b) => order.get(a.text)! - order.get(b.text)! || a.dev - b.dev || a.page - b.page);
     let i = 0;
     while (i < pend.length) {
       const f = pend[i]!;

@@ -1,0 +1,217 @@
+/** `p2pviz run` on every preset gives what the kernel reference says; exit codes and JSON shape. */
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/io.ts";
+import { main } from "../../src/cli/main.ts";
+
+async function runCli(args: string[], stdin = "") {
+  let out = "";
+  let err = "";
+  const io: CliIO = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readInput: (p) => (p === "-" ? stdin : readFileSync(p, "utf8")),
+  };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+interface Expect {
+  results: Record<number, string>;
+  findings: [string, number][];
+  free: number;
+}
+
+/** Per preset: results by line, findings [kind, line], and the first device's free pages at the end. */
+const PRESETS: Record<string, Expect> = {
+  "upstream-basic.p2p": { results: { 7: "ok", 8: "ok", 9: "ok" }, findings: [], free: 256 },
+  "fork-keeps-pages.p2p": { results: { 8: "ok", 9: "ok", 10: "EFAULT", 11: "ok" }, findings: [], free: 256 },
+  "partial-munmap-split.p2p": {
+    results: { 8: "ok", 9: "SIGSEGV", 10: "ok", 11: "ok" },
+    findings: [],
+    free: 240,
+  },
+  "odirect-pin-outlives-munmap.p2p": { results: { 7: "ok", 8: "ok", 9: "ok" }, findings: [], free: 256 },
+  "unbind-live-pin.p2p": {
+    results: { 9: "ok", 10: "blocked", 11: "SIGBUS", 12: "ENODEV", 13: "ok" },
+    findings: [],
+    free: 256,
+  },
+  "fragmentation.p2p": { results: { 8: "ok", 9: "ok", 10: "ENOMEM", 11: "ok" }, findings: [], free: 1 },
+  "refusals.p2p": {
+    results: {
+      6: "EINVAL",
+      7: "EINVAL",
+      8: "ENOMEM",
+      9: "ok",
+      10: "EREMOTEIO",
+      11: "EINVAL",
+      12: "EFAULT",
+      13: "ok",
+    },
+    findings: [],
+    free: 240,
+  },
+  "seed-leak.p2p": { results: { 9: "ok", 10: "ok" }, findings: [["leak", 10]], free: 248 },
+  "seed-unbind-hang.p2p": {
+    results: { 8: "blocked", 9: "ok", 10: "ok", 11: "ok" },
+    findings: [
+      ["stale-mapping", 8],
+      ["stale-mapping", 8],
+      ["unbind-hang", 8],
+      ["stale-mapping", 9],
+      ["leak", 11],
+    ],
+    free: 60,
+  },
+  "rfc-v1-freed-while-pinned.p2p": {
+    results: { 9: "ok", 10: "ok", 12: "ok", 13: "ok" },
+    findings: [
+      ["use-after-free", 10],
+      ["use-after-free", 12],
+    ],
+    free: 252,
+  },
+  "fault-first-touch.p2p": {
+    results: { 6: "ok", 7: "ok", 8: "ok", 9: "ok", 10: "ok" },
+    findings: [],
+    free: 256,
+  },
+  "remap-mmio-style.p2p": {
+    results: { 7: "ok", 8: "EFAULT", 9: "blocked", 10: "ok", 11: "ok" },
+    findings: [
+      ["stale-mapping", 9],
+      ["stale-mapping", 10],
+    ],
+    free: 256,
+  },
+};
+
+describe("p2pviz run", () => {
+  const index = JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string }[];
+
+  it("has an expectation for every preset in the index, and at least 8 presets", () => {
+    expect(index.map((p) => p.file).sort()).toEqual(Object.keys(PRESETS).sort());
+    expect(index.length).toBeGreaterThanOrEqual(8);
+  });
+
+  for (const [file, exp] of Object.entries(PRESETS)) {
+    it(`${file}: results, findings and pool as the kernel reference says`, async () => {
+      const { code, out } = await runCli(["run", `public/presets/${file}`, "--json"]);
+      expect(code).toBe(0);
+      const json = JSON.parse(out);
+      expect(json.format).toBe("p2pviz-run/1");
+      for (const [line, r] of Object.entries(exp.results)) {
+        expect(json.ops.find((o: { line: number }) => o.line === Number(line))?.result, `line ${line}`).toBe(
+          r,
+        );
+      }
+      expect(json.findings.map((f: { kind: string; line: number }) => [f.kind, f.line])).toEqual(
+        exp.findings,
+      );
+      expect(json.final.devices[0].freePages).toBe(exp.free);
+    });
+  }
+
+  it("prints the documented JSON shape", async () => {
+    const { out } = await runCli(["run", "public/presets/fork-keeps-pages.p2p", "--json"]);
+    const j = JSON.parse(out);
+    expect(Object.keys(j)).toEqual(
+      expect.arrayContaining(["format", "kernel", "pageSize", "ops", "events", "findings", "final"]),
+    );
+    expect(j.kernel).toBe("upstream");
+    expect(j.pageSize).toBe(4096);
+    expect(j.ops[3]).toMatchObject({ line: 7, text: "fio mmap buf nvme0 64K", result: "ok" });
+    expect(j.events[0]).toEqual(
+      expect.objectContaining({
+        step: 0,
+        line: expect.any(Number),
+        kind: expect.any(String),
+        fn: expect.any(String),
+        source: expect.any(String),
+        text: expect.any(String),
+      }),
+    );
+    const insert = j.events.find((e: { fn: string }) => e.fn === "insert_page");
+    expect(insert.source).toBe("mm/memory.c");
+    const mid = await runCli(
+      ["run", "-", "--json"],
+      "device nvme0 1M\nprocess fio\nfio mmap buf nvme0 64K\nfio pin io1 buf 0 4K\n",
+    );
+    const f = JSON.parse(mid.out).final;
+    expect(f.devices[0]).toMatchObject({ name: "nvme0", state: "bound", pages: 256, freePages: 240 });
+    expect(f.devices[0].allocated[0]).toMatchObject({ page: 0, refcount: 1025 });
+    expect(f.processes[0].vmas[0]).toMatchObject({
+      label: "buf",
+      start: 140737488289792,
+      end: 140737488355328,
+      flags: ["VM_SHARED", "VM_MAYSHARE", "VM_MIXEDMAP"],
+    });
+    expect(f.processes[0].vmas[0].ptes[1]).toEqual({
+      offset: 4096,
+      device: "nvme0",
+      page: 1,
+      kind: "normal",
+    });
+    expect(f.pins[0]).toMatchObject({ name: "io1", pages: [{ device: "nvme0", page: 0 }] });
+  });
+
+  it("prints one event a line, then the findings", async () => {
+    const { code, out } = await runCli(["run", "public/presets/seed-leak.p2p"]);
+    expect(code).toBe(0);
+    expect(out).toContain("-- line 10: fio munmap buf  => ok");
+    expect(out).toMatch(/Findings \(1\):\n {2}step \d+, line 10: \[leak\] nvme0 pages 0-7: leaked/);
+  });
+
+  it("reports a scenario error as FILE:LINE:COL and exits 2", async () => {
+    const r = await runCli(["run", "-"], "device d 1M\nprocess p\np mmap a nvme9 4K\n");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      "<stdin>:3:10: unknown device 'nvme9'\n  hint: declare it first with 'device nvme9 SIZE'\n",
+    );
+    expect(r.out).toBe("");
+  });
+
+  it("rejects bad usage, unknown designs and missing files with exit 2", async () => {
+    expect((await runCli(["run"])).code).toBe(2);
+    expect((await runCli(["run", "a", "b"])).code).toBe(2);
+    expect((await runCli(["run", "x.p2p", "--frob"])).err).toContain("unknown option '--frob'");
+    expect((await runCli(["run", "public/presets/seed-leak.p2p", "--kernel", "linux"])).err).toContain(
+      "unknown design 'linux'",
+    );
+    const missing = await runCli(["run", "/nonexistent.p2p"]);
+    expect([missing.code, missing.err]).toEqual([2, "p2pviz: cannot read /nonexistent.p2p (ENOENT)\n"]);
+    expect((await runCli(["frob"])).code).toBe(2);
+  });
+
+  it("--kernel reruns the same statements under another design", async () => {
+    const { out } = await runCli(["run", "public/presets/seed-leak.p2p", "--json", "--kernel", "upstream"]);
+    const j = JSON.parse(out);
+    expect(j.kernel).toBe("upstream");
+    expect(j.findings).toEqual([]);
+  });
+
+  it("--help works for the program and the command", async () => {
+    expect((await runCli(["--help"])).out).toContain("Usage: p2pviz COMMAND");
+    const h = await runCli(["run", "--help"]);
+    expect([h.code, h.out.startsWith("Usage: p2pviz run FILE")]).toEqual([0, true]);
+  });
+
+  it("works as `npx p2pviz` from the package bin with no build step", () => {
+    const out = execFileSync("node", ["bin/p2pviz.mjs", "run", "public/presets/upstream-basic.p2p"], {
+      encoding: "utf8",
+    });
+    expect(out).toContain("Findings: none.");
+    const bad = spawnSync("node", ["bin/p2pviz.mjs", "run", "-"], {
+      input: "kernel nope\n",
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("<stdin>:1:8: unknown design 'nope'");
+  });
+});

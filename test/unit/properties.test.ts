@@ -1,0 +1,163 @@
+/**
+ * Property tests over random scenarios for every design (fast-check): the kernel invariants hold
+ * wherever no finding was recorded, runs are deterministic, any step rebuilt by the cursor equals a
+ * replay from the start, and parse(print(ast)) is the identity.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyEvent } from "../../src/kernel/events.ts";
+import { GUP_PIN_COUNTING_BIAS } from "../../src/kernel/sim.ts";
+import {
+  emptyState,
+  type KernelState,
+  PTE_NORMAL,
+  pteDev,
+  pteKind,
+  ptePage,
+} from "../../src/kernel/state.ts";
+import { parseScenario } from "../../src/scenario/parse.ts";
+import { printScenario } from "../../src/scenario/print.ts";
+import { TraceCursor } from "../../src/trace/cursor.ts";
+import { runText } from "../../src/trace/run.ts";
+import type { Trace } from "../../src/trace/trace.ts";
+import { arbChoices, arbDesign, scenarioFrom } from "./gen.ts";
+
+const RUNS = Number(process.env.P2PVIZ_FC_RUNS ?? 150);
+
+function traceOf(text: string): Trace {
+  const r = runText(text);
+  if (!r.ok) throw new Error(`generated an invalid scenario:\n${text}\n${JSON.stringify(r.diagnostics)}`);
+  return r.trace;
+}
+
+/** Invariant violations in a state, from scratch: [device, page, what]. */
+function violations(s: KernelState): [string, number, string][] {
+  const out: [string, number, string][] = [];
+  const ptes = s.devices.map((d) => new Int32Array(d.pages));
+  const normal = s.devices.map((d) => new Int32Array(d.pages));
+  for (const p of s.processes) {
+    for (const pte of p.ptes.values()) {
+      ptes[pteDev(pte)]![ptePage(pte)]!++;
+      if (pteKind(pte) === PTE_NORMAL) normal[pteDev(pte)]![ptePage(pte)]!++;
+    }
+  }
+  for (const d of s.devices) {
+    let allocated = 0;
+    for (let i = 0; i < d.pages; i++) {
+      allocated += d.allocated[i]!;
+      if (d.refcount[i]! < 0) out.push([d.name, i, "negative refcount"]);
+      if (ptes[d.index]![i] !== d.ptes[i]) out.push([d.name, i, "pte count drift"]);
+      if (normal[d.index]![i] !== d.mapcount[i]) out.push([d.name, i, "mapcount != normal PTEs"]);
+      if (!d.allocated[i] && d.lifecycle !== "unbound" && (d.refcount[i] !== 0 || d.ptes[i]! > 0)) {
+        out.push([d.name, i, "free page in use"]);
+      }
+      if (s.design === "upstream" && d.refcount[i] !== d.mapcount[i]! + GUP_PIN_COUNTING_BIAS * d.pins[i]!) {
+        out.push([d.name, i, "refcount not accounted by PTEs and pins"]);
+      }
+    }
+    if (d.freePages !== d.pages - allocated) out.push([d.name, -1, "pool free + allocated != total"]);
+  }
+  return out;
+}
+
+describe("properties over random scenarios", () => {
+  it("invariants hold after every statement except on pages a finding names", () => {
+    fc.assert(
+      fc.property(arbDesign, arbChoices, (design, choices) => {
+        const t = traceOf(scenarioFrom(design, choices));
+        const cursor = new TraceCursor(t);
+        for (const op of t.ops) {
+          const s = cursor.seek(op.lastStep);
+          const flagged = t.findings.filter((f) => f.step <= op.lastStep);
+          for (const [dev, page, what] of violations(s)) {
+            const covered = flagged.some(
+              (f) => f.device === dev && page >= f.page && page < f.page + f.pages,
+            );
+            if (!covered) throw new Error(`line ${op.line} (${op.text}): ${dev} page ${page}: ${what}`);
+          }
+        }
+        expect(
+          t.findings.filter((f) => f.kind === "pgref-imbalance" || f.kind === "refcount-underflow"),
+        ).toEqual([]);
+        if (design === "upstream") expect(t.findings).toEqual([]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("the same scenario always yields the same trace", () => {
+    fc.assert(
+      fc.property(arbDesign, arbChoices, (design, choices) => {
+        const text = scenarioFrom(design, choices);
+        const a = traceOf(text);
+        const b = traceOf(text);
+        expect(JSON.stringify([b.events, b.ops, b.findings])).toBe(
+          JSON.stringify([a.events, a.ops, a.findings]),
+        );
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("the cursor reaches every step, in any order, exactly as a replay from the start", () => {
+    fc.assert(
+      fc.property(
+        arbDesign,
+        arbChoices,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        (design, choices, where) => {
+          const r = runText(scenarioFrom(design, choices), { checkpointEvery: 7 });
+          if (!r.ok) throw new Error("invalid");
+          const t = r.trace;
+          const cursor = new TraceCursor(t);
+          for (const w of where) {
+            const step = Math.floor(w * (t.events.length - 1));
+            const replay = emptyState(t.design, t.pageSize);
+            for (let i = 0; i <= step; i++) applyEvent(replay, t.events[i]!);
+            expect(cursor.seek(step)).toEqual(replay);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("parse(print(ast)) is the identity on generated scenarios", () => {
+    fc.assert(
+      fc.property(arbDesign, arbChoices, fc.constantFrom(4096, 65536), (design, choices, page) => {
+        const r = parseScenario(scenarioFrom(design, choices, page));
+        if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+        const again = parseScenario(printScenario(r.scenario));
+        expect(again.ok && again.scenario).toEqual(r.scenario);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("the parser never throws and never hangs on arbitrary text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 400 }), (text) => {
+        const r = parseScenario(text);
+        if (!r.ok) for (const d of r.diagnostics) expect(d.line).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("the parser never throws on mutations of a valid scenario", () => {
+    const base = scenarioFrom("upstream", [
+      [1, 0, 3, 0],
+      [5, 0, 0, 0],
+      [9, 0, 1, 1],
+      [7, 0, 0, 0],
+    ]);
+    fc.assert(
+      fc.property(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 8 }), (i, j, ins) => {
+        const text = base.slice(0, Math.min(i, j)) + ins + base.slice(Math.max(i, j));
+        const r = parseScenario(text);
+        if (r.ok) expect(() => runText(text)).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
