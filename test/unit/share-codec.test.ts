@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { base64urlDecode, base64urlEncode, crc24, isWellFormed, percentDecode } from "../../src/share/bytes.ts";
+import {
+  base64urlDecode,
+  base64urlEncode,
+  crc24,
+  isWellFormed,
+  percentDecode,
+} from "../../src/share/bytes.ts";
 import {
   checkStep,
   DEFAULT_BASE,
@@ -82,7 +88,13 @@ describe("bytes", () => {
 
 describe("encodeShareLink", () => {
   it("writes v, s, optional fields, and step last, on the default base", () => {
-    const r = encodeShareLink({ text: fork, step: 12, design: "seed", page: { dev: "nvme0", index: 3 }, panel: "pool" });
+    const r = encodeShareLink({
+      text: fork,
+      step: 12,
+      design: "seed",
+      page: { dev: "nvme0", index: 3 },
+      panel: "pool",
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.url.startsWith(`${DEFAULT_BASE}#v=1&s=z`)).toBe(true);
@@ -157,12 +169,20 @@ describe("decodeShareLink", () => {
       state: { text: "kernel seed\ndevice d 1M", step: 2 },
       version: 0,
     });
-    expect(decodeShareLink("#text=p+exit")).toEqual({ ok: true, state: { text: "p exit", step: 0 }, version: 0 });
+    expect(decodeShareLink("#text=p+exit")).toEqual({
+      ok: true,
+      state: { text: "p exit", step: 0 },
+      version: 0,
+    });
     // the same text written with URLSearchParams
     const text = "kernel upstream\ndevice nvme0 1M # a+b=c&d\n";
     const q = new URLSearchParams({ text, step: "1" }).toString();
     expect(decodeShareLink(`#${q}`)).toEqual({ ok: true, state: { text, step: 1 }, version: 0 });
-    expect(decodeShareLink(`#text=${encodeURIComponent(text)}`)).toEqual({ ok: true, state: { text, step: 0 }, version: 0 });
+    expect(decodeShareLink(`#text=${encodeURIComponent(text)}`)).toEqual({
+      ok: true,
+      state: { text, step: 0 },
+      version: 0,
+    });
   });
 
   const cases: [string, ShareErrorCode][] = [
@@ -264,7 +284,7 @@ describe("decodeShareLink", () => {
     expect(d.ok && d.state.text).toBe(text);
   });
 
-  it("deflate scheme ignores a fragment's own escapes only where it must: the z alphabet needs none", () => {
+  it("writes the z payload in base64url letters only, which no browser or mail program escapes", () => {
     const z = encodeDeflate(fork);
     expect(z).toMatch(/^z[A-Za-z0-9_-]+$/);
   });

