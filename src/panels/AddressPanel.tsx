@@ -8,9 +8,9 @@
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
-import type { KernelState, PteKind } from "../kernel/state.ts";
-import { PTE_KIND_NAMES, pteDev, pteKind, ptePage, vmFlagNames } from "../kernel/state.ts";
-import { animated, hex, PTE_STYLE, pageRange, useSize } from "./common.ts";
+import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
+import { PTE_KIND_NAMES, pageLook, pteDev, pteKind, ptePage, vmFlagNames } from "../kernel/state.ts";
+import { animated, hex, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -68,12 +68,35 @@ export interface LaneView {
   readonly runs: readonly PteRun[];
 }
 
+export interface StripRun {
+  readonly first: number;
+  readonly count: number;
+  readonly look: PageLook;
+}
+
 export interface StripView {
   readonly dev: number;
   readonly name: string;
   readonly pages: number;
   readonly p0: number;
   readonly p1: number;
+  /** runs of pages that are not free, so the ribbons land on visibly used pages */
+  readonly runs: readonly StripRun[];
+}
+
+const MAX_STRIP_RUNS = 2000;
+
+function stripRuns(d: DeviceState): StripRun[] {
+  const runs: StripRun[] = [];
+  let p = 0;
+  while (p < d.pages && runs.length < MAX_STRIP_RUNS) {
+    const look = pageLook(d, p);
+    let q = p + 1;
+    while (q < d.pages && pageLook(d, q) === look) q++;
+    if (look !== "free") runs.push({ first: p, count: q - p, look });
+    p = q;
+  }
+  return runs;
 }
 
 export interface AddressView {
@@ -155,7 +178,7 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
   let u = 0;
   const strips: StripView[] = state.devices.map((d) => {
     const w = totalPages > 0 ? (d.pages / totalPages) * room : 0;
-    const s = { dev: d.index, name: d.name, pages: d.pages, p0: u, p1: u + w };
+    const s = { dev: d.index, name: d.name, pages: d.pages, p0: u, p1: u + w, runs: stripRuns(d) };
     u += w + stripGap;
     return s;
   });
@@ -382,10 +405,15 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
         .data(lane.vmas, (v) => v.key)
         .join(
           (enter) => {
-            const e = enter.append("g").attr("class", "p2p-vma").attr("opacity", 0);
+            const e = enter
+              .append("g")
+              .attr("class", "p2p-vma")
+              .attr("opacity", 0)
+              .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
             e.append("rect").attr("y", 6).attr("height", VMA_H);
             e.append("text")
               .attr("class", "p2p-vma-text")
+              .attr("x", 4)
               .attr("y", 6 + 14);
             e.append("title");
             return e;
@@ -395,22 +423,22 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
         )
         .attr("data-vma", (v) => v.label)
         .attr("data-flags", (v) => v.flags.join("|"));
-      animated(vmas, motion).attr("opacity", 1);
-      animated(vmas.select<SVGRectElement>("rect"), motion)
-        .attr("x", (v) => ux(v.u0))
-        .attr("width", (v) => Math.max(2, ux(v.u1) - ux(v.u0) - 1));
+      // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
+      animated(vmas, motion)
+        .attr("opacity", 1)
+        .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
+      animated(vmas.select<SVGRectElement>("rect"), motion).attr("width", (v) =>
+        Math.max(2, ux(v.u1) - ux(v.u0) - 1),
+      );
       vmas
         .select("rect")
         .attr("class", (v) => (v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect"));
-      vmas
-        .select("text")
-        .attr("x", (v) => ux(v.u0) + 4)
-        .text((v) => {
-          const room = ux(v.u1) - ux(v.u0) - 8;
-          const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
-          const flags = abbreviateFlags(v.flags, room - (head.length + 1) * 7);
-          return fitText(flags ? `${head} ${flags}` : head, room);
-        });
+      vmas.select("text").text((v) => {
+        const room = ux(v.u1) - ux(v.u0) - 8;
+        const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
+        const flags = abbreviateFlags(v.flags, room - (head.length + 1) * 7);
+        return fitText(flags ? `${head} ${flags}` : head, room);
+      });
       vmas
         .select("title")
         .text(
@@ -425,15 +453,29 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       .data(view.strips, (s) => String(s.dev))
       .join((enter) => {
         const e = enter.append("g").attr("class", "p2p-strip");
-        e.append("rect").attr("height", STRIP_H);
+        e.append("rect").attr("class", "p2p-strip-bg").attr("height", STRIP_H);
         e.append("text").attr("class", "p2p-strip-name");
         return e;
       });
     strips
-      .select("rect")
+      .select("rect.p2p-strip-bg")
       .attr("x", (s) => ux(s.p0))
       .attr("y", stripY)
       .attr("width", (s) => Math.max(2, ux(s.p1) - ux(s.p0)));
+    strips.each(function (st) {
+      const span = ux(st.p1) - ux(st.p0);
+      select(this)
+        .selectAll<SVGRectElement, StripRun>("rect.p2p-strip-run")
+        .data(st.runs, (r) => String(r.first))
+        .join("rect")
+        .attr("class", "p2p-strip-run")
+        .attr("data-look", (r) => r.look)
+        .attr("x", (r) => ux(st.p0) + (r.first / st.pages) * span)
+        .attr("y", stripY + 1)
+        .attr("width", (r) => Math.max(1.5, (r.count / st.pages) * span))
+        .attr("height", STRIP_H - 2)
+        .attr("fill", (r) => lookFill(r.look));
+    });
     strips
       .select("text")
       .attr("x", (s) => ux(s.p0))

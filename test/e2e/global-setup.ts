@@ -1,0 +1,102 @@
+/**
+ * Serves dist/ with `vite preview` on 127.0.0.1:4173 and starts one headless Chromium (Debian's
+ * /usr/bin/chromium, through playwright-core). Tests connect to it over its websocket; every test
+ * gets a new browser context, so storage starts empty. Playwright gives the browser a fresh
+ * temporary user-data-dir of its own and deletes it on close.
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { type BrowserServer, chromium } from "playwright-core";
+import type { TestProject } from "vitest/node";
+
+export const HOST = "127.0.0.1";
+export const PORT = 4173;
+export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    wsEndpoint: string;
+    baseUrl: string;
+  }
+}
+
+async function waitForHttp(url: string, server: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (server.exitCode !== null) throw new Error(`vite preview exited (${server.exitCode}):\n${log()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`vite preview did not answer on ${url} within ${ms} ms:\n${log()}`);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = resolve(import.meta.dirname, "../..");
+  if (!existsSync(resolve(root, "dist/index.html"))) {
+    throw new Error(
+      "dist/index.html is missing: run `npx vite build` before the e2e tests (npm run e2e does)",
+    );
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: apt-get install -y chromium fonts-dejavu-core (scripts/test.sh does)`,
+    );
+  }
+  let output = "";
+  const server = spawn(
+    process.execPath,
+    [
+      resolve(root, "node_modules/vite/bin/vite.js"),
+      "preview",
+      "--host",
+      HOST,
+      "--port",
+      String(PORT),
+      "--strictPort",
+    ],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  server.stdout?.on("data", (d) => (output += String(d)));
+  server.stderr?.on("data", (d) => (output += String(d)));
+  const stopServer = () => {
+    if (server.exitCode === null && server.pid) {
+      try {
+        process.kill(-server.pid, "SIGTERM"); // its own process group: vite and anything it spawned
+      } catch {
+        server.kill("SIGTERM");
+      }
+    }
+  };
+  let browser: BrowserServer | undefined;
+  try {
+    const baseUrl = `http://${HOST}:${PORT}/`;
+    await waitForHttp(baseUrl, server, () => output);
+    browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    project.provide("wsEndpoint", browser.wsEndpoint());
+    project.provide("baseUrl", baseUrl);
+  } catch (e) {
+    stopServer();
+    throw e;
+  }
+  return async () => {
+    await browser?.close();
+    stopServer();
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * E2e helpers: one browser connection per test file, a fresh context per app, and a record of
+ * every console error or warning, page error, failed request and HTTP error, which the tests
+ * require to be empty.
+ */
+
+import { mkdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const SHOTS = resolve(ROOT, "test-output/screenshots");
+
+let browser: Browser | undefined;
+
+/** Connects to the shared browser for this file's tests and disconnects afterwards. */
+export function withBrowser(): void {
+  beforeAll(async () => {
+    browser = await chromium.connect(inject("wsEndpoint"));
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    browser = undefined;
+  });
+}
+
+export interface AppPage {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** console errors/warnings, page errors, failed requests: must stay empty */
+  readonly problems: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly width?: number;
+  readonly height?: number;
+  readonly reducedMotion?: boolean;
+}
+
+export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
+  if (!browser) throw new Error("call withBrowser() in the test file");
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    reducedMotion: opts.reducedMotion ? "reduce" : "no-preference",
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("requestfailed", (r) =>
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`),
+  );
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(inject("baseUrl"));
+  await page.getByTestId("step").waitFor();
+  return { page, context, problems, close: () => context.close() };
+}
+
+export async function stepText(page: Page): Promise<string> {
+  return (await page.getByTestId("step").textContent()) ?? "";
+}
+
+/** Waits until the step hook reads `Step n / total`. */
+export async function expectStep(page: Page, n: number, total: number): Promise<void> {
+  await expect.poll(() => stepText(page), { timeout: 5000 }).toBe(`Step ${n} / ${total}`);
+}
+
+export async function currentStep(page: Page): Promise<number> {
+  const m = /^Step (\d+) \/ (\d+)$/.exec(await stepText(page));
+  if (!m) throw new Error(`bad step text: ${await stepText(page)}`);
+  return Number(m[1]);
+}
+
+export interface PresetEntry {
+  readonly file: string;
+  readonly title: string;
+  readonly design: string;
+}
+
+/** The presets the served app lists (dist/ is what the browser sees). */
+export function presetIndex(): PresetEntry[] {
+  return JSON.parse(readFileSync(resolve(ROOT, "dist/presets/index.json"), "utf8")) as PresetEntry[];
+}
+
+export function presetText(file: string): string {
+  return readFileSync(resolve(ROOT, "dist/presets", file), "utf8");
+}
+
+export async function choosePreset(page: Page, file: string): Promise<void> {
+  await page.getByTestId("presets").selectOption(`presets/${file}`);
+  const text = presetText(file);
+  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(text);
+}
+
+/** data-look of every cell of a device, in page order. */
+export async function cellLooks(page: Page, dev: string): Promise<string[]> {
+  return page.locator(`rect.p2p-cell[data-dev="${dev}"]`).evaluateAll((els) =>
+    els
+      .map((e) => [Number(e.getAttribute("data-page")), e.getAttribute("data-look") ?? ""] as const)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, l]) => l),
+  );
+}
+
+export async function shot(target: Locator | Page, name: string): Promise<string> {
+  const path = resolve(SHOTS, `${name}.png`);
+  await target.screenshot({ path, animations: "disabled" });
+  return path;
+}
+
+/** Moves the focus away from form fields so the global keys apply. */
+export async function focusBody(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+}

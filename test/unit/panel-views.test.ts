@@ -1,0 +1,190 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { pageLook } from "../../src/kernel/state.ts";
+import { addressView, axisPos, axisSegments } from "../../src/panels/AddressPanel.tsx";
+import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
+import { cellTitle, poolSummary, poolView } from "../../src/panels/PoolPanel.tsx";
+import { describeChange, refcountView } from "../../src/panels/RefcountPanel.tsx";
+import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
+import { DESIGNS } from "../../src/scenario/ast.ts";
+import { stateAt } from "../../src/trace/cursor.ts";
+import { MODELLED_FUNCTIONS } from "../../src/trace/describe.ts";
+import { final, run, stateAfterLine } from "./helpers.ts";
+
+const lines = (...l: string[]) => `${l.join("\n")}\n`;
+
+describe("poolView", () => {
+  it("one cell per page, coloured by pageLook, the changed page flagged", () => {
+    const t = run(lines("device d 1M", "process p", "p mmap a d 64K", "p pin io a 0 8K"));
+    const step = t.ops[3]!.lastStep;
+    const s = stateAt(t, step);
+    const [dev] = poolView(s, t.events[step], 1000);
+    expect(dev!.cells).toHaveLength(256);
+    expect(dev!.pagesPerCell).toBe(1);
+    expect(dev!.cells.map((c) => c.look)).toEqual(
+      Array.from({ length: 256 }, (_, p) => pageLook(s.devices[0]!, p)),
+    );
+    expect(dev!.cells.slice(0, 3).map((c) => c.look)).toEqual(["pinned", "pinned", "mapped"]);
+    expect(poolSummary(dev!)).toBe("d: 240 free / 256 pages");
+    const gp = t.events.findIndex((e) => e.kind === "genpool-alloc");
+    const at = poolView(stateAt(t, gp), t.events[gp], 1000)[0]!;
+    expect(at.cells.filter((c) => c.changed).map((c) => c.first)).toEqual([0]);
+  });
+
+  it("a large device gets 2^k pages per cell and shows the most alarming look in each", () => {
+    const t = run(lines("device big 64M", "process p", "p mmap a big 8K", "p pin io a 4K 4K"));
+    const s = final(t);
+    const [dev] = poolView(s, undefined, 1000);
+    expect(dev!.pages).toBe(16384);
+    expect(dev!.pagesPerCell).toBe(32);
+    expect(dev!.cells).toHaveLength(512);
+    expect(dev!.cells[0]!.look).toBe("pinned");
+    expect(dev!.cells[0]!.counts).toEqual({ mapped: 1, pinned: 1, free: 30 });
+    expect(dev!.cells[1]!.look).toBe("free");
+    expect(cellTitle(dev!.cells[0]!)).toBe("big pages 0–31: 30 free, 1 mapped, 1 pinned");
+  });
+});
+
+describe("addressView", () => {
+  it("axisSegments merges overlaps and keeps addresses in order", () => {
+    const segs = axisSegments([
+      [0x1000, 0x3000],
+      [0x2000, 0x4000],
+      [0x100000, 0x101000],
+    ]);
+    expect(segs).toHaveLength(2);
+    expect(segs[0]!.start).toBe(0x1000);
+    expect(segs[0]!.end).toBe(0x4000);
+    expect(axisPos(segs, 0x1000)).toBe(0);
+    expect(axisPos(segs, 0x4000)).toBeLessThan(axisPos(segs, 0x100000));
+    expect(axisPos(segs, 0x101000)).toBeCloseTo(1);
+  });
+
+  it("upstream: one run of 16 normal PTEs per process; a partial munmap leaves two VMAs", () => {
+    const text = lines("device d 1M", "process p", "p mmap a d 64K", "p fork c", "p munmap a 16K 16K");
+    const t = run(text);
+    const v = addressView(stateAfterLine(t, 4), undefined);
+    expect(v.lanes.map((l) => l.name)).toEqual(["p", "c"]);
+    for (const l of v.lanes) {
+      expect(l.runs).toHaveLength(1);
+      expect(l.runs[0]).toMatchObject({ kind: "normal", count: 16, page: 0 });
+    }
+    const after = addressView(final(t), undefined);
+    const p = after.lanes[0]!;
+    expect(p.vmas.map((x) => x.pgoff)).toEqual([0, 8]);
+    expect(p.vmas[0]!.u1).toBeLessThan(p.vmas[1]!.u0);
+    expect(p.vmas[0]!.flags).toEqual(["SHARED", "MAYSHARE", "MIXEDMAP"]);
+    expect(p.runs.map((r) => [r.page, r.count])).toEqual([
+      [0, 4],
+      [8, 8],
+    ]);
+    // the child still maps all 16 pages, so none went back to the pool
+    expect(after.lanes[1]!.runs.map((r) => [r.page, r.count])).toEqual([[0, 16]]);
+    expect(after.strips[0]!.runs.map((r) => [r.first, r.count, r.look])).toEqual([[0, 16, "mapped"]]);
+  });
+
+  it("seed draws devmap PTEs and remap pfnmap PTEs", () => {
+    const text = lines("device d 1M", "process p", "p mmap a d 16K");
+    expect(addressView(final(run(text, "seed")), undefined).lanes[0]!.runs.map((r) => r.kind)).toEqual([
+      "devmap",
+    ]);
+    const remap = addressView(final(run(text, "remap")), undefined).lanes[0]!;
+    expect(remap.runs.map((r) => r.kind)).toEqual(["pfnmap"]);
+    expect(remap.vmas[0]!.flags).toContain("PFNMAP");
+  });
+
+  it("a failed mmap leaves a label with no VMA", () => {
+    const t = run(lines("device d 1M", "process p", "p mmap a d 64K private"));
+    const lane = addressView(final(t), undefined).lanes[0]!;
+    expect(lane.vmas).toHaveLength(0);
+    expect(lane.labels).toMatchObject([{ name: "a", empty: true }]);
+  });
+});
+
+describe("refcountView", () => {
+  it("groups live pages into rows and names the change at the step", () => {
+    const t = run(lines("device d 1M", "process p", "p mmap a d 64K", "p pin io a 0 8K"));
+    const v = refcountView(final(t), undefined);
+    const pages = v.rows.filter((r) => r.kind === "pages");
+    expect(pages.map((r) => [r.what, ...r.values])).toEqual([
+      ["pages 0–1", "1025", "1", "1", "1"],
+      ["pages 2–15", "1", "1", "1", "0"],
+    ]);
+    expect(v.rows.find((r) => r.kind === "pin")?.values[0]).toBe("held by p · d pages 0–1");
+    const i = t.events.findIndex((e) => e.kind === "page-ref" && e.delta === 1024);
+    const at = refcountView(stateAt(t, i), t.events[i]);
+    expect(at.change).toBe(`d page 0: refcount 1 → 1025 (+1024) in ${t.events[i]!.fn}()`);
+    expect(at.rows.filter((r) => r.changed).map((r) => r.what)).toEqual(["page 0"]);
+  });
+
+  it("describeChange covers pgmap refs, PTEs and says nothing for notes", () => {
+    const t = run(lines("device d 1M", "process p", "p mmap a d 8K"));
+    const i = t.events.findIndex((e) => e.kind === "pgref" && e.fn === "devm_memremap_pages");
+    expect(describeChange(stateAt(t, i), t.events[i])).toBe(
+      "d pgmap percpu_ref 0 → 257 in devm_memremap_pages()",
+    );
+    const j = t.events.findIndex((e) => e.kind === "pte-set");
+    expect(describeChange(stateAt(t, j), t.events[j])).toBe(
+      `d page 0: PTE set, mapcount 0 → 1 in ${t.events[j]!.fn}()`,
+    );
+    const k = t.events.findIndex((e) => e.kind === "result");
+    expect(describeChange(stateAt(t, k), t.events[k])).toBeNull();
+  });
+});
+
+describe("timelineView", () => {
+  it("a band per statement, a mark per refusal and per finding", () => {
+    const t = run(
+      lines(
+        "kernel seed",
+        "device d 1M",
+        "process p",
+        "p mmap a d 16K",
+        "p mmap b d 16K private",
+        "p munmap a",
+      ),
+    );
+    const v = timelineView(t);
+    expect(v.bands).toHaveLength(t.ops.length);
+    expect(v.marks.filter((m) => m.kind === "errno").map((m) => m.label)).toEqual(["EINVAL"]);
+    expect(v.marks.filter((m) => m.kind === "finding").length).toBe(t.findings.length);
+    expect(t.findings.length).toBeGreaterThan(0);
+  });
+
+  it("stepAtX maps pixels to steps and clamps", () => {
+    expect(stepAtX(10, 1010, 10, 100)).toBe(0);
+    expect(stepAtX(510, 1010, 10, 100)).toBe(50);
+    expect(stepAtX(5000, 1010, 10, 100)).toBe(99);
+    expect(stepAtX(-5, 1010, 10, 100)).toBe(0);
+  });
+});
+
+describe("kernel code table", () => {
+  it("has an excerpt for every modelled function, with highlighted lines inside it", () => {
+    for (const fn of MODELLED_FUNCTIONS) {
+      const ex = KERNEL_CODE[fn];
+      expect(ex, fn).toBeDefined();
+      expect(ex!.hl).toBeLessThan(ex!.lines.length);
+      for (const i of Object.values(ex!.at ?? {})) expect(i, fn).toBeLessThan(ex!.lines.length);
+    }
+  });
+
+  it("every function the engine emits for the presets, under every design, has an excerpt", () => {
+    const dir = resolve(import.meta.dirname, "../../public/presets");
+    const seen = new Set<string>();
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".p2p"))) {
+      const text = readFileSync(resolve(dir, f), "utf8");
+      for (const d of DESIGNS) for (const e of run(text, d).events) seen.add(e.fn);
+    }
+    const missing = [...seen].filter((fn) => !KERNEL_CODE[fn]);
+    expect(missing).toEqual([]);
+    expect(seen.size).toBeGreaterThan(20);
+  });
+
+  it("codeView picks the per-kind line", () => {
+    expect(codeView("insert_page", "page-ref", "mm/memory.c").hl).toBe(2);
+    expect(codeView("insert_page", "pte-set", "mm/memory.c").hl).toBe(5);
+    expect(codeView("nope", "note", "unknown")).toEqual({ fn: "nope", source: "unknown", lines: [], hl: -1 });
+  });
+});

@@ -1,0 +1,170 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { stateAtStep } from "../../src/store/cursors.ts";
+import {
+  carryStep,
+  clampStep,
+  nextStatementStep,
+  opIndexAt,
+  prevStatementStep,
+  SPEEDS,
+  stepLabel,
+} from "../../src/store/selectors.ts";
+import { loadScenario, setStep, useStore } from "../../src/store/store.ts";
+import { stateAt } from "../../src/trace/cursor.ts";
+import { run } from "./helpers.ts";
+
+const BASIC = `kernel upstream
+device nvme0 1M
+process p
+p mmap a nvme0 64K
+p fork c
+p munmap a
+c exit
+`;
+
+const s = () => useStore.getState();
+
+beforeEach(() => {
+  useStore.setState({
+    trace: null,
+    diagnostics: [],
+    step: 0,
+    playing: false,
+    speedIndex: 3,
+    design: null,
+    selected: null,
+  });
+});
+
+describe("store", () => {
+  it("loadScenario runs the text and puts the cursor at the asked step", () => {
+    loadScenario(BASIC, { step: 5 });
+    const t = s().trace!;
+    expect(t.events.length).toBe(run(BASIC).events.length);
+    expect(s().step).toBe(5);
+    expect(s().text).toBe(BASIC);
+    expect(stepLabel(s().step, t)).toBe(`Step 5 / ${t.events.length}`);
+  });
+
+  it("setStep clamps to the trace; stepBy, first and last move the cursor", () => {
+    loadScenario(BASIC);
+    const n = s().trace!.events.length;
+    setStep(10_000);
+    expect(s().step).toBe(n - 1);
+    setStep(-3);
+    expect(s().step).toBe(0);
+    s().stepBy(2);
+    expect(s().step).toBe(2);
+    s().last();
+    expect(s().step).toBe(n - 1);
+    s().first();
+    expect(s().step).toBe(0);
+  });
+
+  it("statement stepping lands on each statement's first step, forward and back", () => {
+    loadScenario(BASIC);
+    const t = s().trace!;
+    const starts = t.ops.map((o) => o.firstStep);
+    const visited = [0];
+    for (let i = 0; i < t.ops.length + 2; i++) {
+      s().nextStatement();
+      visited.push(s().step);
+    }
+    expect(visited).toEqual(expect.arrayContaining(starts.filter((x) => x > 0)));
+    expect(s().step).toBe(t.events.length - 1);
+    s().setStep(starts[3]!);
+    s().prevStatement();
+    expect(s().step).toBe(starts[2]);
+    s().setStep(starts[3]! + 1);
+    s().prevStatement();
+    expect(s().step).toBe(starts[3]);
+  });
+
+  it("a scenario error keeps the last good trace and reports the diagnostic", () => {
+    loadScenario(BASIC, { step: 7 });
+    const good = s().trace;
+    s().setText(`${BASIC}p mmap b nvme9 4K\n`);
+    s().run();
+    expect(s().trace).toBe(good);
+    expect(s().step).toBe(7);
+    expect(s().diagnostics[0]?.line).toBe(8);
+    expect(s().diagnostics[0]?.message).toMatch(/nvme9/);
+    s().setText(BASIC);
+    s().run();
+    expect(s().diagnostics).toEqual([]);
+    expect(s().trace).not.toBe(good);
+    expect(s().step).toBe(7);
+  });
+
+  it("setDesign reruns the same statements under another design", () => {
+    loadScenario(BASIC);
+    s().setDesign("seed");
+    expect(s().trace!.design).toBe("seed");
+    expect(s().trace!.events.length).toBe(run(BASIC, "seed").events.length);
+    s().setDesign(null);
+    expect(s().trace!.design).toBe("upstream");
+  });
+
+  it("play from the last step starts over; pause stops; speed stays in range", () => {
+    loadScenario(BASIC);
+    s().last();
+    s().play();
+    expect(s().playing).toBe(true);
+    expect(s().step).toBe(0);
+    s().togglePlay();
+    expect(s().playing).toBe(false);
+    for (let i = 0; i < 20; i++) s().faster();
+    expect(s().speedIndex).toBe(SPEEDS.length - 1);
+    for (let i = 0; i < 20; i++) s().slower();
+    expect(s().speedIndex).toBe(0);
+  });
+});
+
+describe("selectors", () => {
+  const t = run(BASIC);
+
+  it("opIndexAt finds the statement of every step", () => {
+    for (let step = 0; step < t.events.length; step++) {
+      const i = opIndexAt(t, step);
+      const op = t.ops[i]!;
+      expect(op.firstStep <= step && step <= op.lastStep).toBe(true);
+      expect(t.events[step]!.line).toBe(op.line);
+    }
+  });
+
+  it("next and previous statement are inverse at statement starts", () => {
+    for (const op of t.ops.slice(1, -1)) {
+      expect(prevStatementStep(t, nextStatementStep(t, op.firstStep))).toBe(op.firstStep);
+    }
+  });
+
+  it("carryStep keeps the statement and the offset inside it", () => {
+    const edited = run(`${BASIC}# a comment at the end\n`);
+    const op = t.ops[3]!;
+    expect(carryStep(t, op.firstStep + 2, edited)).toBe(edited.ops[3]!.firstStep + 2);
+    const seed = run(BASIC, "seed");
+    const c = carryStep(t, op.lastStep, seed);
+    expect(opIndexAt(seed, c)).toBe(3);
+  });
+
+  it("clampStep handles an empty trace and non-numbers", () => {
+    expect(clampStep(null, 5)).toBe(0);
+    expect(clampStep(t, Number.NaN)).toBe(0);
+    expect(clampStep(t, 2.7)).toBe(2);
+  });
+});
+
+describe("cursors", () => {
+  it("stateAtStep (one reused cursor) equals a fresh replay, in any seek order", () => {
+    const t = run(BASIC);
+    const n = t.events.length;
+    const order = [n - 1, 0, Math.floor(n / 2), 3, n - 2, 1, Math.floor(n / 3), n - 1];
+    for (const step of order) {
+      const live = stateAtStep(t, step);
+      const fresh = stateAt(t, step);
+      const dev = (st: typeof live) => st.devices.map((d) => [d.freePages, d.pgref, Array.from(d.refcount)]);
+      expect(dev(live)).toEqual(dev(fresh));
+      expect(live.processes.map((p) => p.vmas.length)).toEqual(fresh.processes.map((p) => p.vmas.length));
+    }
+  });
+});
