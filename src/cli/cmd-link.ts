@@ -1,0 +1,138 @@
+/** `p2pviz link FILE`: the share URL that opens FILE in the app at a step. */
+import { DESIGNS, type Design } from "../scenario/ast.ts";
+import { formatDiagnostic } from "../scenario/parse.ts";
+import { checkStep, DEFAULT_BASE, encodeShareLink, MAX_URL_CHARS, type ShareState } from "../share/codec.ts";
+import { runText } from "../trace/run.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { designFlag, readScenarioFile } from "./cmd-run.ts";
+import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+
+const HELP = `Usage: p2pviz link FILE [--step N] [--base URL] [--kernel DESIGN] [--page DEV:P] [--panel NAME] [--json]
+
+Prints a share URL that opens the scenario FILE (or - for standard input) in the p2pviz app at a
+step. The whole scenario travels in the URL's '#' part (compressed when that is shorter), so the
+link needs no server and opens the same scenario at the same step in any later p2pviz.
+
+Options:
+  --step N          the step to open at, counting from 0 (default 0); must exist in the run
+  --base URL        where the app is served (default ${DEFAULT_BASE}, the vite preview address)
+  --kernel DESIGN   open under another design than the scenario's 'kernel' line
+                    (${DESIGNS.join(", ")})
+  --page DEV:P      select page P (from 0) of device DEV
+  --panel NAME      the panel to focus
+  --json            print {"format": "p2pviz-link/1", "url", "length", ...} instead
+  -h, --help        this help
+
+Exit status: 0 with the URL on standard output; 2 for a scenario error (FILE:LINE:COL: message),
+a step past the end of the run, a link over ${MAX_URL_CHARS} characters, or bad usage.
+Read a link back with 'p2pviz open URL'. Link format: docs/url-format.md
+`;
+
+function intFlag(v: string | true | undefined, name: string): number | undefined {
+  if (v === undefined || v === true) return undefined;
+  if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`${name} must be a whole number from 0, not '${v}'`);
+  return Number(v);
+}
+
+function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
+  if (v === undefined || v === true) return undefined;
+  const m = /^([a-z][a-z0-9_-]{0,31}):([0-9]{1,7})$/.exec(v);
+  if (!m)
+    throw new UsageError(`--page must be DEV:P, a device name and a page number (like nvme0:3), not '${v}'`);
+  return { dev: m[1]!, index: Number(m[2]) };
+}
+
+export const command: Command = (args, io: CliIO) => {
+  let file: string;
+  let step: number;
+  let base: string;
+  let design: Design | undefined;
+  let page: { dev: string; index: number } | undefined;
+  let panel: string | undefined;
+  let json: boolean;
+  try {
+    const a = parseArgs(
+      args,
+      ["--step", "--base", "--kernel", "--page", "--panel"],
+      ["--json", "--help", "-h"],
+    );
+    if (a.flags.has("--help") || a.flags.has("-h")) {
+      io.out(HELP);
+      return EXIT_OK;
+    }
+    if (a.positionals.length !== 1)
+      throw new UsageError("expected exactly one FILE (or - for standard input)");
+    file = a.positionals[0]!;
+    step = intFlag(a.flags.get("--step"), "--step") ?? 0;
+    const b = a.flags.get("--base");
+    base = typeof b === "string" ? b : DEFAULT_BASE;
+    design = designFlag(a.flags.get("--kernel"));
+    page = pageFlag(a.flags.get("--page"));
+    const p = a.flags.get("--panel");
+    panel = typeof p === "string" ? p : undefined;
+    json = a.flags.has("--json");
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`p2pviz link: ${e.message}\n\n${HELP}`);
+    return EXIT_USAGE;
+  }
+
+  const text = readScenarioFile(io, file);
+  if (text === undefined) return EXIT_USAGE;
+  const name = file === "-" ? "<stdin>" : file;
+  // A link to a scenario that does not parse would only open an error: refuse it here.
+  const run = runText(text, design ? { design } : {});
+  if (!run.ok) {
+    for (const d of run.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
+    return EXIT_USAGE;
+  }
+  const trace = run.trace;
+  const bad = checkStep(step, trace.events.length);
+  if (bad) {
+    io.err(`p2pviz link: ${name}: ${bad.message.replace("The link asks for", "--step asks for")}\n`);
+    return EXIT_USAGE;
+  }
+  if (page) {
+    const want = page.dev;
+    const dev = trace.scenario.statements.find((s) => s.op === "device" && s.dev === want);
+    if (dev?.op !== "device") {
+      io.err(`p2pviz link: --page: ${name} has no device '${want}'\n`);
+      return EXIT_USAGE;
+    }
+    const pages = dev.size / trace.pageSize;
+    if (page.index >= pages) {
+      io.err(`p2pviz link: --page: device '${want}' has pages 0 to ${pages - 1}\n`);
+      return EXIT_USAGE;
+    }
+  }
+
+  const state: ShareState = {
+    text,
+    step,
+    ...(design && { design }),
+    ...(page && { page }),
+    ...(panel !== undefined && { panel }),
+  };
+  const r = encodeShareLink(state, { base });
+  if (!r.ok) {
+    io.err(`p2pviz link: ${name}: ${r.error.message}\n${r.error.hint ? `  hint: ${r.error.hint}\n` : ""}`);
+    return EXIT_USAGE;
+  }
+  if (json) {
+    const out = {
+      format: "p2pviz-link/1",
+      url: r.url,
+      length: r.url.length,
+      version: 1,
+      step,
+      totalSteps: trace.events.length,
+      ...(design && { design }),
+      ...(page && { page }),
+      ...(panel !== undefined && { panel }),
+    };
+    io.out(`${JSON.stringify(out, null, 1)}\n`);
+  } else {
+    io.out(`${r.url}\n`);
+  }
+  return EXIT_OK;
+};
