@@ -8,7 +8,7 @@
  */
 
 import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
-import { newDevice, pteDev, ptePage } from "./state.ts";
+import { LabelList, newDevice, pteDev, ptePage } from "./state.ts";
 
 interface Base {
   /** scenario line of the statement this event belongs to */
@@ -153,7 +153,7 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       s.devices[e.dev]!.lifecycle = e.to;
       return;
     case "process-add": {
-      const labels = e.parent >= 0 ? new Map(proc(s, e.parent).labels) : new Map<string, Label>();
+      const labels = e.parent >= 0 ? proc(s, e.parent).labels : LabelList.EMPTY;
       s.processes.push({
         index: e.proc,
         name: e.name,
@@ -169,7 +169,7 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       proc(s, e.proc).alive = false;
       return;
     case "label-add":
-      proc(s, e.proc).labels.set(e.label.name, e.label);
+      proc(s, e.proc).labels = proc(s, e.proc).labels.with(e.label);
       return;
     case "vma-create":
       insertVma(proc(s, e.proc), e.vma);
@@ -286,7 +286,7 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
       proc(s, e.proc).alive = true;
       return;
     case "label-add":
-      proc(s, e.proc).labels.delete(e.label.name);
+      proc(s, e.proc).labels = proc(s, e.proc).labels.rest!;
       return;
     case "vma-create":
       removeVma(proc(s, e.proc), e.vma.id);

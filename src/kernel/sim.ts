@@ -110,6 +110,12 @@ export class Simulator {
   /** pages already reported as leaked and not freed since */
   private readonly leaked = new Set<number>();
   private pending: PendingFinding[] = [];
+  /** name -> index, so 100k statements over thousands of processes stay linear */
+  private readonly procByName = new Map<string, number>();
+  private readonly devByName = new Map<string, number>();
+  private readonly pinByName = new Map<string, number>();
+  /** per process: label lookups, filled as labels are made or first found through the parent */
+  private readonly labelIndex: Map<string, Label>[] = [];
 
   constructor(
     readonly design: Design,
@@ -127,12 +133,14 @@ export class Simulator {
   // ---------------------------------------------------------------- plumbing
 
   private emit(init: EventInit): void {
-    const ev = { ...init, line: this.line } as KernelEvent;
+    // The init object becomes the event: no copy per event (a hot path of millions).
+    const ev = init as KernelEvent & { line: number };
+    ev.line = this.line;
     applyEvent(this.state, ev);
     this.events.push(ev);
     const n = this.events.length;
     if (n >= this.nextCheckpoint) {
-      this.checkpoints.push({ step: n, state: cloneState(this.state) });
+      this.checkpoints.push({ step: n, state: cloneState(this.state, true) });
       // A checkpoint costs a copy of the state: space them by the state's size so copying stays a
       // small fraction of the run even with a million-page device.
       this.nextCheckpoint = n + Math.max(this.checkpointEvery, stateWeight(this.state) >> 2);
@@ -156,16 +164,32 @@ export class Simulator {
     return this.state.processes[i]!;
   }
 
+  /** The label `name` of process p (its own or inherited), cached so long fork chains stay cheap. */
+  private label(p: number, name: string): Label {
+    const index = this.labelIndex[p]!;
+    let l = index.get(name);
+    if (!l) {
+      l = this.proc(p).labels.get(name)!;
+      index.set(name, l);
+    }
+    return l;
+  }
+
   private devIndex(name: string): number {
-    return this.state.devices.findIndex((d) => d.name === name);
+    return this.devByName.get(name)!;
   }
 
   private procIndex(name: string): number {
-    return this.state.processes.findIndex((p) => p.name === name);
+    return this.procByName.get(name)!;
+  }
+
+  /** Small-integer key of a page (devices < 1024, pages < 2^20), cheap in a Set. */
+  private static key(dev: number, page: number): number {
+    return dev * 1048576 + page;
   }
 
   private touch(dev: number, page: number): void {
-    this.touched.add(dev * 2 ** 32 + page);
+    this.touched.add(Simulator.key(dev, page));
   }
 
   private find(kind: FindingKind, dev: number, page: number, fn: string, text: string): void {
@@ -207,7 +231,9 @@ export class Simulator {
           name: st.proc,
           parent: -1,
         });
+        this.procByName.set(st.proc, this.state.processes.length - 1);
         this.mmapBase.push(MMAP_TOP);
+        this.labelIndex.push(new Map());
         return "ok";
       case "mmap":
         return this.mmap(
@@ -250,6 +276,7 @@ export class Simulator {
       pages,
       barStart: BAR_BASE + dev * BAR_STRIDE,
     });
+    this.devByName.set(name, dev);
     // percpu_ref_init() starts at 1; memremap_pages() adds one per page.
     this.pgref(dev, 1 + pages, "devm_memremap_pages");
     this.emit({ kind: "genpool-add", fn: "gen_pool_add_owner", dev });
@@ -324,7 +351,7 @@ export class Simulator {
       );
     }
     this.emit({ kind: "genpool-free", fn, dev, page, owner: d.owner[page]! });
-    this.leaked.delete(dev * 2 ** 32 + page);
+    this.leaked.delete(Simulator.key(dev, page));
   }
 
   // ---------------------------------------------------------------- struct page refcounts
@@ -381,6 +408,7 @@ export class Simulator {
     if (fits) this.mmapBase[p] = start;
     const label: Label = { name: map, start, len: bytes, dev };
     this.emit({ kind: "label-add", fn: "get_unmapped_area", proc: p, label });
+    this.labelIndex[p]!.set(map, label);
     if (len === 0) throw new Outcome("EINVAL"); // do_mmap: !len
     if (!fits) throw new Outcome("ENOMEM"); // get_unmapped_area: no room below mmap_base
     const d = this.dev(dev);
@@ -574,7 +602,7 @@ export class Simulator {
    * fault; otherwise handle_mm_fault() runs the design's fault path.
    */
   private touchAddr(p: number, map: string, off: number): string {
-    const label = this.proc(p).labels.get(map)!;
+    const label = this.label(p, map);
     const addr = label.start + off;
     const vma = this.findVma(p, addr);
     if (!vma) {
@@ -697,6 +725,7 @@ export class Simulator {
   ): string {
     const pinIdx = this.state.pins.length;
     this.emit({ kind: "pin-create", fn: "pin_user_pages", pin: pinIdx, name, proc: p });
+    this.pinByName.set(name, pinIdx);
     const fail = (errno: string): never => {
       const pin = this.state.pins[pinIdx]!;
       for (const packed of pin.pages.slice().reverse()) {
@@ -715,7 +744,7 @@ export class Simulator {
       );
       fail("EINVAL");
     }
-    const label = this.proc(p).labels.get(map)!;
+    const label = this.label(p, map);
     for (let a = label.start + off; a < label.start + off + len; a += this.pageSize) {
       const vma = this.findVma(p, a);
       if (!vma) {
@@ -773,7 +802,7 @@ export class Simulator {
 
   /** unpin_user_pages(): drops GUP_PIN_COUNTING_BIAS per page; a page that reaches 0 is freed. */
   private unpin(name: string): string {
-    const pinIdx = this.state.pins.findIndex((x) => x.name === name);
+    const pinIdx = this.pinByName.get(name)!;
     const pin = this.state.pins[pinIdx]!;
     if (pin.status === "failed") {
       this.note("unpin_user_pages", `pin ${name} failed, so it holds nothing to release`);
@@ -799,7 +828,9 @@ export class Simulator {
   private fork(p: number, childName: string): string {
     const child = this.state.processes.length;
     this.emit({ kind: "process-add", fn: "copy_process", proc: child, name: childName, parent: p });
+    this.procByName.set(childName, child);
     this.mmapBase.push(this.mmapBase[p]!);
+    this.labelIndex.push(new Map());
     const parent = this.proc(p);
     for (const v of parent.vmas.slice()) {
       const copy: Vma = { ...v, id: this.nextVmaId++ };
@@ -826,7 +857,7 @@ export class Simulator {
   // ---------------------------------------------------------------- munmap and exit
 
   private munmap(p: number, map: string, off: number | undefined, len: number | undefined): string {
-    const label = this.proc(p).labels.get(map)!;
+    const label = this.label(p, map);
     if (len === 0) {
       this.note("do_vmi_munmap", "a zero length is refused: -EINVAL");
       return "EINVAL";
@@ -1113,8 +1144,8 @@ export class Simulator {
    */
   private endOfStatement(): void {
     for (const packed of this.touched) {
-      const dev = Math.floor(packed / 2 ** 32);
-      const page = packed % 2 ** 32;
+      const dev = Math.floor(packed / 1048576);
+      const page = packed % 1048576;
       const d = this.dev(dev);
       if (!d.allocated[page] || d.ptes[page]! > 0 || d.pins[page]! > 0) continue;
       const owner = d.owner[page]!;

@@ -96,6 +96,32 @@ export interface Label {
   readonly dev: number;
 }
 
+/**
+ * A process's labels as an immutable list, newest first. Labels are only ever added, so a fork
+ * shares its parent's list and a checkpoint shares it too: no copying, however many labels there are.
+ */
+export class LabelList {
+  static readonly EMPTY = new LabelList(null, null, 0);
+  private constructor(
+    readonly head: Label | null,
+    readonly rest: LabelList | null,
+    readonly size: number,
+  ) {}
+  with(label: Label): LabelList {
+    return new LabelList(label, this, this.size + 1);
+  }
+  get(name: string): Label | undefined {
+    for (let l: LabelList | null = this; l?.head; l = l.rest) if (l.head.name === name) return l.head;
+    return undefined;
+  }
+  /** oldest first */
+  values(): Label[] {
+    const out: Label[] = [];
+    for (let l: LabelList | null = this; l?.head; l = l.rest) out.push(l.head);
+    return out.reverse();
+  }
+}
+
 export interface ProcessState {
   readonly index: number;
   readonly name: string;
@@ -104,7 +130,8 @@ export interface ProcessState {
   vmas: Vma[];
   /** page table: virtual page number -> packed PTE */
   readonly ptes: Map<number, number>;
-  readonly labels: Map<string, Label>;
+  /** the scenario labels this process can name (its own and those inherited at fork) */
+  labels: LabelList;
   /** MM_FILEPAGES rss counter, in pages */
   rssFile: number;
 }
@@ -171,7 +198,12 @@ export function newDevice(index: number, name: string, pages: number, barStart: 
   };
 }
 
-export function cloneState(s: KernelState): KernelState {
+/**
+ * A deep copy of the state. With `shareDead`, exited processes and finished pins are shared rather
+ * than copied: the simulator never changes them again, so its checkpoints can hold the same objects (a cursor always
+ * clones a checkpoint fully before it moves).
+ */
+export function cloneState(s: KernelState, shareDead = false): KernelState {
   return {
     design: s.design,
     pageSize: s.pageSize,
@@ -184,14 +216,12 @@ export function cloneState(s: KernelState): KernelState {
       allocated: d.allocated.slice(),
       owner: d.owner.slice(),
     })),
-    processes: s.processes.map((p) => ({
-      ...p,
-      vmas: p.vmas.slice(),
-      ptes: new Map(p.ptes),
-      labels: new Map(p.labels),
-    })),
+    processes: s.processes.map((p) =>
+      shareDead && !p.alive ? p : { ...p, vmas: p.vmas.slice(), ptes: new Map(p.ptes) },
+    ),
     pmaps: s.pmaps.map((m) => ({ ...m })),
-    pins: s.pins.map((p) => ({ ...p, pages: p.pages.slice() })),
+    // A pin that is released or failed never changes again (in the simulator's forward run).
+    pins: s.pins.map((p) => (shareDead && p.status !== "held" ? p : { ...p, pages: p.pages.slice() })),
     findings: s.findings,
   };
 }

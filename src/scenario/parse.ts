@@ -80,8 +80,29 @@ function tokenize(line: string): Token[] {
 interface ProcInfo {
   alive: boolean;
   exitLine: number;
-  /** label -> length in bytes, rounded up to pages */
-  labels: Map<string, number>;
+  /** labels made by this process (or found through its parent): name -> length and birth order */
+  own: Map<string, { len: number; seq: number }>;
+  /** the process it was forked from, whose labels made before the fork it inherits */
+  parent: ProcInfo | undefined;
+  /** label birth counter at the fork: the parent's labels with a smaller seq are inherited */
+  forkSeq: number;
+}
+
+/**
+ * The length of label `name` as process p sees it, or undefined. A child sees its parent's labels
+ * made before the fork; they are looked up through the parent instead of copied at each fork, so a
+ * scenario with thousands of forks and labels stays linear.
+ */
+function findLabel(p: ProcInfo, name: string): number | undefined {
+  let limit = Number.POSITIVE_INFINITY;
+  for (let q: ProcInfo | undefined = p; q; limit = Math.min(limit, q.forkSeq), q = q.parent) {
+    const e = q.own.get(name);
+    if (e && e.seq < limit) {
+      if (q !== p) p.own.set(name, { len: e.len, seq: -1 });
+      return e.len;
+    }
+  }
+  return undefined;
 }
 
 /** Static knowledge while checking: which names exist, which processes are alive. */
@@ -94,6 +115,8 @@ class Checker {
   procs = new Map<string, ProcInfo>();
   /** pin name -> line of its unpin, 0 while held */
   pins = new Map<string, number>();
+  /** labels made so far, to order them against forks */
+  labelSeq = 0;
 }
 
 function name(tok: Token | undefined, what: string, after: Token): string {
@@ -143,7 +166,7 @@ function aliveProc(c: Checker, tok: Token): ProcInfo {
 }
 
 function label(p: ProcInfo, procName: string, tok: Token): number {
-  const len = p.labels.get(tok.text);
+  const len = findLabel(p, tok.text);
   if (len === undefined)
     throw new ParseError(tok, `process '${procName}' has no mapping '${clip(tok.text)}'`);
   return len;
@@ -231,7 +254,7 @@ function statement(c: Checker, toks: Token[], lineNo: number): Stmt {
           throw new ParseError(toks[1]!, `'${p}' is a keyword and cannot name a process`);
         if (c.procs.has(p)) throw new ParseError(toks[1]!, `process '${p}' already exists`);
         noMore(toks, 2, USAGE.process!);
-        c.procs.set(p, { alive: true, exitLine: 0, labels: new Map() });
+        c.procs.set(p, { alive: true, exitLine: 0, own: new Map(), parent: undefined, forkSeq: 0 });
         return { op: "process", proc: p };
       }
       case "unpin": {
@@ -274,8 +297,9 @@ function statement(c: Checker, toks: Token[], lineNo: number): Stmt {
     switch (verbTok.text) {
       case "mmap": {
         const map = name(toks[2], "mapping label", verbTok);
-        if (p.labels.has(map))
+        if (findLabel(p, map) !== undefined) {
           throw new ParseError(toks[2]!, `process '${w}' already has a mapping '${map}'`);
+        }
         const devTok = toks[3];
         const dev = name(devTok, "device name", toks[2]!);
         device(c, devTok!);
@@ -294,7 +318,7 @@ function statement(c: Checker, toks: Token[], lineNo: number): Stmt {
             offset = v;
           } else throw new ParseError(t, `unexpected '${clip(t.text)}'`, `usage: ${USAGE.mmap}`);
         }
-        p.labels.set(map, Math.ceil(len / c.pageSize) * c.pageSize);
+        p.own.set(map, { len: Math.ceil(len / c.pageSize) * c.pageSize, seq: c.labelSeq++ });
         const s: Stmt = { op: "mmap", proc: w, map, dev, len, private: priv };
         return offset === undefined ? s : { ...s, offset };
       }
@@ -347,7 +371,7 @@ function statement(c: Checker, toks: Token[], lineNo: number): Stmt {
         }
         if (c.procs.has(child)) throw new ParseError(childTok!, `process '${child}' already exists`);
         noMore(toks, 3, USAGE.fork!);
-        c.procs.set(child, { alive: true, exitLine: 0, labels: new Map(p.labels) });
+        c.procs.set(child, { alive: true, exitLine: 0, own: new Map(), parent: p, forkSeq: c.labelSeq });
         return { op: "fork", proc: w, child };
       }
       case "munmap": {
