@@ -75,14 +75,25 @@ function modelPool(op: OpRecord, state: KernelState): Record<string, PoolView> {
   return r;
 }
 
-/** refcount:mapcount of each allocated page, by device then page */
+/** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to an order-0 page */
+export const PIN_BIAS = 1024;
+
+/**
+ * refcount:mapcount of each allocated page, by device then page. The kernel side cannot hold a pin
+ * across statements (its `pin` is one complete O_DIRECT read), so the model's held pins are taken
+ * out first: PIN_BIAS per held pin, and a page that only a pin keeps allocated is left out (the
+ * pool columns still show that page as a difference).
+ */
 function modelRefs(state: KernelState): Map<string, Map<number, string>> {
   const m = new Map<string, Map<number, string>>();
   for (const d of state.devices) {
     if (d.lifecycle === "unbound") continue;
     const pages = new Map<number, string>();
     for (let i = 0; i < d.pages; i++) {
-      if (d.allocated[i]) pages.set(i, `${d.refcount[i]}:${d.mapcount[i]}`);
+      if (!d.allocated[i]) continue;
+      const ref = d.refcount[i]! - PIN_BIAS * d.pins[i]!;
+      if (d.pins[i]! > 0 && ref === 0 && d.mapcount[i] === 0) continue;
+      pages.set(i, `${ref}:${d.mapcount[i]}`);
     }
     m.set(d.name, pages);
   }

@@ -1,0 +1,235 @@
+/** The real-kernel lab's pure parts: guest output parsing, comparison, planning, cpio, corpus. */
+import { describe, expect, it } from "vitest";
+import { command } from "../../src/cli/cmd-real.ts";
+import type { CliIO } from "../../src/cli/io.ts";
+import { compareRun } from "../../src/real/compare.ts";
+import { CORPUS_KINDS, corpusScenario } from "../../src/real/corpus.ts";
+import { formatComparison } from "../../src/real/format.ts";
+import { GuestFatal, parseGuestOutput, type RealRun } from "../../src/real/guest-output.ts";
+import { cpioNewc, LabError, planScenario } from "../../src/real/lab.ts";
+import { asUpstream } from "../../src/real/recording.ts";
+import { runText } from "../../src/trace/run.ts";
+
+const SCENARIO = `kernel upstream
+device d 1M
+process p
+p mmap a d 64K   # 16 pages
+p fork c
+p munmap a
+c exit
+`;
+
+/** What the guest prints for SCENARIO on 6.12 (taken from a real run, addresses aside). */
+const CONSOLE = `SeaBIOS (version 1.16.2-debian-1.16.2-1)
+\x1b[2J P2PRUN KERNEL 6.12.117
+P2PRUN UP 0.70
+P2PRUN DEVICE d bdf=0000:00:10.0 ns=/dev/nvme0n1 cmb=2097152
+P2PRUN DEBUG_PAGES 1
+P2PRUN START 0.75
+P2PRUN STEP 1 ok
+P2PRUN FILLER d cmb=2097152 size=1048576 pages=256-511
+P2PRUN STEP 2 ok d=1048576
+P2PRUN REFS 2 d 256-511:1:1
+P2PRUN STEP 3 ok d=1048576
+P2PRUN REFS 3 d 256-511:1:1
+P2PRUN STEP 4 ok d=983040
+P2PRUN REFS 4 d 0-15:1:1 256-511:1:1
+P2PRUN STEP 5 ok d=983040
+P2PRUN REFS 5 d 0-15:2:2 256-511:1:1
+P2PRUN STEP 6 ok d=983040
+P2PRUN REFS 6 d 0-15:1:1 256-511:1:1
+P2PRUN STEP 7 ok d=1048576
+P2PRUN REFS 7 d 256-511:1:1
+P2PRUN DMESG <6>[    0.5] nvme 0000:00:10.0: p2prun: fail, attempted private mapping
+P2PRUN END 0 uptime=0.90
+reboot: Power down
+`;
+
+function realRun(): RealRun {
+  return parseGuestOutput(CONSOLE, SCENARIO);
+}
+
+function trace(text = SCENARIO) {
+  const o = runText(text);
+  if (!o.ok) throw new Error(o.diagnostics[0]?.message);
+  return o.trace;
+}
+
+describe("parseGuestOutput", () => {
+  it("reads kernel, statements, available and refcounts, and clips the filler pages", () => {
+    const r = realRun();
+    expect(r.kernel).toBe("6.12.117");
+    expect(r.debugPages).toBe(true);
+    expect(r.statements.map((s) => s.line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(r.statements[3]).toMatchObject({ text: "p mmap a d 64K", result: "ok", available: { d: 983040 } });
+    expect(r.statements[4]!.refcounts).toEqual({ d: [{ first: 0, last: 15, ref: 2, map: 2 }] });
+    expect(r.statements[6]!.refcounts).toEqual({ d: [] });
+    expect(r.notes.some((n) => n.includes("filler") && n.includes("256-511"))).toBe(true);
+    expect(r.notes.some((n) => n.includes("attempted private mapping"))).toBe(true);
+  });
+
+  it("reports a guest refusal and a run cut short", () => {
+    expect(() =>
+      parseGuestOutput("P2PRUN KERNEL 6.12.117\nP2PRUN FATAL 3 design 'seed'\n", SCENARIO),
+    ).toThrow(GuestFatal);
+    expect(() => parseGuestOutput(CONSOLE.replace(/P2PRUN END.*\n/, ""), SCENARIO)).toThrow(
+      /stopped before the end/,
+    );
+    expect(() => parseGuestOutput("Kernel panic\n", SCENARIO)).toThrow(/printed nothing/);
+  });
+
+  it("reads a gone pool as null", () => {
+    const out = CONSOLE.replace("P2PRUN STEP 7 ok d=1048576", "P2PRUN STEP 7 ok d=gone").replace(
+      "P2PRUN REFS 7 d 256-511:1:1",
+      "P2PRUN REFS 7 d gone",
+    );
+    const s = parseGuestOutput(out, SCENARIO).statements[6]!;
+    expect(s.available).toEqual({ d: null });
+    expect(s.refcounts).toEqual({ d: null });
+  });
+});
+
+describe("compareRun", () => {
+  it("matches the model on the recorded fork scenario", () => {
+    const c = compareRun(realRun(), trace());
+    expect(c.mismatches).toBe(0);
+    expect(c.statements.every((s) => s.differs.length === 0)).toBe(true);
+    expect(c.statements.find((s) => s.line === 4)).toMatchObject({
+      realFree: { d: 240 },
+      modelFree: { d: 240 },
+    });
+  });
+
+  it("marks a different result, pool and refcount, and honours listed exceptions", () => {
+    const bad = CONSOLE.replace("P2PRUN STEP 6 ok d=983040", "P2PRUN STEP 6 EINVAL d=987136").replace(
+      "P2PRUN REFS 5 d 0-15:2:2",
+      "P2PRUN REFS 5 d 0-15:2:1",
+    );
+    const real = parseGuestOutput(bad, SCENARIO);
+    const c = compareRun(real, trace());
+    expect(c.mismatches).toBe(3);
+    expect(c.statements.find((s) => s.line === 6)!.differs).toEqual(["result", "pool"]);
+    expect(c.statements.find((s) => s.line === 5)!.refsDetail).toContain(
+      "kernel [0-15=2:1] model [0-15=2:2]",
+    );
+    const ex = [
+      { recording: "x", line: 6, field: "result" as const, reason: "a reason long enough to count" },
+    ];
+    const c2 = compareRun(real, trace(), ex, "x");
+    expect(c2.mismatches).toBe(2);
+    expect(c2.excepted).toBe(1);
+    const text = formatComparison(c2, "hdr");
+    expect(text).toMatch(/≠\s+6\s+p munmap a\s+EINVAL\s+ok\s+241\|240/);
+    expect(text).toContain("known difference: result: kernel EINVAL, model ok");
+  });
+
+  it("takes the model's held pins out of the refcounts but still shows their pool effect", () => {
+    const text =
+      "kernel upstream\ndevice d 1M\nprocess p\np mmap a d 16K\np pin io a 0 4K\np munmap a\nunpin io\n";
+    const out = [
+      "P2PRUN KERNEL 6.12.117",
+      "P2PRUN DEBUG_PAGES 1",
+      "P2PRUN FILLER d cmb=2097152 size=1048576 pages=256-511",
+      "P2PRUN STEP 1 ok",
+      "P2PRUN STEP 2 ok d=1048576",
+      "P2PRUN REFS 2 d",
+      "P2PRUN STEP 3 ok d=1048576",
+      "P2PRUN REFS 3 d",
+      "P2PRUN STEP 4 ok d=1032192",
+      "P2PRUN REFS 4 d 0-3:1:1",
+      "P2PRUN STEP 5 ok d=1032192",
+      "P2PRUN REFS 5 d 0-3:1:1",
+      "P2PRUN STEP 6 ok d=1048576",
+      "P2PRUN REFS 6 d",
+      "P2PRUN STEP 7 ok d=1048576",
+      "P2PRUN REFS 7 d",
+      "P2PRUN END 0 uptime=1",
+    ].join("\n");
+    const c = compareRun(parseGuestOutput(out, text), trace(text));
+    expect(c.statements.find((s) => s.line === 5)!.differs).toEqual([]); // 1025 - 1024 = 1
+    expect(c.statements.find((s) => s.line === 6)!.differs).toEqual(["pool"]); // page 0 held by the pin
+    expect(c.statements.find((s) => s.line === 7)!.differs).toEqual([]);
+  });
+});
+
+describe("planScenario", () => {
+  it("gives each device a power-of-two CMB of at least 2 MiB", () => {
+    const p = planScenario("device a 64K\ndevice b 2M\ndevice c 0x300000\ndevice e 3M\n");
+    expect(p.map((d) => d.cmbMb)).toEqual([2, 2, 4, 4]);
+  });
+  it("refuses what a real kernel cannot run", () => {
+    expect(() => planScenario("kernel seed\ndevice d 1M\n")).toThrow(LabError);
+    expect(() => planScenario("page 64K\ndevice d 1M\n")).toThrow(/4K/);
+    expect(() => planScenario("device d 4G\n")).toThrow(/largest CMB/);
+  });
+});
+
+describe("asUpstream", () => {
+  it("swaps a non-upstream kernel line and keeps line numbers", () => {
+    const r = asUpstream("# c\nkernel rfc-v1   # x\ndevice d 1M\n");
+    expect(r.from).toBe("rfc-v1");
+    expect(r.text).toBe("# c\nkernel upstream   # x\ndevice d 1M\n");
+  });
+});
+
+describe("cpioNewc", () => {
+  it("writes newc headers, 4-byte alignment and the trailer", () => {
+    const b = cpioNewc([{ name: "scenario.p2p", data: Buffer.from("abc") }]);
+    const s = b.toString("latin1");
+    expect(s.startsWith("070701")).toBe(true);
+    expect(s.slice(6 + 6 * 8, 6 + 7 * 8)).toBe("00000003"); // filesize
+    expect(s).toContain("scenario.p2p\0");
+    expect(s).toContain("TRAILER!!!\0");
+    expect(b.length % 4).toBe(0);
+    const dataAt = s.indexOf("abc");
+    expect(dataAt % 4).toBe(0);
+  });
+});
+
+describe("corpus", () => {
+  it("is deterministic, valid, and covers every kind", () => {
+    const kinds = new Set<string>();
+    for (let seed = 0; seed < 56; seed++) {
+      const a = corpusScenario(seed);
+      expect(corpusScenario(seed).text).toBe(a.text);
+      const o = runText(a.text);
+      expect(o.ok, `seed ${seed}`).toBe(true);
+      kinds.add(a.kind);
+    }
+    expect([...kinds].sort()).toEqual([...CORPUS_KINDS].sort());
+    expect(corpusScenario(1).text).not.toBe(corpusScenario(8).text);
+  });
+});
+
+describe("p2pviz real", () => {
+  function io(input: string) {
+    let out = "";
+    let err = "";
+    const cli: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), readInput: () => input };
+    return {
+      cli,
+      get out() {
+        return out;
+      },
+      get err() {
+        return err;
+      },
+    };
+  }
+  it("refuses another design with a clear message, not a stack trace", async () => {
+    const t = io("kernel seed\ndevice d 1M\nprocess p\n");
+    expect(await command(["x.p2p"], t.cli)).toBe(1);
+    expect(t.err).toContain("a real kernel implements only 'upstream'");
+    expect(t.err).toContain("--as-upstream");
+  });
+  it("reports a scenario error as FILE:LINE:COL", async () => {
+    const t = io("device d 1M\nq touch a 0\n");
+    expect(await command(["x.p2p"], t.cli)).toBe(2);
+    expect(t.err).toMatch(/^x\.p2p:2:\d+:/);
+  });
+  it("refuses a device too large for the lab before booting", async () => {
+    const t = io("device d 4G\n");
+    expect(await command(["x.p2p"], t.cli)).toBe(1);
+    expect(t.err).toContain("largest CMB");
+  });
+});
