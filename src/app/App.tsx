@@ -11,6 +11,7 @@ import { useStore } from "../store/store.ts";
 import { Editor } from "./Editor.tsx";
 import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
+import { ShareMenu, useUrlSync } from "./ShareMenu.tsx";
 import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
 import { TraceView } from "./TraceView.tsx";
 import { Transport } from "./Transport.tsx";
@@ -56,6 +57,7 @@ function Workspace() {
 export function App() {
   useKeyboard();
   usePlayback();
+  useUrlSync();
   return (
     <div className="app">
       <PatternDefs />
@@ -66,6 +68,7 @@ export function App() {
         <div className="tools">
           <PresetMenu />
           <DesignSwitch />
+          <ShareMenu />
         </div>
         <Transport />
       </header>

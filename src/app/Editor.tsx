@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { opAt, selectEditor } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
+import { LinkErrorView, useLinkError } from "./ShareMenu.tsx";
 
 const RUN_DELAY_MS = 250;
 
@@ -48,6 +49,7 @@ export function Editor() {
   };
 
   const d0 = diagnostics[0];
+  const linkError = useLinkError();
   return (
     <div className="editor">
       <div className="editor-box">
@@ -81,7 +83,9 @@ export function Editor() {
         />
       </div>
       <div id="scenario-status" className="editor-status">
-        {d0 ? (
+        {linkError ? (
+          <LinkErrorView error={linkError} />
+        ) : d0 ? (
           <div className="scenario-error" role="alert">
             <button
               type="button"

@@ -9,8 +9,8 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
-import { PTE_KIND_NAMES, pageLook, pteDev, pteKind, ptePage, vmFlagNames } from "../kernel/state.ts";
-import { animated, hex, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
+import { PTE_KIND_NAMES, pteDev, pteKind, ptePage, vmFlagNames } from "../kernel/state.ts";
+import { animated, hex, LOOK_BY_CODE, lookCodes, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -88,11 +88,13 @@ const MAX_STRIP_RUNS = 2000;
 
 function stripRuns(d: DeviceState): StripRun[] {
   const runs: StripRun[] = [];
+  const codes = lookCodes(d);
   let p = 0;
   while (p < d.pages && runs.length < MAX_STRIP_RUNS) {
-    const look = pageLook(d, p);
+    const code = codes[p]!;
     let q = p + 1;
-    while (q < d.pages && pageLook(d, q) === look) q++;
+    while (q < d.pages && codes[q] === code) q++;
+    const look = LOOK_BY_CODE[code]!;
     if (look !== "free") runs.push({ first: p, count: q - p, look });
     p = q;
   }
@@ -208,7 +210,8 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
       empty: !p.vmas.some((v) => v.end > l.start && v.start < l.start + l.len),
     }));
     // group PTEs into runs: consecutive virtual pages onto consecutive pages of one device, one kind
-    const vpns = [...p.ptes.keys()].sort((a, b) => a - b);
+    // a typed-array sort: a 4G mapping has a million PTEs per process
+    const vpns = Float64Array.from(p.ptes.keys()).sort();
     const runs: PteRun[] = [];
     let cur: { vpn: number; dev: number; page: number; kind: PteKind; count: number } | null = null;
     const flush = () => {

@@ -8,8 +8,18 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceLifecycle, KernelState, PageLook } from "../kernel/state.ts";
-import { pageLook } from "../kernel/state.ts";
-import { animated, eventPage, LOOK_RANK, LOOK_STYLE, LOOKS, lookFill, pageRange, useSize } from "./common.ts";
+import {
+  animated,
+  eventPage,
+  LOOK_BY_CODE,
+  LOOK_RANK,
+  LOOK_STYLE,
+  LOOKS,
+  lookCodes,
+  lookFill,
+  pageRange,
+  useSize,
+} from "./common.ts";
 
 export interface CellView {
   /** stable id: device index and first page */
@@ -50,15 +60,19 @@ export function poolView(
   return state.devices.map((d) => {
     const ppc = d.pages <= maxCells ? 1 : pow2AtLeast(Math.ceil(d.pages / Math.max(1, maxCells)));
     const cells: CellView[] = [];
+    const codes = lookCodes(d);
     for (let first = 0; first < d.pages; first += ppc) {
       const count = Math.min(ppc, d.pages - first);
       const counts: Partial<Record<PageLook, number>> = {};
-      let look: PageLook = "free";
-      for (let p = first; p < first + count; p++) {
-        const l = pageLook(d, p);
-        counts[l] = (counts[l] ?? 0) + 1;
-        if (p === first || LOOK_RANK[l] > LOOK_RANK[look]) look = l;
-      }
+      const n = new Uint32Array(LOOK_BY_CODE.length);
+      for (let p = first; p < first + count; p++) n[codes[p]!]!++;
+      let look: PageLook = LOOK_BY_CODE[codes[first]!]!;
+      n.forEach((k, code) => {
+        if (k === 0) return;
+        const l = LOOK_BY_CODE[code]!;
+        counts[l] = k;
+        if (LOOK_RANK[l] > LOOK_RANK[look]) look = l;
+      });
       cells.push({
         key: `${d.index}:${first}`,
         dev: d.index,

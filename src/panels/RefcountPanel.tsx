@@ -116,16 +116,16 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
         p++;
         continue;
       }
-      const sig = (i: number) =>
-        `${d.allocated[i]}:${d.refcount[i]}:${d.mapcount[i]}:${d.ptes[i]}:${d.pins[i]}:${pageLook(d, i)}`;
-      const s0 = sig(p);
+      // pages p and i show the same numbers (compared field by field: this runs over every page)
+      const same = (i: number) =>
+        d.allocated[i] === d.allocated[p] &&
+        d.refcount[i] === d.refcount[p] &&
+        d.mapcount[i] === d.mapcount[p] &&
+        d.ptes[i] === d.ptes[p] &&
+        d.pins[i] === d.pins[p];
       let q = p + 1;
       // a run never swallows the changed page's neighbours, so the highlighted row names that page
-      while (
-        q < d.pages &&
-        sig(q) === s0 &&
-        !(d.index === changedDev && (q === changedPage || p === changedPage))
-      )
+      while (q < d.pages && same(q) && !(d.index === changedDev && (q === changedPage || p === changedPage)))
         q++;
       if (pageRows < MAX_PAGE_ROWS) {
         rows.push({
