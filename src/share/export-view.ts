@@ -1,0 +1,172 @@
+/**
+ * Export of what the app shows (browser only; the codec beside this file stays DOM-free):
+ *  - the scenario as a .p2p file;
+ *  - the current view as one standalone SVG: the panels' own <svg> drawings stacked with their
+ *    titles, the step, the pool summary and the narration, with the page-look patterns and the
+ *    computed styles inlined (the app's stylesheet does not travel with a file);
+ *  - the same SVG rasterised to PNG through a canvas.
+ * Scenario text and names become SVG text nodes (textContent), never markup.
+ */
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Style properties that decide how SVG shapes and text look. */
+const STYLE_PROPS = [
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-opacity",
+  "stroke-dasharray",
+  "opacity",
+  "font-family",
+  "font-size",
+  "font-weight",
+  "font-style",
+  "text-anchor",
+  "dominant-baseline",
+  "visibility",
+  "display",
+] as const;
+
+export function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.rel = "noopener";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadScenario(text: string, name = "scenario.p2p"): void {
+  download(name, new Blob([text], { type: "text/plain;charset=utf-8" }));
+}
+
+/** Copies computed styles of `from` and its descendants onto the matching nodes of `to`. */
+function inlineStyles(from: Element, to: Element): void {
+  const cs = getComputedStyle(from);
+  const style: string[] = [];
+  for (const p of STYLE_PROPS) {
+    const v = cs.getPropertyValue(p);
+    if (v) style.push(`${p}:${v}`);
+  }
+  to.setAttribute("style", style.join(";"));
+  const a = from.children;
+  const b = to.children;
+  for (let i = 0; i < a.length && i < b.length; i++) inlineStyles(a[i]!, b[i]!);
+}
+
+function text(
+  x: number,
+  y: number,
+  s: string,
+  size: number,
+  weight = "400",
+  fill = "#1b1f24",
+): SVGTextElement {
+  const t = document.createElementNS(SVG_NS, "text");
+  t.setAttribute("x", String(x));
+  t.setAttribute("y", String(y));
+  t.setAttribute("font-family", "DejaVu Sans, Arial, sans-serif");
+  t.setAttribute("font-size", String(size));
+  t.setAttribute("font-weight", weight);
+  t.setAttribute("fill", fill);
+  t.textContent = s;
+  return t;
+}
+
+export interface ViewSvg {
+  readonly svg: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * One SVG of the current view: every panel drawing inside `root` (svg[role=img] and the
+ * timeline), each under its panel's heading. Throws if there is nothing drawn to export.
+ */
+export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg {
+  const PAD = 16;
+  const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
+  const parts: { title: string; svg: SVGSVGElement }[] = [];
+  for (const sec of sections) {
+    const title = sec.querySelector("h2")?.textContent?.trim() ?? sec.getAttribute("aria-label") ?? "";
+    for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
+      const w = svg.width.baseVal.value;
+      const h = svg.height.baseVal.value;
+      if (w < 40 || h < 20) continue; // legend swatches and icons
+      parts.push({ title, svg });
+    }
+  }
+  if (parts.length === 0) throw new Error("there is no drawing to export yet");
+
+  const out = document.createElementNS(SVG_NS, "svg");
+  out.setAttribute("xmlns", SVG_NS);
+  const defs = document.querySelector("svg defs");
+  if (defs) out.append(defs.cloneNode(true));
+  const bg = document.createElementNS(SVG_NS, "rect");
+  out.append(bg);
+
+  let y = PAD;
+  let width = 0;
+  for (const line of caption) {
+    y += 16;
+    out.append(text(PAD, y, line, 13, y === PAD + 16 ? "700" : "400"));
+  }
+  y += 8;
+  for (const { title, svg } of parts) {
+    const w = svg.width.baseVal.value;
+    const h = svg.height.baseVal.value;
+    y += 20;
+    out.append(text(PAD, y, title, 13, "700"));
+    y += 6;
+    const copy = svg.cloneNode(true) as SVGSVGElement;
+    inlineStyles(svg, copy);
+    copy.setAttribute("x", String(PAD));
+    copy.setAttribute("y", String(y));
+    copy.setAttribute("width", String(w));
+    copy.setAttribute("height", String(h));
+    copy.removeAttribute("role");
+    out.append(copy);
+    y += h + 8;
+    width = Math.max(width, w);
+  }
+  const W = Math.ceil(width + 2 * PAD);
+  const H = Math.ceil(y + PAD);
+  out.setAttribute("width", String(W));
+  out.setAttribute("height", String(H));
+  out.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  bg.setAttribute("width", String(W));
+  bg.setAttribute("height", String(H));
+  bg.setAttribute("fill", "#ffffff");
+  return { svg: new XMLSerializer().serializeToString(out), width: W, height: H };
+}
+
+/** Rasterises an SVG document to a PNG blob at `scale` device pixels per CSS pixel. */
+export async function svgToPng(view: ViewSvg, scale = 2): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([view.svg], { type: "image/svg+xml" }));
+  try {
+    const img = new Image();
+    img.decoding = "sync";
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error("the SVG could not be drawn"));
+      img.src = url;
+    });
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.ceil(view.width * scale);
+    canvas.height = Math.ceil(view.height * scale);
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("no 2D canvas");
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"),
+    );
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Keeps the page URL and the app state in step (issue 5):
+ *  - on start, a link in location.hash is opened: its scenario at its step (and design, page,
+ *    panel). A bad link shows its ShareError where scenario errors go and leaves the editor empty:
+ *    it never falls back to the saved or default scenario (STYLE.md §5);
+ *  - as the user works, the fragment follows the state, debounced. Stepping, selecting and
+ *    switching designs replace the current history entry; a new scenario text makes a new entry
+ *    (edits typed within TYPING_MS of each other share one), so Back goes to the previous scenario;
+ *  - Back/Forward (popstate) and a hash pasted into the address bar (hashchange) open that link.
+ *
+ * The share codec (src/share/codec.ts) is pure; this file is the only one that touches `location`
+ * and `history`. Its own small store holds the link state the Share menu and the Editor render.
+ */
+
+import { create } from "zustand";
+import type { Design } from "../scenario/ast.ts";
+import {
+  checkStep,
+  decodeShareLink,
+  encodeShareLink,
+  type ShareError,
+  type ShareState,
+} from "../share/codec.ts";
+import type { Trace } from "../trace/trace.ts";
+import { type AppState, type PageRef, useStore } from "./store.ts";
+
+/** How long the URL waits for the state to settle before it is rewritten. */
+export const URL_DEBOUNCE_MS = 300;
+/** Text edits closer together than this share one history entry. */
+export const TYPING_MS = 2000;
+
+/** Panels a link may focus, by the name used in `panel=`: the CSS class of their section. */
+export const PANELS: Readonly<Record<string, string>> = {
+  pool: "pool",
+  spaces: "spaces",
+  refs: "refs",
+  code: "code",
+  findings: "findings-panel",
+  time: "time",
+};
+
+export interface LinkState {
+  /** why the link in the address bar could not be opened; shown as the scenario error */
+  error: ShareError | null;
+  /** the link for the current state, or the reason there is none (too large) */
+  current: { ok: true; url: string } | { ok: false; error: ShareError } | null;
+  /** panel named by the link, kept in the URL until another scenario is loaded */
+  panel: string | null;
+}
+
+export const useLinkStore = create<LinkState>()(() => ({ error: null, current: null, panel: null }));
+
+function base(): string {
+  return `${location.origin}${location.pathname}${location.search}`;
+}
+
+/** Store page selection (device index) -> link page (device name). */
+function pageOf(trace: Trace | null, sel: PageRef | null): ShareState["page"] {
+  const dev = sel && trace?.deviceNames[sel.dev];
+  return dev && sel ? { dev, index: sel.page } : undefined;
+}
+
+/** The share state of the app as it stands. */
+export function shareStateOf(s: AppState, panel: string | null): ShareState {
+  const page = pageOf(s.trace, s.selected);
+  return {
+    text: s.text,
+    step: s.step,
+    ...(s.design && { design: s.design }),
+    ...(page && { page }),
+    ...(panel && { panel }),
+  };
+}
+
+/** The URL to share for the app as it stands (used by the Share button, without waiting). */
+export function currentLink(): LinkState["current"] {
+  const r = encodeShareLink(shareStateOf(useStore.getState(), useLinkStore.getState().panel), {
+    base: base(),
+  });
+  return r.ok ? { ok: true, url: r.url } : { ok: false, error: r.error };
+}
+
+function hasLink(hash: string): boolean {
+  return hash !== "" && hash !== "#";
+}
+
+/** Text of the scenario the current history entry shows, and when it was written. */
+let entryText: string | null = null;
+let entryWrittenAt = 0;
+/** The fragment we last wrote or opened, so our own hash changes are not read back as new links. */
+let lastFragment: string | null = null;
+
+function select(page: ShareState["page"]): void {
+  const s = useStore.getState();
+  if (!page || !s.trace) return;
+  const dev = s.trace.deviceNames.indexOf(page.dev);
+  if (dev < 0) return;
+  s.select({ dev, page: page.index });
+}
+
+function focusPanel(panel: string | undefined): void {
+  const cls = panel ? PANELS[panel] : undefined;
+  if (!cls) return;
+  requestAnimationFrame(() =>
+    document.querySelector(`section.panel.${cls}`)?.scrollIntoView({ block: "nearest" }),
+  );
+}
+
+/**
+ * Opens the link in `hash`. Returns false (and shows the error) for a bad link. The decoded text
+ * only ever reaches the editor's value and the engine's parser: it is never markup or code.
+ */
+function openLink(hash: string): boolean {
+  const r = decodeShareLink(hash);
+  lastFragment = hash.replace(/^#/, "");
+  if (!r.ok) {
+    // Nothing from before stays on screen as if it were the link's scenario; nothing is saved.
+    useStore.setState({ text: "", trace: null, diagnostics: [], step: 0, selected: null, playing: false });
+    useLinkStore.setState({ error: r.error, panel: null });
+    entryText = null;
+    return false;
+  }
+  const { text, step, design, page, panel } = r.state;
+  useLinkStore.setState({ error: null, panel: panel ?? null });
+  entryText = text;
+  entryWrittenAt = 0;
+  useStore.getState().loadScenario(text, { step, design: design ?? null });
+  const s = useStore.getState();
+  if (s.trace && s.diagnostics.length === 0) {
+    const bad = checkStep(step, s.trace.events.length);
+    if (bad) useLinkStore.setState({ error: bad });
+  }
+  select(page);
+  // The editor re-runs a changed text once after a short delay, which clears the selection: redo it.
+  if (page) setTimeout(() => select(page), 600);
+  focusPanel(panel);
+  return true;
+}
+
+/**
+ * Before the first render: if the URL holds a link, put its text in the store already, so the
+ * saved scenario is never shown (not even for a frame) in place of the link's.
+ */
+export function primeFromLocation(): void {
+  if (typeof location === "undefined" || !hasLink(location.hash)) return;
+  const r = decodeShareLink(location.hash);
+  if (r.ok) useStore.setState({ text: r.state.text, design: r.state.design ?? null });
+  else useStore.setState({ text: "", trace: null });
+}
+
+function writeUrl(): void {
+  const link = useLinkStore.getState();
+  if (link.error) return; // keep a bad link in the address bar, where the user can see and fix it
+  const s = useStore.getState();
+  const r = encodeShareLink(shareStateOf(s, link.panel), { base: base() });
+  useLinkStore.setState({ current: r.ok ? { ok: true, url: r.url } : { ok: false, error: r.error } });
+  // Too large for a link: the address bar must not keep a link to some other, older scenario.
+  const url = r.ok ? r.url : base();
+  const fragment = r.ok ? r.fragment : "";
+  if (fragment === lastFragment) return;
+  const now = Date.now();
+  const newScenario = entryText !== null && s.text !== entryText;
+  const typing = now - entryWrittenAt < TYPING_MS;
+  if (newScenario && !typing && hasLink(location.hash)) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  if (newScenario) entryWrittenAt = now;
+  entryText = s.text;
+  lastFragment = fragment;
+}
+
+/** Starts the sync; returns a function that stops it. Call once, from the app root, after mount. */
+export function startUrlSync(): () => void {
+  if (hasLink(location.hash)) openLink(location.hash);
+  else entryText = useStore.getState().text;
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(writeUrl, URL_DEBOUNCE_MS);
+  };
+  schedule();
+
+  const unsubscribe = useStore.subscribe((s, prev) => {
+    if (s.text !== prev.text && useLinkStore.getState().error) {
+      // the user moved on from a bad link (typed, or chose a preset): its error no longer applies
+      useLinkStore.setState({ error: null });
+    }
+    if (s.step !== prev.step && useLinkStore.getState().error?.code === "bad-step") {
+      // the user stepped: the link's missing step has been answered
+      useLinkStore.setState({ error: null });
+    }
+    if (s.text !== prev.text && s.text !== entryText) useLinkStore.setState({ panel: null });
+    if (
+      s.text !== prev.text ||
+      s.step !== prev.step ||
+      s.design !== prev.design ||
+      s.selected !== prev.selected ||
+      s.trace !== prev.trace
+    ) {
+      schedule();
+    }
+  });
+  const onNavigate = () => {
+    const fragment = location.hash.replace(/^#/, "");
+    if (fragment === lastFragment) return;
+    clearTimeout(timer);
+    if (hasLink(location.hash)) openLink(location.hash);
+  };
+  window.addEventListener("popstate", onNavigate);
+  window.addEventListener("hashchange", onNavigate);
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+    window.removeEventListener("popstate", onNavigate);
+    window.removeEventListener("hashchange", onNavigate);
+  };
+}
+
+/** For the design type in callers that build states by hand. */
+export type { Design };
