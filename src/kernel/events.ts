@@ -137,6 +137,36 @@ function replaceVma(p: ProcessState, id: number, v: Vma): void {
   if (i >= 0) p.vmas[i] = v;
 }
 
+/** A PTE appears: the page gains a PTE, and a normal PTE a mapcount and an rss page. */
+function mapPte(s: KernelState, e: { proc: number; vpn: number; pte: number; rmap: 0 | 1 }): void {
+  const p = proc(s, e.proc);
+  p.ptes.set(e.vpn, e.pte);
+  const d = s.devices[pteDev(e.pte)]!;
+  const page = ptePage(e.pte);
+  d.ptes[page]!++;
+  d.mapcount[page]! += e.rmap;
+  p.rssFile += e.rmap;
+}
+
+/** The inverse of mapPte. */
+function unmapPte(s: KernelState, e: { proc: number; vpn: number; pte: number; rmap: 0 | 1 }): void {
+  const p = proc(s, e.proc);
+  p.ptes.delete(e.vpn);
+  const d = s.devices[pteDev(e.pte)]!;
+  const page = ptePage(e.pte);
+  d.ptes[page]!--;
+  d.mapcount[page]! -= e.rmap;
+  p.rssFile -= e.rmap;
+}
+
+/** The genpool bit of a page is set (owner >= -1) or cleared. */
+function setAllocated(s: KernelState, dev: number, page: number, allocated: boolean, owner: number): void {
+  const d = s.devices[dev]!;
+  d.allocated[page] = allocated ? 1 : 0;
+  d.owner[page] = allocated ? owner : -1;
+  d.freePages += allocated ? -1 : 1;
+}
+
 /** Applies one event to the state, in place. The only way the state changes. */
 export function applyEvent(s: KernelState, e: KernelEvent): void {
   switch (e.kind) {
@@ -192,43 +222,21 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       replaceVma(p, e.vmaId, { ...v, flags: e.to });
       return;
     }
-    case "genpool-alloc": {
-      const d = s.devices[e.dev]!;
-      d.allocated[e.page] = 1;
-      d.owner[e.page] = e.owner;
-      d.freePages--;
+    case "genpool-alloc":
+      setAllocated(s, e.dev, e.page, true, e.owner);
       return;
-    }
-    case "genpool-free": {
-      const d = s.devices[e.dev]!;
-      d.allocated[e.page] = 0;
-      d.owner[e.page] = -1;
-      d.freePages++;
+    case "genpool-free":
+      setAllocated(s, e.dev, e.page, false, -1);
       return;
-    }
     case "page-ref":
       s.devices[e.dev]!.refcount[e.page]! += e.delta;
       return;
-    case "pte-set": {
-      const p = proc(s, e.proc);
-      p.ptes.set(e.vpn, e.pte);
-      const d = s.devices[pteDev(e.pte)]!;
-      const page = ptePage(e.pte);
-      d.ptes[page]!++;
-      d.mapcount[page]! += e.rmap;
-      p.rssFile += e.rmap;
+    case "pte-set":
+      mapPte(s, e);
       return;
-    }
-    case "pte-clear": {
-      const p = proc(s, e.proc);
-      p.ptes.delete(e.vpn);
-      const d = s.devices[pteDev(e.pte)]!;
-      const page = ptePage(e.pte);
-      d.ptes[page]!--;
-      d.mapcount[page]! -= e.rmap;
-      p.rssFile -= e.rmap;
+    case "pte-clear":
+      unmapPte(s, e);
       return;
-    }
     case "pmap-create":
       s.pmaps.push({ ...e.pmap });
       return;
@@ -307,43 +315,21 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
       replaceVma(p, e.vmaId, { ...v, flags: e.from });
       return;
     }
-    case "genpool-alloc": {
-      const d = s.devices[e.dev]!;
-      d.allocated[e.page] = 0;
-      d.owner[e.page] = -1;
-      d.freePages++;
+    case "genpool-alloc":
+      setAllocated(s, e.dev, e.page, false, -1);
       return;
-    }
-    case "genpool-free": {
-      const d = s.devices[e.dev]!;
-      d.allocated[e.page] = 1;
-      d.owner[e.page] = e.owner;
-      d.freePages--;
+    case "genpool-free":
+      setAllocated(s, e.dev, e.page, true, e.owner);
       return;
-    }
     case "page-ref":
       s.devices[e.dev]!.refcount[e.page]! -= e.delta;
       return;
-    case "pte-set": {
-      const p = proc(s, e.proc);
-      p.ptes.delete(e.vpn);
-      const d = s.devices[pteDev(e.pte)]!;
-      const page = ptePage(e.pte);
-      d.ptes[page]!--;
-      d.mapcount[page]! -= e.rmap;
-      p.rssFile -= e.rmap;
+    case "pte-set":
+      unmapPte(s, e);
       return;
-    }
-    case "pte-clear": {
-      const p = proc(s, e.proc);
-      p.ptes.set(e.vpn, e.pte);
-      const d = s.devices[pteDev(e.pte)]!;
-      const page = ptePage(e.pte);
-      d.ptes[page]!++;
-      d.mapcount[page]! += e.rmap;
-      p.rssFile += e.rmap;
+    case "pte-clear":
+      mapPte(s, e);
       return;
-    }
     case "pmap-create":
       s.pmaps.pop();
       return;

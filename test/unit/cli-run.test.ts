@@ -2,24 +2,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
-
-async function runCli(args: string[], stdin = "") {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readInput: (p) => (p === "-" ? stdin : readFileSync(p, "utf8")),
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+import { runCli } from "./helpers.ts";
 
 interface Expect {
   results: Record<number, string>;

@@ -5,11 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { alignedTotal, compareTraces, sideStep, statementAt, statementEnd } from "../../src/trace/diff.ts";
-import { run } from "./helpers.ts";
+import { run, runCli } from "./helpers.ts";
 
 const presets = (JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string }[]).map(
   (p) => p.file,
@@ -112,16 +110,7 @@ describe("compareTraces", () => {
 });
 
 describe("p2pviz diff", () => {
-  async function cli(args: string[]) {
-    let out = "";
-    let err = "";
-    const io: CliIO = {
-      out: (t) => void (out += t),
-      err: (t) => void (err += t),
-      readInput: (p) => readFileSync(p, "utf8"),
-    };
-    return { code: await main(args, io), out, err };
-  }
+  const cli = (args: string[]) => runCli(args);
 
   it("prints the divergences and the summary table", async () => {
     const r = await cli(["diff", "public/presets/seed-leak.p2p", "--kernel", "upstream", "--vs", "seed"]);

@@ -41,3 +41,24 @@ export function refs(s: KernelState, dev: number, from: number, to: number): num
 export function lines(...ls: string[]): string {
   return `${ls.join("\n")}\n`;
 }
+
+/** Runs the CLI in-process, capturing its output; "-" reads `stdin`. */
+export async function runCli(
+  args: string[],
+  stdin = "",
+): Promise<{ code: number; out: string; err: string }> {
+  const { readFileSync } = await import("node:fs");
+  const { main } = await import("../../src/cli/main.ts");
+  let out = "";
+  let err = "";
+  const code = await main(args, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readInput: (p) => (p === "-" ? stdin : readFileSync(p, "utf8")),
+  });
+  return { code, out, err };
+}
