@@ -6,6 +6,7 @@
 #
 #   KLAB_NO_PATCH=1   build without debug-pages.patch (results must be identical; refcounts absent)
 #   KLAB_JOBS=N       make -jN (default 2)
+#   KLAB_BUILD_DIR, KLAB_CACHE_DIR   other build/cache directories (e.g. to time a fresh build)
 #
 # Prints the cache directory on the last line of stdout.
 set -euo pipefail
@@ -14,8 +15,8 @@ LAB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SRC_TAR=/usr/src/linux-source-6.12.tar.xz
 FRAGMENT="$LAB/p2pdma.config"
 PATCH="$LAB/debug-pages.patch"
-BUILD="$LAB/build"
-CACHE="$LAB/cache"
+BUILD="${KLAB_BUILD_DIR:-$LAB/build}"
+CACHE="${KLAB_CACHE_DIR:-$LAB/cache}"
 JOBS="${KLAB_JOBS:-2}"
 
 log() { echo "build-kernel: $*" >&2; }

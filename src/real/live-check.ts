@@ -4,7 +4,10 @@
  * kernel-lab/recordings/exceptions.json. It also fails when the live kernel disagrees with the
  * committed recording of the same scenario (the recording would then be stale).
  *
- *   npx tsx src/real/live-check.ts [NAME...]     (default: a fixed set of presets and seeds)
+ *   npx tsx src/real/live-check.ts [--all] [--no-patch] [NAME...]   (default: DEFAULT_LIVE)
+ *
+ * --no-patch boots a kernel without the debug_pages patch: every result and `available` must still
+ * equal the recording (made with the patch), which shows the patch only observes.
  */
 import { runText } from "../trace/run.ts";
 import { compareRun } from "./compare.ts";
@@ -27,8 +30,12 @@ export const DEFAULT_LIVE = [
 ];
 
 async function main(argv: string[]): Promise<number> {
-  const wanted = argv.length ? argv : DEFAULT_LIVE;
-  const jobs = [...presetJobs(), ...labJobs(), ...corpusJobs(70)].filter((j) => wanted.includes(j.name));
+  const noPatch = argv.includes("--no-patch");
+  const all = argv.includes("--all");
+  const names = argv.filter((a) => !a.startsWith("--"));
+  const everything = [...presetJobs(), ...labJobs(), ...corpusJobs(56)];
+  const wanted = all ? everything.map((j) => j.name) : names.length ? names : DEFAULT_LIVE;
+  const jobs = everything.filter((j) => wanted.includes(j.name));
   const unknown = wanted.filter((w) => !jobs.some((j) => j.name === w));
   if (unknown.length) {
     console.error(`live-check: unknown scenario(s): ${unknown.join(", ")}`);
@@ -37,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
   const missing = missingTools();
   if (missing) throw new LabError(missing);
   const t0 = Date.now();
-  const kernel = ensureKernel({ log: (s) => process.stderr.write(s) });
+  const kernel = ensureKernel({ noPatch, log: (s) => process.stderr.write(s) });
   const buildMs = Date.now() - t0;
   const initramfs = ensureInitramfs();
   const exceptions = loadExceptions();
