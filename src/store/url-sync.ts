@@ -3,7 +3,8 @@
  *  - on start, a link in location.hash is opened: its scenario at its step (and design, page,
  *    panel). A bad link shows its ShareError where scenario errors go and leaves the editor empty:
  *    it never falls back to the saved or default scenario (STYLE.md §5);
- *  - as the user works, the fragment follows the state, debounced. Stepping, selecting and
+ *  - as the user works, the fragment follows the state, throttled (at once, then at most every
+ *    URL_THROTTLE_MS, as browsers throttle history calls during playback). Stepping, selecting and
  *    switching designs replace the current history entry; a new scenario text makes a new entry
  *    (edits typed within TYPING_MS of each other share one), so Back goes to the previous scenario;
  *  - Back/Forward (popstate) and a hash pasted into the address bar (hashchange) open that link.
@@ -24,8 +25,8 @@ import {
 import type { Trace } from "../trace/trace.ts";
 import { type AppState, type PageRef, useStore } from "./store.ts";
 
-/** How long the URL waits for the state to settle before it is rewritten. */
-export const URL_DEBOUNCE_MS = 300;
+/** The least time between two rewrites of the URL (the first change is written at once). */
+export const URL_THROTTLE_MS = 250;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
 
@@ -174,9 +175,25 @@ export function startUrlSync(): () => void {
   else entryText = useStore.getState().text;
 
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const schedule = () => {
+  let pending = false;
+  let lastWrite = 0;
+  const cancel = () => {
     clearTimeout(timer);
-    timer = setTimeout(writeUrl, URL_DEBOUNCE_MS);
+    timer = undefined;
+    pending = false;
+  };
+  const flush = () => {
+    cancel();
+    lastWrite = Date.now();
+    writeUrl();
+  };
+  // A store action may set() several times in a row: writing in a microtask sees its final state.
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    const wait = URL_THROTTLE_MS - (Date.now() - lastWrite);
+    if (wait <= 0) queueMicrotask(() => pending && flush());
+    else timer = setTimeout(flush, wait);
   };
   schedule();
 
@@ -203,13 +220,13 @@ export function startUrlSync(): () => void {
   const onNavigate = () => {
     const fragment = location.hash.replace(/^#/, "");
     if (fragment === lastFragment) return;
-    clearTimeout(timer);
+    cancel();
     if (hasLink(location.hash)) openLink(location.hash);
   };
   window.addEventListener("popstate", onNavigate);
   window.addEventListener("hashchange", onNavigate);
   return () => {
-    clearTimeout(timer);
+    cancel();
     unsubscribe();
     window.removeEventListener("popstate", onNavigate);
     window.removeEventListener("hashchange", onNavigate);
