@@ -11,6 +11,7 @@ import {
   percentDecode,
 } from "../../src/share/bytes.ts";
 import {
+  CURRENT_VERSION,
   checkStep,
   DEFAULT_BASE,
   decodeShareLink,
@@ -194,7 +195,7 @@ describe("decodeShareLink", () => {
     ["#=x", "malformed"],
     ["#foo=1", "missing-key"],
     ["#step=3", "missing-key"],
-    ["#v=2&s=tx&step=0", "unknown-version"],
+    [`#v=${CURRENT_VERSION + 1}&s=tx&step=0`, "unknown-version"],
     ["#v=0&s=tx&step=0", "unknown-version"],
     ["#v=01&s=tx&step=0", "unknown-version"],
     ["#v=one&s=tx&step=0", "unknown-version"],

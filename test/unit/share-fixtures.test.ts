@@ -51,11 +51,10 @@ describe("share link fixtures", () => {
         const run = runText(r.state.text, r.state.design ? { design: r.state.design } : {});
         expect(run.ok ? [] : run.diagnostics).toEqual([]);
         if (run.ok) expect(checkStep(r.state.step, run.trace.events.length)).toBeUndefined();
-        // and re-sharing what it opened gives a current-version link that opens the same state
+        // and re-sharing what it opened gives a link (in the version the encoder picks) that opens the same state
         const again = encodeShareLink(r.state);
         expect(again.ok).toBe(true);
-        if (again.ok)
-          expect(decodeShareLink(again.url)).toEqual({ ok: true, state: fx.opens, version: CURRENT_VERSION });
+        if (again.ok) expect(decodeShareLink(again.url)).toMatchObject({ ok: true, state: fx.opens });
       });
     }
   }
