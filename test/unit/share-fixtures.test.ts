@@ -54,7 +54,10 @@ describe("share link fixtures", () => {
         // and re-sharing what it opened gives a link (in the version the encoder picks) that opens the same state
         const again = encodeShareLink(r.state);
         expect(again.ok).toBe(true);
-        if (again.ok) expect(decodeShareLink(again.url)).toMatchObject({ ok: true, state: fx.opens });
+        if (again.ok) {
+          const back = decodeShareLink(again.url);
+          expect(back.ok && back.state).toEqual(fx.opens);
+        }
       });
     }
   }
