@@ -2,6 +2,7 @@
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { formatDiagnostic } from "../scenario/parse.ts";
 import { checkStep, DEFAULT_BASE, encodeShareLink, MAX_URL_CHARS, type ShareState } from "../share/codec.ts";
+import { PANEL_NAMES } from "../share/panels.ts";
 import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { designFlag, readScenarioFile } from "./cmd-run.ts";
@@ -19,7 +20,7 @@ Options:
   --kernel DESIGN   open under another design than the scenario's 'kernel' line
                     (${DESIGNS.join(", ")})
   --page DEV:P      select page P (from 0) of device DEV
-  --panel NAME      the panel to focus
+  --panel NAME      the panel to focus (${PANEL_NAMES.join(", ")})
   --json            print {"format": "p2pviz-link/1", "url", "length", ...} instead
   -h, --help        this help
 
@@ -70,6 +71,9 @@ export const command: Command = (args, io: CliIO) => {
     page = pageFlag(a.flags.get("--page"));
     const p = a.flags.get("--panel");
     panel = typeof p === "string" ? p : undefined;
+    if (panel !== undefined && !PANEL_NAMES.includes(panel)) {
+      throw new UsageError(`unknown panel '${panel}' (panels: ${PANEL_NAMES.join(", ")})`);
+    }
     json = a.flags.has("--json");
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -22,6 +22,7 @@ import {
   type ShareError,
   type ShareState,
 } from "../share/codec.ts";
+import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { type AppState, type PageRef, useStore } from "./store.ts";
 
@@ -29,16 +30,6 @@ import { type AppState, type PageRef, useStore } from "./store.ts";
 export const URL_THROTTLE_MS = 250;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
-
-/** Panels a link may focus, by the name used in `panel=`: the CSS class of their section. */
-export const PANELS: Readonly<Record<string, string>> = {
-  pool: "pool",
-  spaces: "spaces",
-  refs: "refs",
-  code: "code",
-  findings: "findings-panel",
-  time: "time",
-};
 
 export interface LinkState {
   /** why the link in the address bar could not be opened; shown as the scenario error */
@@ -122,7 +113,8 @@ function openLink(hash: string): boolean {
     return false;
   }
   const { text, step, design, page, panel } = r.state;
-  useLinkStore.setState({ error: null, panel: panel ?? null });
+  const knownPanel = panel === undefined || PANELS[panel] !== undefined;
+  useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null });
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null });
@@ -130,6 +122,14 @@ function openLink(hash: string): boolean {
   if (s.trace && s.diagnostics.length === 0) {
     const bad = checkStep(step, s.trace.events.length);
     if (bad) useLinkStore.setState({ error: bad });
+  }
+  if (!knownPanel) {
+    useLinkStore.setState({
+      error: {
+        code: "bad-field",
+        message: `The link asks for a panel '${panel}' that this p2pviz does not have; the scenario is shown without it.`,
+      },
+    });
   }
   select(page);
   // The editor re-runs a changed text once after a short delay, which clears the selection: redo it.
@@ -202,8 +202,8 @@ export function startUrlSync(): () => void {
       // the user moved on from a bad link (typed, or chose a preset): its error no longer applies
       useLinkStore.setState({ error: null });
     }
-    if (s.step !== prev.step && useLinkStore.getState().error?.code === "bad-step") {
-      // the user stepped: the link's missing step has been answered
+    if (s.step !== prev.step && s.trace && useLinkStore.getState().error) {
+      // the user is stepping through the link's scenario: a note about its step or panel is done
       useLinkStore.setState({ error: null });
     }
     if (s.text !== prev.text && s.text !== entryText) useLinkStore.setState({ panel: null });

@@ -282,6 +282,25 @@ describe("bad links", () => {
     }
   });
 
+  it("says when a panel is unknown, and still shows the scenario at its step", async () => {
+    const text = "kernel upstream\ndevice d 64K\nprocess p\np mmap a d 8K\n";
+    const e = encodeShareLink({ text, step: 2, panel: "sidebar" }, { base: inject("baseUrl") });
+    if (!e.ok) throw new Error(e.error.message);
+    const app = await open(e.url);
+    try {
+      await expect
+        .poll(() => app.page.getByTestId("scenario-error").textContent())
+        .toMatch(/panel 'sidebar' that this p2pviz does not have/);
+      await expect.poll(() => app.page.getByTestId("step").textContent()).toMatch(/^Step 2 \//);
+      // stepping on answers the note
+      await app.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await app.page.keyboard.press("ArrowRight");
+      await expect.poll(() => app.page.getByTestId("scenario-error").count()).toBe(0);
+    } finally {
+      await app.context.close();
+    }
+  });
+
   it("says when the step is past the end, and still shows the scenario", async () => {
     const text = "kernel upstream\ndevice d 64K\nprocess p\np mmap a d 8K\n";
     const total = traceOf(text).events.length;

@@ -110,6 +110,7 @@ describe("p2pviz link / open", () => {
       ["--kernel", "linux"],
       ["--bogus"],
       ["--panel", "<b>"],
+      ["--panel", "sidebar"],
       ["--base", "nope"],
     ]) {
       const r = await cli(["link", file, ...args]);
