@@ -6,8 +6,11 @@
 
 import { useShallow } from "zustand/react/shallow";
 import { PatternDefs } from "../panels/PatternDefs.tsx";
+import { useCompareStore } from "../store/compare.ts";
 import { selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
+import { CompareTransport } from "./compare/CompareTransport.tsx";
+import { CompareToggle, CompareView } from "./compare/CompareView.tsx";
 import { Editor } from "./Editor.tsx";
 import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
@@ -58,8 +61,9 @@ export function App() {
   useKeyboard();
   usePlayback();
   useUrlSync();
+  const compare = useCompareStore((s) => s.mode === "compare");
   return (
-    <div className="app">
+    <div className={compare ? "app compare-mode" : "app"}>
       <PatternDefs />
       <header className="app-header">
         <h1>
@@ -68,14 +72,15 @@ export function App() {
         <div className="tools">
           <PresetMenu />
           <DesignSwitch />
+          <CompareToggle />
           <ShareMenu />
         </div>
-        <Transport />
+        {compare ? <CompareTransport /> : <Transport />}
       </header>
       <aside className="side" aria-label="scenario">
         <Editor />
       </aside>
-      <Workspace />
+      {compare ? <CompareView /> : <Workspace />}
     </div>
   );
 }

@@ -5,6 +5,7 @@
 
 import { useEffect } from "react";
 import { useStore } from "../store/store.ts";
+import { compareModeActive, handleCompareKey } from "./compare/keys.ts";
 
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
@@ -18,6 +19,7 @@ export function handleKey(
   e: Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "altKey">,
 ): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
+  if (compareModeActive()) return handleCompareKey(e); // the aligned cursor of compare mode
   const s = useStore.getState();
   switch (e.key) {
     case " ":

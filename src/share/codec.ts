@@ -23,15 +23,23 @@ import {
   MAX_STEP,
   NAME,
   PANEL,
-  type ShareV1,
+  type ShareV2,
 } from "./versions.ts";
 
 export type { ShareError, ShareErrorCode } from "./errors.ts";
-export type { PageRef } from "./versions.ts";
+export type { CompareRef, PageRef } from "./versions.ts";
 export { CURRENT_VERSION, MAX_STEP } from "./versions.ts";
 
 /** What a link opens: the current format's content. */
-export type ShareState = ShareV1;
+export type ShareState = ShareV2;
+
+/**
+ * The format version a state is written in: the lowest that holds it, so a link without a
+ * comparison stays v1 and opens in every p2pviz that reads links (docs/url-format.md).
+ */
+export function versionFor(state: ShareState): number {
+  return state.compare !== undefined ? 2 : 1;
+}
 
 /** The longest URL the encoder makes: beyond it, mail programs and chat tools start to mangle links. */
 export const MAX_URL_CHARS = 8000;
@@ -71,12 +79,30 @@ export function formatFragment(state: ShareState): string {
   if (!Number.isInteger(state.step) || state.step < 0 || state.step > MAX_STEP) {
     throw new ShareFailure("bad-step", `Step ${state.step} is not a whole number from 0 to ${MAX_STEP}.`);
   }
-  const parts = [`v=${CURRENT_VERSION}`, `s=${encodePayload(state.text)}`];
+  const parts = [`v=${versionFor(state)}`, `s=${encodePayload(state.text)}`];
   if (state.design !== undefined) {
     if (!(DESIGNS as readonly string[]).includes(state.design)) {
       throw new ShareFailure("bad-field", `'${shown(state.design)}' is not a design.`);
     }
     parts.push(`design=${state.design}`);
+  }
+  if (state.compare !== undefined) {
+    const { design, text } = state.compare;
+    if (design === undefined && text === undefined) {
+      throw new ShareFailure("bad-field", "A comparison needs side B's design or scenario text (or both).");
+    }
+    if (design !== undefined) {
+      if (!(DESIGNS as readonly string[]).includes(design)) {
+        throw new ShareFailure("bad-field", `'${shown(design)}' is not a design.`);
+      }
+      parts.push(`vs=${design}`);
+    }
+    if (text !== undefined) {
+      if (typeof text !== "string" || !isWellFormed(text)) {
+        throw new ShareFailure("bad-text", "Side B's scenario text cannot be put in a link.");
+      }
+      parts.push(`s2=${encodePayload(text)}`);
+    }
   }
   if (state.page !== undefined) {
     const { dev, index } = state.page;

@@ -8,16 +8,17 @@
  *       It has no `v=` field. No link was ever generated before `v=1` existed, so every v0 link is
  *       one somebody wrote by hand (docs/url-format.md).
  *   v1  `#v=1&s=<payload>[&design=D][&page=DEV:P][&panel=NAME]&step=N`, written by the app and the CLI.
- *
- * Planned: compare links (`vs=DESIGN`, `s2=<payload>`) are v2, with `migrateV1toV2` adding an empty
- * comparison. Their keys are reserved now so a v1 decoder names them instead of calling them unknown.
+ *   v2  v1 plus compare mode (issue 6): `[&vs=D][&s2=<payload>]` after `design`; either one makes the
+ *       link a comparison, whose `step` is the aligned step of both sides. `migrateV1toV2` adds no
+ *       comparison. The encoder writes the lowest version that holds the state (codec.ts
+ *       `versionFor`): v1 for a single view, so those links still open in a p2pviz that reads only v1.
  */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { percentDecode } from "./bytes.ts";
 import { ShareFailure, shown } from "./errors.ts";
 import { decodePayload } from "./payload.ts";
 
-export const CURRENT_VERSION = 1;
+export const CURRENT_VERSION = 2;
 
 /** A selected page: DEV's page number INDEX (0-based, in the device's own page numbering). */
 export interface PageRef {
@@ -44,6 +45,20 @@ export interface ShareV1 {
   readonly page?: PageRef;
   /** the panel the sharer had focused */
   readonly panel?: string;
+}
+
+/** Side B of a comparison: at least one of the two is present. */
+export interface CompareRef {
+  /** side B's design (`vs=`); absent = the `kernel` line of side B's scenario */
+  readonly design?: Design;
+  /** side B's scenario text (`s2=`); absent = the same text as side A */
+  readonly text?: string;
+}
+
+/** What a v2 link says; also the current in-memory form, ShareState. */
+export interface ShareV2 extends ShareV1 {
+  /** compare mode: side A is `text` (with `design`), side B this; `step` is then the aligned step */
+  readonly compare?: CompareRef;
 }
 
 /** Fields of a fragment: raw (still escaped) values, in the order they appear. */
@@ -191,8 +206,51 @@ export function decodeV1(fields: Fields): ShareV1 {
   return { text, step, ...(design && { design }), ...(page && { page }), ...(panel && { panel }) };
 }
 
+/** v2: v1's fields plus `vs` and `s2`, either of which makes the link a comparison. */
+export function decodeV2(fields: Fields): ShareV2 {
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], 2);
+  const s = field(fields, "s");
+  if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
+  const rawStep = field(fields, "step");
+  if (rawStep !== undefined && fields[fields.length - 1]![0] !== "step") {
+    throw new ShareFailure(
+      "malformed",
+      "In this link 'step=' is not the last field, which p2pviz never writes.",
+      "The link was probably changed by hand; ask for it again.",
+    );
+  }
+  const step = parseStep(rawStep, true);
+  const text = decodePayload(s);
+  const design = parseDesign(field(fields, "design"));
+  const vs = parseDesign(field(fields, "vs"));
+  const rawS2 = field(fields, "s2");
+  if (rawS2 === "") {
+    throw new ShareFailure("missing-key", "The link's second scenario 's2=' is empty.");
+  }
+  const text2 = rawS2 === undefined ? undefined : decodePayload(rawS2);
+  const page = parsePage(field(fields, "page"), true);
+  const panel = parsePanel(field(fields, "panel"));
+  const compare: CompareRef | undefined =
+    vs !== undefined || text2 !== undefined
+      ? { ...(vs && { design: vs }), ...(text2 !== undefined && { text: text2 }) }
+      : undefined;
+  return {
+    text,
+    step,
+    ...(design && { design }),
+    ...(compare && { compare }),
+    ...(page && { page }),
+    ...(panel && { panel }),
+  };
+}
+
 /** v0 → v1: the same fields; v1 adds only the optional design override, which v0 never has. */
 export function migrateV0toV1(s: ShareV0): ShareV1 {
+  return { ...s };
+}
+
+/** v1 → v2: the same fields; a v1 link is never a comparison. */
+export function migrateV1toV2(s: ShareV1): ShareV2 {
   return { ...s };
 }
 
@@ -200,11 +258,11 @@ export function migrateV0toV1(s: ShareV0): ShareV1 {
  * VERSIONS[n] decodes format vN; MIGRATIONS[n] turns vN into vN+1. Typed loosely here because the
  * chain is walked generically; each function above is typed precisely.
  */
-export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1];
-export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1];
+export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1, decodeV2];
+export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2];
 
 /** Decodes fields of format `version` and migrates the result up to the current version. */
-export function decodeVersion(version: number, fields: Fields): ShareV1 {
+export function decodeVersion(version: number, fields: Fields): ShareV2 {
   const decode = VERSIONS[version];
   if (!decode) {
     throw new ShareFailure(
@@ -215,5 +273,5 @@ export function decodeVersion(version: number, fields: Fields): ShareV1 {
   }
   let state: unknown = decode(fields);
   for (let v = version; v < CURRENT_VERSION; v++) state = MIGRATIONS[v]!(state as never);
-  return state as ShareV1;
+  return state as ShareV2;
 }

@@ -13,6 +13,7 @@ import type { CliIO } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/main.ts";
 import type { Design } from "../../src/scenario/ast.ts";
 import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -72,6 +73,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 /** The app shows `state`: its text in the editor, its step, and the pool at that step. */
 async function expectShows(page: Page, s: ShareState): Promise<void> {
+  if (s.compare) return expectShowsComparison(page, s); // a v2 compare link: compare mode, aligned step
   const trace = traceOf(s.text, s.design as Design | undefined);
   const total = trace.events.length;
   // a <textarea> shows CR LF line ends as LF (HTML normalises its value); the scenario is the same

@@ -15,7 +15,7 @@ import {
 } from "../../src/share/codec.ts";
 import { DICTIONARY_Z1 } from "../../src/share/dictionary.ts";
 import { MIGRATIONS, VERSIONS } from "../../src/share/versions.ts";
-import { runText } from "../../src/trace/run.ts";
+import { runShare } from "../../src/store/compare-run.ts";
 
 const DIR = join(import.meta.dirname, "../../src/share/fixtures");
 
@@ -48,9 +48,10 @@ describe("share link fixtures", () => {
         expect(r.version).toBe(data.version);
         expect(r.state).toEqual(fx.opens);
         // every fixture is a real scenario and its step exists, so the e2e test can open it in the app
-        const run = runText(r.state.text, r.state.design ? { design: r.state.design } : {});
+        // (a comparison's step counts on the aligned timeline of both sides)
+        const run = runShare(r.state);
         expect(run.ok ? [] : run.diagnostics).toEqual([]);
-        if (run.ok) expect(checkStep(r.state.step, run.trace.events.length)).toBeUndefined();
+        if (run.ok) expect(checkStep(r.state.step, run.total)).toBeUndefined();
         // and re-sharing what it opened gives a link (in the version the encoder picks) that opens the same state
         const again = encodeShareLink(r.state);
         expect(again.ok).toBe(true);

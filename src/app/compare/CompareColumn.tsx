@@ -1,0 +1,139 @@
+/**
+ * One side of compare mode: the panels of the single view (pool, address spaces, refcounts,
+ * kernel code, findings) for one trace at the step that side shows at the aligned cursor, compact.
+ * Each column scopes its own test hooks: data-testid="compare-a" / "compare-b" around them.
+ */
+
+import { useId, useState } from "react";
+import { AddressPanel } from "../../panels/AddressPanel.tsx";
+import { motionMs } from "../../panels/common.ts";
+import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
+import { KernelCodePanel } from "../../panels/KernelCodePanel.tsx";
+import { PoolPanel, poolSummary } from "../../panels/PoolPanel.tsx";
+import { RefcountPanel } from "../../panels/RefcountPanel.tsx";
+import { stateAtStep } from "../../store/cursors.ts";
+import { opAt } from "../../store/selectors.ts";
+import type { PageRef } from "../../store/store.ts";
+import { describeEvent } from "../../trace/describe.ts";
+import type { Trace } from "../../trace/trace.ts";
+
+export interface CompareColumnProps {
+  readonly side: "a" | "b";
+  readonly label: string;
+  readonly trace: Trace;
+  /** changes whenever the comparison (and so possibly this trace) changes */
+  readonly version: number;
+  /** the step of this trace shown at the aligned cursor */
+  readonly step: number;
+  /** whether this side has events left in the current statement (false = it waits for the other) */
+  readonly waiting: boolean;
+  readonly playing: boolean;
+  readonly speed: number;
+  /** jump the aligned cursor to where this side shows its own step `step` */
+  readonly onJump: (step: number) => void;
+}
+
+export function CompareColumn({
+  side,
+  label,
+  trace,
+  version,
+  step,
+  waiting,
+  playing,
+  speed,
+  onJump,
+}: CompareColumnProps) {
+  const id = useId();
+  const [selected, setSelected] = useState<PageRef | null>(null);
+  // WARNING: `state` is the cursor's live object; the panels build their view models in this render.
+  const state = stateAtStep(trace, step);
+  const event = trace.events[step];
+  const stateKey = `${version}:${side}:${step}`;
+  const motion = motionMs(220, playing, speed);
+  const op = opAt(trace, step);
+  const total = trace.events.length;
+
+  return (
+    <section
+      className={`compare-col compare-${side}`}
+      data-testid={`compare-${side}`}
+      data-design={trace.design}
+      aria-label={`side ${side.toUpperCase()}: ${label}`}
+    >
+      <header className="compare-col-head">
+        <h2>
+          <span className="side-tag">{side.toUpperCase()}</span> {label}
+        </h2>
+        <span className="side-step" data-testid="side-step">
+          step {step} / {total}
+          {waiting && <span className="waiting"> · waits for the other side</span>}
+        </span>
+        <p
+          className="narration"
+          data-testid="narration"
+          title={event ? describeEvent(trace, event) : undefined}
+        >
+          {op && (
+            <span className="narration-op">
+              line {op.line}: <code>{op.text}</code> →{" "}
+              <b className={op.result === "ok" ? "ok" : "bad"}>{op.result}</b>
+              {" · "}
+            </span>
+          )}
+          {event ? describeEvent(trace, event) : "The scenario did nothing."}
+        </p>
+      </header>
+
+      <section className="panel pool" aria-labelledby={`${id}-pool`}>
+        <header>
+          <h3 id={`${id}-pool`}>BAR pool</h3>
+          <p className="pool-summary" data-testid="pool-summary">
+            {state.devices.map((d, i) => (
+              <span key={d.name} data-dev={d.name}>
+                {i > 0 ? "; " : ""}
+                {poolSummary({ name: d.name, free: d.freePages, pages: d.pages })}
+              </span>
+            ))}
+          </p>
+        </header>
+        <PoolPanel
+          state={state}
+          event={event}
+          stateKey={stateKey}
+          motion={motion}
+          selected={selected}
+          onSelect={setSelected}
+        />
+      </section>
+
+      <section className="panel spaces" aria-labelledby={`${id}-spaces`}>
+        <header>
+          <h3 id={`${id}-spaces`}>Address spaces</h3>
+        </header>
+        <AddressPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+      </section>
+
+      <section className="panel refs" aria-labelledby={`${id}-refs`}>
+        <header>
+          <h3 id={`${id}-refs`}>Refcounts</h3>
+        </header>
+        <RefcountPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+      </section>
+
+      <section className="panel code" aria-labelledby={`${id}-code`}>
+        <header>
+          <h3 id={`${id}-code`}>Kernel code</h3>
+        </header>
+        <KernelCodePanel event={event} />
+      </section>
+
+      <section className="panel findings-panel" aria-labelledby={`${id}-findings`}>
+        <header>
+          <h3 id={`${id}-findings`}>Findings ({trace.findings.length})</h3>
+        </header>
+        <FindingsPanel trace={trace} step={step} onJump={onJump} />
+      </section>
+    </section>
+  );
+}

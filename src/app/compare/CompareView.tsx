@@ -1,0 +1,269 @@
+/**
+ * Compare mode (issue 6): side B's pickers, the divergence strip with its explanation, the pair's
+ * summary table, and the two columns stepping together on the aligned cursor.
+ */
+
+import { useEffect, useState } from "react";
+import { useShallow } from "zustand/react/shallow";
+import { LookLegend } from "../../panels/PoolPanel.tsx";
+import { DESIGNS, type Design } from "../../scenario/ast.ts";
+import {
+  carryFromTrace,
+  divergenceAt,
+  isDesign,
+  nextDivergenceStep,
+  prevDivergenceStep,
+  sideStepOf,
+  useCompareStore,
+} from "../../store/compare.ts";
+import { selectSpeed } from "../../store/selectors.ts";
+import { useStore } from "../../store/store.ts";
+import { type Comparison, statementAt } from "../../trace/diff.ts";
+import { loadPresetIndex, loadPresetText, type Preset } from "../presets.ts";
+import { CompareColumn } from "./CompareColumn.tsx";
+import { CompareSummary } from "./CompareSummary.tsx";
+import { DivergenceStrip } from "./DivergenceStrip.tsx";
+import { useComparePlayback } from "./playback.ts";
+import "./compare.css";
+
+/** Header button: enter or leave compare mode. */
+export function CompareToggle() {
+  const mode = useCompareStore((s) => s.mode);
+  const on = mode === "compare";
+  return (
+    <button
+      type="button"
+      className={`compare-toggle${on ? " on" : ""}`}
+      aria-pressed={on}
+      data-testid="compare-toggle"
+      title={on ? "Back to the single view" : "Compare two designs side by side"}
+      onClick={() => (on ? useCompareStore.getState().close() : useCompareStore.getState().open())}
+    >
+      {on ? "Single view" : "Compare"}
+    </button>
+  );
+}
+
+const SAME = "";
+
+/** Side B's design and scenario. */
+function SideBPickers() {
+  const { designB, textB } = useCompareStore(useShallow((s) => ({ designB: s.designB, textB: s.textB })));
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [chosen, setChosen] = useState<{ url: string; text: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadPresetIndex().then(
+      (p) => live && setPresets(p),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  // which menu entry the current side B text is: the same scenario, a preset we loaded, or other text
+  const scenarioValue = textB === null ? SAME : chosen && chosen.text === textB ? chosen.url : "custom";
+  const chooseScenario = async (url: string) => {
+    const s = useCompareStore.getState();
+    if (url === SAME) {
+      setChosen(null);
+      s.setTextB(null);
+      return;
+    }
+    const p = presets.find((x) => x.url === url);
+    if (!p) return;
+    try {
+      const text = await loadPresetText(p);
+      setChosen({ url, text });
+      setError(null);
+      s.setTextB(text);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return (
+    <div className="side-b-pickers">
+      <label>
+        <span>
+          <span className="side-tag">B</span> design
+        </span>
+        <select
+          data-testid="design-b"
+          value={designB ?? SAME}
+          onChange={(e) => {
+            const v = e.target.value;
+            useCompareStore.getState().setDesignB(isDesign(v) ? (v as Design) : null);
+          }}
+        >
+          <option value={SAME}>as written (its kernel line)</option>
+          {DESIGNS.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>scenario</span>
+        <select
+          data-testid="scenario-b"
+          value={scenarioValue}
+          onChange={(e) => void chooseScenario(e.target.value)}
+          title={error ?? undefined}
+        >
+          <option value={SAME}>the same as A</option>
+          {scenarioValue === "custom" && <option value="custom">its own text (from the link)</option>}
+          {presets.map((p) => (
+            <option key={p.url} value={p.url}>
+              {p.title}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function DivergenceBar({ c, version, step }: { c: Comparison; version: number; step: number }) {
+  const s = useCompareStore.getState();
+  const focus = divergenceAt(c, step);
+  const prev = prevDivergenceStep(c, step);
+  const next = nextDivergenceStep(c, step);
+  const n = c.divergences.length;
+  return (
+    <section className="divergence" aria-label="where the two sides differ">
+      <div className="divergence-nav">
+        <button
+          type="button"
+          onClick={() => s.prevDivergence()}
+          disabled={prev === null}
+          title="Previous divergence ([)"
+          data-testid="prev-divergence"
+        >
+          ◀ prev
+        </button>
+        <span className="divergence-count" data-testid="divergence-count">
+          {n === 0
+            ? "no divergence"
+            : focus
+              ? `${focus.ordinal + 1} of ${n} ${n === 1 ? "divergence" : "divergences"}`
+              : `${n} divergences`}
+        </span>
+        <button
+          type="button"
+          onClick={() => s.nextDivergence()}
+          disabled={next === null}
+          title="Next divergence (])"
+          data-testid="next-divergence"
+        >
+          next ▶
+        </button>
+        <DivergenceStrip comparison={c} version={version} step={step} onScrub={(n) => s.setStep(n)} />
+      </div>
+      <p className={`divergence-explain${focus?.where === "here" ? " here" : ""}`} aria-live="polite">
+        {focus ? (
+          <>
+            <span className="divergence-where" data-testid="divergence-where">
+              line {focus.divergence.line}
+              {focus.where === "here" ? "" : focus.where === "ahead" ? " (ahead)" : " (behind)"}:
+            </span>{" "}
+            <span data-testid="divergence-text">{focus.divergence.explanation}</span>
+          </>
+        ) : (
+          <span data-testid="divergence-text">
+            No divergence: {c.labelA} and {c.labelB} have the same outcome at every statement.
+          </span>
+        )}
+      </p>
+    </section>
+  );
+}
+
+export function CompareView() {
+  useComparePlayback();
+  const {
+    comparison: c,
+    version,
+    step,
+    playing,
+    diagnosticsB,
+  } = useCompareStore(
+    useShallow((s) => ({
+      comparison: s.comparison,
+      version: s.version,
+      step: s.step,
+      playing: s.playing,
+      diagnosticsB: s.diagnosticsB,
+    })),
+  );
+  const speed = useStore(selectSpeed);
+  const hasA = useStore((s) => s.trace !== null);
+
+  let body: React.ReactNode;
+  if (!hasA) {
+    body = <p className="compare-empty">Fix the scenario to see it run.</p>;
+  } else if (!c) {
+    const d = diagnosticsB[0];
+    body = (
+      <p className="compare-empty" role="alert" data-testid="side-b-error">
+        Side B's scenario does not run
+        {d ? `: line ${d.line}:${d.col}: ${d.message}` : "."}
+      </p>
+    );
+  } else {
+    const a = sideStepOf(c, "a", step);
+    const b = sideStepOf(c, "b", step);
+    const jump = (side: "a" | "b") => (own: number) => {
+      const s = useCompareStore.getState();
+      s.pause();
+      s.setStep(carryFromTrace(side === "a" ? c.a : c.b, own, c));
+    };
+    body = (
+      <>
+        <DivergenceBar c={c} version={version} step={step} />
+        <CompareSummary comparison={c} />
+        <div className="compare-columns">
+          <CompareColumn
+            side="a"
+            label={c.labelA}
+            trace={c.a}
+            version={version}
+            step={a}
+            waiting={waits(c, "a", step)}
+            playing={playing}
+            speed={speed}
+            onJump={jump("a")}
+          />
+          <CompareColumn
+            side="b"
+            label={c.labelB}
+            trace={c.b}
+            version={version}
+            step={b}
+            waiting={waits(c, "b", step)}
+            playing={playing}
+            speed={speed}
+            onJump={jump("b")}
+          />
+        </div>
+      </>
+    );
+  }
+  return (
+    <main className="workspace compare-view" data-testid="compare-view">
+      <div className="compare-bar">
+        <SideBPickers />
+        <LookLegend />
+      </div>
+      {body}
+    </main>
+  );
+}
+
+/** Whether a side did not advance at this aligned step: it waits at the end of the statement. */
+function waits(c: Comparison, side: "a" | "b", step: number): boolean {
+  const i = statementAt(c, step);
+  if (step <= c.starts[i]!) return false;
+  return sideStepOf(c, side, step) === sideStepOf(c, side, step - 1);
+}

@@ -1,0 +1,248 @@
+/**
+ * Compare mode end to end in Chromium (issue 6): open it from a share link in a fresh browser,
+ * step both sides with the keyboard on the aligned cursor, jump between divergences with the
+ * buttons and with [ and ], and check both columns' pool summaries, each side's own step, the
+ * divergence sentence and the summary table against the engine run in node. Zero console errors.
+ */
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import { runShare } from "../../src/store/compare-run.ts";
+import { alignedTotal, type Comparison, sideStep, statementAt, statementEnd } from "../../src/trace/diff.ts";
+import { poolSummaryAt } from "./expected.ts";
+import { focusBody, openApp, ROOT, shot, withBrowser } from "./harness.ts";
+
+withBrowser();
+
+const preset = (f: string) => readFileSync(resolve(ROOT, "public/presets", f), "utf8");
+
+function comparisonOf(state: ShareState): Comparison {
+  const r = runShare(state);
+  if (!r.ok || !r.comparison) throw new Error("the state does not run as a comparison");
+  return r.comparison;
+}
+
+function linkOf(state: ShareState): string {
+  const r = encodeShareLink(state, { base: inject("baseUrl") });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.url;
+}
+
+async function openLink(url: string, width = 1280, height = 800) {
+  const app = await openApp({ width, height, reducedMotion: true });
+  // openApp loads the bare app first; a link is opened in a fresh page of the same fresh context
+  const page = await app.context.newPage();
+  const problems = app.problems;
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  await app.page.close();
+  await page.goto(url);
+  await page.getByTestId("compare-view").waitFor();
+  return { page, problems, close: () => app.context.close() };
+}
+
+const side = (page: Page, s: "a" | "b") => page.getByTestId(`compare-${s}`);
+const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? "";
+
+/** Both columns and the step display show aligned step `step` of comparison `c`. */
+async function expectAt(page: Page, c: Comparison, step: number): Promise<void> {
+  await expect.poll(() => text(page, "step"), { timeout: 5000 }).toBe(`Step ${step} / ${alignedTotal(c)}`);
+  const a = sideStep(c, "a", step);
+  const b = sideStep(c, "b", step);
+  await expect
+    .poll(() => side(page, "a").getByTestId("pool-summary").textContent())
+    .toBe(poolSummaryAt(c.a, a));
+  await expect
+    .poll(() => side(page, "b").getByTestId("pool-summary").textContent())
+    .toBe(poolSummaryAt(c.b, b));
+  expect(await side(page, "a").getByTestId("side-step").textContent()).toMatch(
+    new RegExp(`^step ${a} / ${c.a.events.length}`),
+  );
+  expect(await side(page, "b").getByTestId("side-step").textContent()).toMatch(
+    new RegExp(`^step ${b} / ${c.b.events.length}`),
+  );
+  expect(await text(page, "side-steps")).toBe(`A ${a} · B ${b}`);
+}
+
+async function stepOf(page: Page): Promise<number> {
+  const m = /^Step (\d+) \/ \d+$/.exec(await text(page, "step"));
+  if (!m) throw new Error(`bad step text ${await text(page, "step")}`);
+  return Number(m[1]);
+}
+
+describe("compare mode", () => {
+  it("seed-leak.p2p, upstream vs seed: opens from a link at the munmap, steps, jumps, explains", async () => {
+    const state0: ShareState = {
+      text: preset("seed-leak.p2p"),
+      step: 0,
+      design: "upstream",
+      compare: { design: "seed" },
+    };
+    const c = comparisonOf(state0);
+    expect(c.divergences).toHaveLength(1);
+    const munmap = statementEnd(c, c.divergences[0]!.index);
+    const app = await openLink(linkOf({ ...state0, step: munmap }));
+    const { page } = app;
+    try {
+      // the link opens compare mode at the end of the munmap: both sides show its whole effect
+      await expectAt(page, c, munmap);
+      expect(await side(page, "a").getByTestId("pool-summary").textContent()).toBe(
+        "nvme0: 256 free / 256 pages",
+      );
+      expect(await side(page, "b").getByTestId("pool-summary").textContent()).toBe(
+        "nvme0: 248 free / 256 pages",
+      );
+      expect(await text(page, "divergence-text")).toBe(
+        "After `fio munmap buf`: upstream returned 8 pages to the pool, found nothing wrong; seed returned no pages to the pool, found leak (8 pages).",
+      );
+      expect(await side(page, "a").getAttribute("data-design")).toBe("upstream");
+      expect(await side(page, "b").getAttribute("data-design")).toBe("seed");
+      expect(await page.getByTestId("compare-toggle").getAttribute("aria-pressed")).toBe("true");
+      expect(await page.getByTestId("divergence-mark").count()).toBe(1);
+      expect(await page.getByTestId("divergence-mark").getAttribute("data-line")).toBe("10");
+      await shot(page, "compare-seed-leak-munmap-1280");
+
+      // the summary table: one row per design
+      const rows = page.getByTestId("compare-summary").locator("tbody tr");
+      expect(await rows.count()).toBe(2);
+      const cells = async (i: number) =>
+        Object.fromEntries(
+          await rows
+            .nth(i)
+            .locator("td")
+            .evaluateAll((tds) => tds.map((td) => [td.getAttribute("data-col"), td.textContent])),
+        );
+      expect(await cells(0)).toEqual({
+        peak: "8",
+        leaked: "0",
+        freed: "0",
+        errnos: "none",
+        ptes: "normal",
+        pins: "none tried",
+      });
+      expect(await cells(1)).toEqual({
+        peak: "8",
+        leaked: "8",
+        freed: "0",
+        errnos: "none",
+        ptes: "devmap",
+        pins: "none tried",
+      });
+      expect(await rows.nth(1).locator("td.differs").count()).toBe(2); // leaked, PTE kinds
+
+      // keyboard on the aligned cursor: Home, Right x3, Shift+Right, End, Left
+      await focusBody(page);
+      await page.keyboard.press("Home");
+      await expectAt(page, c, 0);
+      for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+      await expectAt(page, c, 3);
+      await page.keyboard.press("Shift+ArrowRight");
+      const next = c.starts[statementAt(c, 3) + 1]!;
+      await expectAt(page, c, next);
+      await page.keyboard.press("Shift+ArrowLeft");
+      await expectAt(page, c, c.starts[statementAt(c, 3)]!);
+      await page.keyboard.press("End");
+      const last = alignedTotal(c) - 1;
+      await expectAt(page, c, last);
+      await page.keyboard.press("ArrowLeft");
+      await expectAt(page, c, last - 1);
+
+      // [ and ] jump to the end of the previous/next divergent statement
+      await page.keyboard.press("Home");
+      await expectAt(page, c, 0);
+      // before the divergence, the sentence is still there, marked as ahead
+      expect(await text(page, "divergence-where")).toBe("line 10 (ahead):");
+      await page.keyboard.press("]");
+      await expectAt(page, c, munmap);
+      expect(await text(page, "divergence-where")).toBe("line 10:");
+      await page.keyboard.press("]"); // nothing further: stays
+      await expectAt(page, c, munmap);
+      expect(await page.getByTestId("next-divergence").isDisabled()).toBe(true);
+      await page.keyboard.press("Home");
+      await page.getByTestId("next-divergence").click();
+      await expectAt(page, c, munmap);
+
+      // Space plays the aligned cursor; it stops at the end
+      await page.keyboard.press("Home");
+      await page.keyboard.press("+");
+      await page.keyboard.press("+");
+      await page.keyboard.press("+");
+      await page.keyboard.press("+");
+      await page.keyboard.press("+");
+      await page.keyboard.press(" ");
+      await expect.poll(() => stepOf(page), { timeout: 15000 }).toBe(last);
+      await expect.poll(() => page.getByTestId("play").getAttribute("aria-pressed")).toBe("false");
+      await expectAt(page, c, last);
+
+      // the address bar follows: a v2 link with side B and the aligned step
+      await page.keyboard.press("[");
+      await expectAt(page, c, munmap);
+      await expect
+        .poll(() => page.evaluate(() => location.hash), { timeout: 3000 })
+        .toMatch(new RegExp(`^#v=2&s=z[\\w-]+&design=upstream&vs=seed&step=${munmap}$`));
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("fault-first-touch.p2p, fault vs upstream: the shorter side waits, two divergences, 1920 wide", async () => {
+    const state0: ShareState = {
+      text: preset("fault-first-touch.p2p"),
+      step: 0,
+      compare: { design: "upstream" },
+    };
+    const c = comparisonOf(state0);
+    expect(c.divergences.map((d) => d.line)).toEqual([6, 7]);
+    const app = await openLink(linkOf(state0), 1920, 1080);
+    const { page } = app;
+    try {
+      await expectAt(page, c, 0);
+      await focusBody(page);
+      await page.keyboard.press("]");
+      const first = statementEnd(c, c.divergences[0]!.index);
+      await expectAt(page, c, first);
+      expect(await text(page, "divergence-text")).toBe(c.divergences[0]!.explanation);
+      expect(await text(page, "divergence-count")).toBe("1 of 2 divergences");
+      // inside the mmap statement upstream allocates page by page while fault has nothing to do
+      const mid = c.starts[c.divergences[0]!.index]! + 20;
+      await page.keyboard.press("Home");
+      await page.keyboard.press("Shift+ArrowRight");
+      // find the mmap statement by stepping statements; then step into it
+      while ((await stepOf(page)) < c.starts[c.divergences[0]!.index]!)
+        await page.keyboard.press("Shift+ArrowRight");
+      for (let i = 0; i < 20; i++) await page.keyboard.press("ArrowRight");
+      await expectAt(page, c, mid);
+      expect(await side(page, "a").getByTestId("side-step").textContent()).toContain(
+        "waits for the other side",
+      );
+      expect(await side(page, "b").getByTestId("side-step").textContent()).not.toContain("waits");
+      await page.keyboard.press("]");
+      await expectAt(page, c, first);
+      await page.keyboard.press("]");
+      const second = statementEnd(c, c.divergences[1]!.index);
+      await expectAt(page, c, second);
+      expect(await text(page, "divergence-text")).toBe(
+        "After `p touch a 8K`: fault took 16 pages from the pool; upstream took no pages.",
+      );
+      expect(await text(page, "divergence-count")).toBe("2 of 2 divergences");
+      await page.getByTestId("prev-divergence").click();
+      await expectAt(page, c, first);
+      await shot(page, "compare-fault-vs-upstream-1920");
+      // nothing scrolls at 1920x1080 either
+      const overflow = await page.evaluate(() => [
+        document.documentElement.scrollHeight - window.innerHeight,
+        document.documentElement.scrollWidth - window.innerWidth,
+      ]);
+      expect(overflow).toEqual([0, 0]);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});

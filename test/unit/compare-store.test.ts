@@ -1,0 +1,244 @@
+/**
+ * The compare store (src/store/compare.ts): its pure helpers over a Comparison, and the store
+ * stepping both sides on the aligned cursor, recomputing when side A changes, and keeping the
+ * app's own cursor on side A.
+ */
+import { readFileSync } from "node:fs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { SUMMARY_COLUMNS } from "../../src/app/compare/CompareSummary.tsx";
+import { stripView } from "../../src/app/compare/DivergenceStrip.tsx";
+import {
+  carryAligned,
+  carryFromTrace,
+  clampAligned,
+  divergenceAt,
+  nextDivergenceStep,
+  nextStatementAligned,
+  prevDivergenceStep,
+  prevStatementAligned,
+  sideStepOf,
+  useCompareStore,
+} from "../../src/store/compare.ts";
+import { withCompare } from "../../src/store/compare-link.ts";
+import { sideLabels } from "../../src/store/compare-run.ts";
+import { useStore } from "../../src/store/store.ts";
+import { alignedTotal, compareTraces, statementAt, statementEnd } from "../../src/trace/diff.ts";
+import { run } from "./helpers.ts";
+
+const preset = (f: string) => readFileSync(`public/presets/${f}`, "utf8");
+const SEED_LEAK = preset("seed-leak.p2p");
+const FAULT = preset("fault-first-touch.p2p");
+const RFC = preset("rfc-v1-freed-while-pinned.p2p");
+
+const pair = (text: string, a: string, b: string) =>
+  compareTraces(run(text, a as never), run(text, b as never));
+
+const cmp = () => useCompareStore.getState();
+const app = () => useStore.getState();
+
+beforeEach(() => {
+  useCompareStore.setState({
+    mode: "single",
+    designB: null,
+    textB: null,
+    diagnosticsB: [],
+    comparison: null,
+    step: 0,
+    playing: false,
+  });
+  useStore.setState({ trace: null, diagnostics: [], step: 0, playing: false, design: null, selected: null });
+});
+
+describe("aligned cursor helpers", () => {
+  it("steps by statement on the aligned timeline and clamps", () => {
+    const c = pair(FAULT, "upstream", "fault");
+    const total = alignedTotal(c);
+    expect(clampAligned(c, -5)).toBe(0);
+    expect(clampAligned(c, total + 9)).toBe(total - 1);
+    expect(clampAligned(null, 3)).toBe(0);
+    for (let i = 0; i + 1 < c.statements; i++) {
+      expect(nextStatementAligned(c, c.starts[i]!)).toBe(c.starts[i + 1]);
+      // from inside a statement, "previous" goes to its start; from its start, to the one before
+      expect(prevStatementAligned(c, statementEnd(c, i + 1))).toBe(
+        c.starts[i + 1] === statementEnd(c, i + 1) ? c.starts[i] : c.starts[i + 1],
+      );
+      expect(prevStatementAligned(c, c.starts[i + 1]!)).toBe(c.starts[i]);
+    }
+    expect(nextStatementAligned(c, total - 1)).toBe(total - 1);
+    expect(prevStatementAligned(c, 0)).toBe(0);
+  });
+
+  it("jumps to the end of each divergent statement, forwards and back", () => {
+    const c = pair(RFC, "rfc-v1", "upstream");
+    const ends = c.divergences.map((d) => statementEnd(c, d.index));
+    expect(ends.length).toBe(3);
+    let at = 0;
+    const seen: number[] = [];
+    for (let to = nextDivergenceStep(c, at); to !== null; to = nextDivergenceStep(c, at)) {
+      seen.push(to);
+      at = to;
+    }
+    expect(seen).toEqual(ends);
+    const back: number[] = [];
+    for (let to = prevDivergenceStep(c, at); to !== null; to = prevDivergenceStep(c, at)) {
+      back.push(to);
+      at = to;
+    }
+    expect(back).toEqual(ends.slice(0, -1).reverse());
+    expect(nextDivergenceStep(pair(RFC, "upstream", "upstream"), 0)).toBeNull();
+  });
+
+  it("explains the divergence here, else the nearest one, ahead or behind", () => {
+    const c = pair(SEED_LEAK, "upstream", "seed");
+    const d = c.divergences[0]!;
+    expect(divergenceAt(c, 0)).toMatchObject({ ordinal: 0, where: "ahead", divergence: d });
+    expect(divergenceAt(c, c.starts[d.index]!)).toMatchObject({ where: "here" });
+    expect(divergenceAt(c, statementEnd(c, d.index))).toMatchObject({ where: "here" });
+    const r = pair(RFC, "rfc-v1", "upstream");
+    // after the last divergent statement ends, the last one is behind
+    const lastEnd = statementEnd(r, r.divergences[2]!.index);
+    if (lastEnd + 1 < alignedTotal(r)) expect(divergenceAt(r, lastEnd + 1)?.where).toBe("behind");
+    expect(divergenceAt(pair(SEED_LEAK, "seed", "seed"), 5)).toBeNull();
+  });
+
+  it("carries the aligned step to the same statement of a new comparison", () => {
+    const old = pair(FAULT, "upstream", "fault");
+    const next = pair(FAULT, "upstream", "rfc-v1");
+    for (const step of [0, 5, old.starts[5]! + 3, alignedTotal(old) - 1]) {
+      const to = carryAligned(old, step, next);
+      expect(statementAt(next, to)).toBe(statementAt(old, step));
+      expect(to - next.starts[statementAt(next, to)]!).toBeLessThanOrEqual(
+        step - old.starts[statementAt(old, step)]!,
+      );
+    }
+  });
+
+  it("maps a side's own step to the aligned step that shows it", () => {
+    const c = pair(FAULT, "upstream", "fault");
+    for (const side of ["a", "b"] as const) {
+      const t = side === "a" ? c.a : c.b;
+      for (let s = 0; s < t.events.length; s += 7) {
+        expect(sideStepOf(c, side, carryFromTrace(t, s, c))).toBe(s);
+      }
+    }
+  });
+
+  it("labels the sides by design, or A/B when they run the same design", () => {
+    expect(sideLabels(run(SEED_LEAK, "upstream"), run(SEED_LEAK))).toEqual(["upstream", "seed"]);
+    expect(sideLabels(run(SEED_LEAK), run(SEED_LEAK))).toEqual(["A (seed)", "B (seed)"]);
+  });
+});
+
+describe("view models", () => {
+  it("the strip has a band per aligned statement and a mark per divergence", () => {
+    const c = pair(RFC, "rfc-v1", "upstream");
+    const v = stripView(c);
+    expect(v.total).toBe(alignedTotal(c));
+    expect(v.bands.map((b) => b.first)).toEqual(c.starts.slice(0, -1));
+    expect(v.bands.filter((b) => b.diverges).map((b) => b.line)).toEqual([10, 12, 13]);
+    expect(v.marks.map((m) => [m.line, m.end])).toEqual(
+      c.divergences.map((d) => [d.line, statementEnd(c, d.index) + 1]),
+    );
+  });
+
+  it("the summary table says what p2pviz diff says", () => {
+    const c = pair(preset("remap-mmio-style.p2p"), "upstream", "remap");
+    const row = (i: 0 | 1) =>
+      Object.fromEntries(SUMMARY_COLUMNS.map((col) => [col.key, col.cell(c.summary[i])]));
+    expect(row(0).pins).toBe("worked (1/1)");
+    expect(row(1).pins).toBe("refused (0/1)");
+    expect(row(1).errnos).toContain("L8 EFAULT");
+    expect(row(0).ptes).toBe("normal");
+    expect(row(1).ptes).toBe("pfnmap");
+  });
+});
+
+describe("compare store", () => {
+  it("opens on the app's trace with another design, steps, jumps and keeps the app cursor on side A", () => {
+    app().loadScenario(SEED_LEAK, { step: 0, design: "upstream" });
+    cmp().open({ designB: "seed" });
+    const c = cmp().comparison!;
+    expect(cmp().mode).toBe("compare");
+    expect([c.a.design, c.b.design]).toEqual(["upstream", "seed"]);
+    expect(c.a).toBe(app().trace);
+    cmp().nextDivergence();
+    const end = statementEnd(c, c.divergences[0]!.index);
+    expect(cmp().step).toBe(end);
+    expect(app().step).toBe(sideStepOf(c, "a", end));
+    cmp().first();
+    expect(app().step).toBe(0);
+    cmp().last();
+    expect(cmp().step).toBe(alignedTotal(c) - 1);
+    cmp().stepBy(5);
+    expect(cmp().step).toBe(alignedTotal(c) - 1);
+    cmp().close();
+    expect(cmp().mode).toBe("single");
+    expect(app().step).toBe(sideStepOf(c, "a", alignedTotal(c) - 1));
+  });
+
+  it("without a side B design, picks one other than A's", () => {
+    app().loadScenario(SEED_LEAK, { step: 0, design: null });
+    cmp().open();
+    expect(cmp().designB).toBe("upstream");
+    expect(cmp().comparison?.b.design).toBe("upstream");
+  });
+
+  it("enters at the statement the app's cursor is on", () => {
+    app().loadScenario(FAULT, { step: 0, design: null });
+    const t = app().trace!;
+    const op = t.ops[6]!;
+    app().setStep(op.firstStep + 1);
+    cmp().open({ designB: "upstream" });
+    const c = cmp().comparison!;
+    expect(statementAt(c, cmp().step)).toBe(6);
+    expect(sideStepOf(c, "a", cmp().step)).toBe(op.firstStep + 1);
+  });
+
+  it("recomputes when side A changes (design switch) and keeps the statement", () => {
+    app().loadScenario(FAULT, { step: 0, design: null });
+    cmp().open({ designB: "upstream" });
+    const before = cmp().comparison!;
+    cmp().setStep(statementEnd(before, 6));
+    app().setDesign("rfc-v1");
+    const after = cmp().comparison!;
+    expect(after).not.toBe(before);
+    expect(after.a.design).toBe("rfc-v1");
+    expect(statementAt(after, cmp().step)).toBe(6);
+  });
+
+  it("runs side B's own text, and reports its errors instead of comparing", () => {
+    app().loadScenario(SEED_LEAK, { step: 0, design: null });
+    cmp().open({ designB: null, textB: preset("upstream-basic.p2p") });
+    expect(cmp().comparison?.b.design).toBe("upstream");
+    cmp().setTextB("kernel upstream\nfio mmap\n");
+    expect(cmp().comparison).toBeNull();
+    expect(cmp().diagnosticsB.length).toBeGreaterThan(0);
+    cmp().setTextB(null);
+    expect(cmp().comparison?.b.design).toBe("seed");
+  });
+
+  it("a link of compare mode holds side B and the aligned step", () => {
+    app().loadScenario(SEED_LEAK, { step: 0, design: "upstream" });
+    const single = { text: SEED_LEAK, step: 4, design: "upstream" as const };
+    expect(withCompare(single)).toBe(single);
+    cmp().open({ designB: "seed", step: 100 });
+    expect(withCompare(single)).toEqual({ ...single, step: 100, compare: { design: "seed" } });
+    // side B "as written" is written as the design it resolved to, with its own text
+    cmp().open({ designB: null, textB: "kernel rfc-v1\ndevice nvme0 1M\n" });
+    expect(cmp().designB).toBeNull();
+    expect(withCompare(single).compare).toEqual({
+      design: "rfc-v1",
+      text: "kernel rfc-v1\ndevice nvme0 1M\n",
+    });
+  });
+
+  it("plays the aligned cursor from the start when at the end", () => {
+    app().loadScenario(SEED_LEAK, { step: 0, design: "upstream" });
+    cmp().open({ designB: "seed" });
+    cmp().last();
+    cmp().play();
+    expect([cmp().playing, cmp().step]).toEqual([true, 0]);
+    cmp().togglePlay();
+    expect(cmp().playing).toBe(false);
+  });
+});
