@@ -24,7 +24,6 @@ import {
 } from "../share/codec.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
-import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
 import { type AppState, type PageRef, useStore } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
@@ -53,16 +52,16 @@ function pageOf(trace: Trace | null, sel: PageRef | null): ShareState["page"] {
   return dev && sel ? { dev, index: sel.page } : undefined;
 }
 
-/** The share state of the app as it stands (with compare mode's side B and aligned step, if on). */
+/** The share state of the app as it stands. */
 export function shareStateOf(s: AppState, panel: string | null): ShareState {
   const page = pageOf(s.trace, s.selected);
-  return withCompare({
+  return {
     text: s.text,
     step: s.step,
     ...(s.design && { design: s.design }),
     ...(page && { page }),
     ...(panel && { panel }),
-  });
+  };
 }
 
 /** The URL to share for the app as it stands (used by the Share button, without waiting). */
@@ -89,6 +88,22 @@ function select(page: ShareState["page"]): void {
   const dev = s.trace.deviceNames.indexOf(page.dev);
   if (dev < 0) return;
   s.select({ dev, page: page.index });
+}
+
+/**
+ * The editor re-runs a changed text once, after a short delay, and a new run clears the selection:
+ * select the link's page again after that re-run (only then, and only for the link's text).
+ */
+function keepSelection(page: NonNullable<ShareState["page"]>): void {
+  const text = useStore.getState().text;
+  const stop = useStore.subscribe((s, prev) => {
+    if (s.text !== text) stop();
+    else if (s.trace !== prev.trace && s.selected === null) {
+      stop();
+      select(page);
+    }
+  });
+  setTimeout(stop, 3000);
 }
 
 function focusPanel(panel: string | undefined): void {
@@ -119,10 +134,9 @@ function openLink(hash: string): boolean {
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null });
-  const compareBad = openCompareFromLink(r.state); // a comparison's step is the aligned step
   const s = useStore.getState();
   if (s.trace && s.diagnostics.length === 0) {
-    const bad = r.state.compare ? compareBad : checkStep(step, s.trace.events.length);
+    const bad = checkStep(step, s.trace.events.length);
     if (bad) useLinkStore.setState({ error: bad });
   }
   if (!knownPanel) {
@@ -134,8 +148,7 @@ function openLink(hash: string): boolean {
     });
   }
   select(page);
-  // The editor re-runs a changed text once after a short delay, which clears the selection: redo it.
-  if (page) setTimeout(() => select(page), 600);
+  if (page) keepSelection(page);
   focusPanel(panel);
   return true;
 }
@@ -219,7 +232,6 @@ export function startUrlSync(): () => void {
       schedule();
     }
   });
-  const unsubscribeCompare = subscribeCompare(schedule);
   const onNavigate = () => {
     const fragment = location.hash.replace(/^#/, "");
     if (fragment === lastFragment) return;
@@ -231,7 +243,6 @@ export function startUrlSync(): () => void {
   return () => {
     cancel();
     unsubscribe();
-    unsubscribeCompare();
     window.removeEventListener("popstate", onNavigate);
     window.removeEventListener("hashchange", onNavigate);
   };
