@@ -24,6 +24,7 @@ import {
 } from "../share/codec.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
+import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
 import { type AppState, type PageRef, useStore } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
@@ -52,16 +53,16 @@ function pageOf(trace: Trace | null, sel: PageRef | null): ShareState["page"] {
   return dev && sel ? { dev, index: sel.page } : undefined;
 }
 
-/** The share state of the app as it stands. */
+/** The share state of the app as it stands (with compare mode's side B and aligned step, if on). */
 export function shareStateOf(s: AppState, panel: string | null): ShareState {
   const page = pageOf(s.trace, s.selected);
-  return {
+  return withCompare({
     text: s.text,
     step: s.step,
     ...(s.design && { design: s.design }),
     ...(page && { page }),
     ...(panel && { panel }),
-  };
+  });
 }
 
 /** The URL to share for the app as it stands (used by the Share button, without waiting). */
@@ -134,9 +135,10 @@ function openLink(hash: string): boolean {
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null });
+  const compareBad = openCompareFromLink(r.state); // a comparison's step is the aligned step
   const s = useStore.getState();
   if (s.trace && s.diagnostics.length === 0) {
-    const bad = checkStep(step, s.trace.events.length);
+    const bad = r.state.compare ? compareBad : checkStep(step, s.trace.events.length);
     if (bad) useLinkStore.setState({ error: bad });
   }
   if (!knownPanel) {
@@ -232,6 +234,7 @@ export function startUrlSync(): () => void {
       schedule();
     }
   });
+  const unsubscribeCompare = subscribeCompare(schedule);
   const onNavigate = () => {
     const fragment = location.hash.replace(/^#/, "");
     if (fragment === lastFragment) return;
@@ -243,6 +246,7 @@ export function startUrlSync(): () => void {
   return () => {
     cancel();
     unsubscribe();
+    unsubscribeCompare();
     window.removeEventListener("popstate", onNavigate);
     window.removeEventListener("hashchange", onNavigate);
   };
