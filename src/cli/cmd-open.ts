@@ -1,7 +1,7 @@
 /** `p2pviz open URL`: what a share link holds (the scenario text, the step and the other fields). */
 import { formatDiagnostic } from "../scenario/parse.ts";
 import { checkStep, decodeShareLink, type ShareState } from "../share/codec.ts";
-import { runText } from "../trace/run.ts";
+import { runShare } from "../store/compare-run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 
@@ -28,6 +28,10 @@ function fieldLines(version: number, s: ShareState): string {
     `step: ${s.step}`,
   ];
   if (s.design) lines.push(`design: ${s.design}`);
+  if (s.compare?.design) lines.push(`compare with design: ${s.compare.design}`);
+  if (s.compare?.text !== undefined) {
+    lines.push(`compare with text: ${s.compare.text.split("\n").length} lines of its own (--json shows it)`);
+  }
   if (s.page) lines.push(`page: ${s.page.dev}:${s.page.index}`);
   if (s.panel) lines.push(`panel: ${s.panel}`);
   return `${lines.join("\n")}\n`;
@@ -69,10 +73,11 @@ export const command: Command = (args, io: CliIO) => {
   }
   const s = r.state;
 
-  // Not errors of the link itself, but the app would show them: say so.
-  const run = runText(s.text, s.design ? { design: s.design } : {});
+  // Not errors of the link itself, but the app would show them: say so. (A comparison's step
+  // counts on the aligned timeline of both sides.)
+  const run = runShare(s);
   const diagnostics = run.ok ? [] : run.diagnostics;
-  const stepError = run.ok ? checkStep(s.step, run.trace.events.length) : undefined;
+  const stepError = run.ok ? checkStep(s.step, run.total) : undefined;
   for (const d of diagnostics) io.err(`p2pviz open: warning: ${formatDiagnostic("<link>", d)}\n`);
   if (stepError) io.err(`p2pviz open: warning: ${stepError.message}\n`);
 
@@ -83,10 +88,11 @@ export const command: Command = (args, io: CliIO) => {
       version: r.version,
       step: s.step,
       ...(s.design && { design: s.design }),
+      ...(s.compare && { compare: s.compare }),
       ...(s.page && { page: s.page }),
       ...(s.panel && { panel: s.panel }),
       text: s.text,
-      ...(run.ok && { totalSteps: run.trace.events.length }),
+      ...(run.ok && { totalSteps: run.total }),
       ...(diagnostics.length > 0 && { diagnostics }),
       ...(stepError && { stepError: stepError.message }),
     };

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/io.ts";
+import { main } from "../../src/cli/main.ts";
 import {
   CURRENT_VERSION,
   checkStep,
@@ -146,6 +148,31 @@ describe("compare links (v2)", () => {
     expect(checkStep(run.total, run.total)?.code).toBe("bad-step");
     const single = runShare({ text: SEED_LEAK, step: 0 });
     expect(single.ok && single.total).toBe(single.ok ? single.a.events.length : -1);
+  });
+
+  it("p2pviz open reads a comparison link and checks its aligned step", async () => {
+    let out = "";
+    let err = "";
+    const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), readInput: () => "" };
+    const open = async (state: ShareState, ...flags: string[]) => {
+      const link = encodeShareLink(state);
+      if (!link.ok) throw new Error(link.error.message);
+      out = "";
+      err = "";
+      return main(["open", link.url, ...flags], io);
+    };
+    // fault alone has fewer steps than 300; the aligned timeline with upstream has more
+    const fault = preset("fault-first-touch.p2p");
+    expect(await open({ text: fault, step: 300, compare: { design: "upstream" } }, "--json")).toBe(0);
+    const j = JSON.parse(out);
+    expect(j.compare).toEqual({ design: "upstream" });
+    expect(j.totalSteps).toBeGreaterThan(300);
+    expect(err).toBe("");
+    expect(await open({ text: fault, step: 300 })).toBe(0);
+    expect(err).toMatch(/step 300, but this scenario has steps 0 to/);
+    const s2 = "kernel seed\ndevice d 64K\n";
+    expect(await open({ text: fault, step: 3, compare: { text: s2 } })).toBe(0);
+    expect(out).toMatch(/^format: v2\nstep: 3\ncompare with text: 3 lines of its own/);
   });
 
   it("says which side does not run", () => {
