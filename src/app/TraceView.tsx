@@ -87,7 +87,7 @@ export function TraceView({
         <header>
           <h2 id="h-refs">Refcounts</h2>
         </header>
-        <RefcountPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+        <RefcountPanel state={state} event={event} stateKey={stateKey} motion={motion} selected={selected} />
       </section>
 
       <section className="panel code" aria-labelledby="h-code">

@@ -9,7 +9,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
 import { pageLook, pteDev, ptePage, unpackDev, unpackPage } from "../kernel/state.ts";
-import { animated, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
 
@@ -103,9 +103,7 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
       key: `d${d.index}`,
       kind: "device",
       what: d.name,
-      values: [
-        `pgmap ref ${d.pgref}${d.pgrefDying ? " (dying)" : ""} · ${d.lifecycle} · ${d.freePages}/${d.pages} free`,
-      ],
+      values: [`pgmap ref ${d.pgref}${d.pgrefDying ? " (dying)" : ""} · ${d.lifecycle}`],
       dev: d.index,
       changed: pgChanged,
     });
@@ -180,18 +178,33 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
 const ROW_H = 20;
 const COLS = [0, 112, 172, 222, 272]; // what, ref, map, ptes, pins
 
+/** Every counter of one page, for the page the user clicked in the pool. */
+export function pageDetail(state: KernelState, dev: number, page: number): string | null {
+  const d = state.devices[dev];
+  if (!d || page < 0 || page >= d.pages) return null;
+  const owner = d.owner[page]! >= 0 ? ` · pmap ${d.owner[page]}` : "";
+  return `${d.name} page ${page} (pfn ${hex(d.barStart / state.pageSize + page)}): ${pageLook(d, page)} · ref ${d.refcount[page]} · map ${d.mapcount[page]} · ptes ${d.ptes[page]} · pins ${d.pins[page]}${owner}`;
+}
+
 export interface RefcountPanelProps {
   readonly state: KernelState;
   readonly event: KernelEvent | undefined;
   readonly stateKey: string;
   readonly motion: number;
+  /** the page clicked in the pool panel, shown in full */
+  readonly selected?: { readonly dev: number; readonly page: number } | null;
 }
 
-export function RefcountPanel({ state, event, stateKey, motion }: RefcountPanelProps) {
+export function RefcountPanel({ state, event, stateKey, motion, selected }: RefcountPanelProps) {
   const [box, size] = useSize<HTMLDivElement>();
   const g = useRef<SVGGElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
   const view = useMemo(() => refcountView(state, event), [stateKey]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
+  const detail = useMemo(
+    () => (selected ? pageDetail(state, selected.dev, selected.page) : null),
+    [stateKey, selected],
+  );
   const height = (view.rows.length + 1) * ROW_H + (view.omitted ? ROW_H : 0) + 4;
 
   useEffect(() => {
@@ -258,6 +271,11 @@ export function RefcountPanel({ state, event, stateKey, motion }: RefcountPanelP
       <p className="refcount-change" data-testid="refcount-change">
         {view.change ?? "No counter changes at this step."}
       </p>
+      {detail && (
+        <p className="refcount-selected" data-testid="page-detail">
+          {detail}
+        </p>
+      )}
       <div className="panel-scroll" ref={box}>
         <svg width={Math.max(300, size.width)} height={height} role="img" aria-label="page reference counts">
           <g ref={g} />

@@ -168,6 +168,9 @@ describe("pool", () => {
           page.locator('rect.p2p-cell[data-dev="nvme0"][data-page="3"]').getAttribute("stroke-width"),
         )
         .toBe("2");
+      await expect
+        .poll(() => page.getByTestId("page-detail").textContent())
+        .toMatch(/^nvme0 page 3 \(pfn 0x[0-9a-f]+\): mapped · ref 1 · map 1 · ptes 1 · pins 0$/);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

@@ -39,13 +39,20 @@ export function firstError(text: string): string {
   return `line ${d.line}:${d.col}: ${d.message}`;
 }
 
-/** The step worth a screenshot: the first finding, else the first refused statement, else the end. */
+/**
+ * The step worth a screenshot: the first finding, else the first refused statement, else the end
+ * of the statement that leaves the fewest pages free (the busiest picture).
+ */
 export function interestingStep(trace: Trace): number {
   const f = trace.findings[0];
   if (f) return f.step;
   const bad = trace.ops.find((o) => o.result !== "ok");
   if (bad) return bad.lastStep;
-  return trace.events.length - 1;
+  const free = (o: Trace["ops"][number]) => Object.values(o.free).reduce((a, b) => a + b, 0);
+  let best = trace.ops[trace.ops.length - 1]!;
+  for (const o of trace.ops)
+    if (free(o) < free(best) || (free(o) === free(best) && o.lastStep > best.lastStep)) best = o;
+  return best.lastStep;
 }
 
 /** First step of the statement after the one at `step`, as Shift+Right moves. */

@@ -7,6 +7,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { DESIGNS, type Design } from "../../src/scenario/ast.ts";
+import { decodeShareLink } from "../../src/share/codec.ts";
 import type { Trace } from "../../src/trace/trace.ts";
 import {
   firstError,
@@ -190,13 +191,22 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
       await expectPoolMatches(page, otherTrace, otherTrace.events.length - 1);
 
       // reload: the edited text and the design choice are still there
+      // The address bar carries a share link that follows the state, throttled, and a link wins
+      // on load: wait until it has caught up (today it can lag an edit by a second or two).
+      await expect
+        .poll(async () => {
+          const r = decodeShareLink(await page.evaluate(() => location.hash));
+          return r.ok ? [r.state.text, r.state.design, r.state.step] : null;
+        })
+        .toEqual([good, other, otherTrace.events.length - 1]);
       await page.reload();
       await page.getByTestId("step").waitFor();
       await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(good);
       await expect
         .poll(() => page.locator(`[data-design="${other}"]`).getAttribute("aria-pressed"))
         .toBe("true");
-      await expect.poll(() => stepText(page)).toBe(`Step 0 / ${otherTrace.events.length}`);
+      // the link in the address bar keeps the step too
+      await expectStep(page, otherTrace.events.length - 1, otherTrace.events.length);
 
       expect(app.problems).toEqual([]);
     } finally {
