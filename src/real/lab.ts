@@ -47,7 +47,7 @@ export function planScenario(text: string): DevicePlan[] {
     const where = `line ${i + 1}`;
     if (w[0] === "kernel" && w[1] !== "upstream") {
       throw new LabError(
-        `${where}: design '${w[1]}' cannot run on a real kernel: Linux implements only 'upstream' (use --design upstream to override)`,
+        `${where}: design '${w[1]}' cannot run on a real kernel: Linux implements only 'upstream' (p2pviz real --as-upstream runs it as upstream)`,
       );
     }
     if (w[0] === "page" && parseSize(w[1] ?? "") !== 4096) {
