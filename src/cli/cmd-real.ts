@@ -1,5 +1,7 @@
 /** `p2pviz real FILE`: the scenario on a real Linux 6.12 kernel in QEMU and on the model, side by side. */
 
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { compareRun } from "../real/compare.ts";
 import { formatComparison } from "../real/format.ts";
 import { GuestFatal } from "../real/guest-output.ts";
@@ -7,6 +9,7 @@ import {
   bootScenario,
   ensureInitramfs,
   ensureKernel,
+  LAB_DIR,
   LabError,
   missingTools,
   planScenario,
@@ -18,7 +21,7 @@ import { parseArgs, UsageError } from "./args.ts";
 import { readScenarioFile } from "./cmd-run.ts";
 import { type CliIO, type Command, EXIT_ENV, EXIT_OK, EXIT_USAGE } from "./io.ts";
 
-const HELP = `Usage: p2pviz real FILE [--json] [--as-upstream] [--no-patch] [--timeout SECONDS]
+const HELP = `Usage: p2pviz real FILE [--setup] [--json] [--as-upstream] [--no-patch] [--timeout SECONDS]
 
 Runs a scenario (FILE, or - for standard input) on a real Linux 6.12 kernel with
 CONFIG_PCI_P2PDMA=y, booted in QEMU with one emulated NVMe controller per 'device' whose
@@ -26,10 +29,12 @@ Controller Memory Buffer is the p2pmem, and on the model; prints both side by si
 statement a line, and marks every difference (≠; ~ for a difference listed in
 kernel-lab/recordings/exceptions.json; ? for a statement user space cannot express).
 
-The first run installs nothing: run kernel-lab/setup.sh once (Debian packages). It then builds the
-kernel (about 3-6 minutes on 2 cores, cached in kernel-lab/cache/); later runs take a few seconds.
+On a fresh Debian machine, --setup (or kernel-lab/setup.sh) first installs the packages the lab
+needs with apt-get. The first run builds the kernel (about 3-6 minutes on 2 cores, cached in
+kernel-lab/cache/); later runs take a few seconds.
 
 Options:
+  --setup           run kernel-lab/setup.sh first (apt-get install; needs root or sudo)
   --json            print kernel, model and comparison as JSON (format "p2pviz-real/1")
   --as-upstream     run a scenario of another design as 'upstream' (Linux implements only that)
   --no-patch        use a kernel without the observation-only debug_pages patch (no refcounts)
@@ -45,9 +50,14 @@ export const command: Command = async (args: string[], io: CliIO) => {
   let json: boolean;
   let asUp: boolean;
   let noPatch: boolean;
+  let setup: boolean;
   let timeoutS = 120;
   try {
-    const a = parseArgs(args, ["--timeout"], ["--json", "--help", "-h", "--as-upstream", "--no-patch"]);
+    const a = parseArgs(
+      args,
+      ["--timeout"],
+      ["--json", "--help", "-h", "--as-upstream", "--no-patch", "--setup"],
+    );
     if (a.flags.has("--help") || a.flags.has("-h")) {
       io.out(HELP);
       return EXIT_OK;
@@ -58,6 +68,7 @@ export const command: Command = async (args: string[], io: CliIO) => {
     json = a.flags.has("--json");
     asUp = a.flags.has("--as-upstream");
     noPatch = a.flags.has("--no-patch");
+    setup = a.flags.has("--setup");
     const t = a.flags.get("--timeout");
     if (typeof t === "string") {
       timeoutS = Number(t);
@@ -87,6 +98,10 @@ export const command: Command = async (args: string[], io: CliIO) => {
   }
   try {
     planScenario(text);
+    if (setup) {
+      const r = spawnSync("bash", [join(LAB_DIR, "setup.sh")], { stdio: ["ignore", 2, 2] });
+      if (r.status !== 0) throw new LabError("kernel-lab/setup.sh failed (see above)");
+    }
     const missing = missingTools();
     if (missing) throw new LabError(missing);
     const progress = (s: string) => {
