@@ -1,4 +1,7 @@
 /** The real-kernel lab's pure parts: guest output parsing, comparison, planning, cpio, corpus. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { command } from "../../src/cli/cmd-real.ts";
 import type { CliIO } from "../../src/cli/io.ts";
@@ -7,7 +10,7 @@ import { CORPUS_KINDS, corpusScenario } from "../../src/real/corpus.ts";
 import { formatComparison } from "../../src/real/format.ts";
 import { GuestFatal, parseGuestOutput, type RealRun } from "../../src/real/guest-output.ts";
 import { cpioNewc, LabError, planScenario } from "../../src/real/lab.ts";
-import { asUpstream } from "../../src/real/recording.ts";
+import { asUpstream, loadExceptions } from "../../src/real/recording.ts";
 import { runText } from "../../src/trace/run.ts";
 
 const SCENARIO = `kernel upstream
@@ -169,6 +172,21 @@ describe("asUpstream", () => {
     const r = asUpstream("# c\nkernel rfc-v1   # x\ndevice d 1M\n");
     expect(r.from).toBe("rfc-v1");
     expect(r.text).toBe("# c\nkernel upstream   # x\ndevice d 1M\n");
+  });
+});
+
+describe("loadExceptions", () => {
+  it("requires a recording, a line, a known field and a real reason", () => {
+    const dir = mkdtempSync(join(tmpdir(), "p2pviz-exc-"));
+    const f = join(dir, "exceptions.json");
+    const good = { recording: "presets/x", line: 3, field: "pool", reason: "held pin: cannot be expressed" };
+    writeFileSync(f, JSON.stringify({ exceptions: [good] }));
+    expect(loadExceptions(f)).toEqual([good]);
+    writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, reason: "because" }] }));
+    expect(() => loadExceptions(f)).toThrow(/reason/);
+    writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, field: "everything" }] }));
+    expect(() => loadExceptions(f)).toThrow(/field/);
+    expect(loadExceptions(join(dir, "none.json"))).toEqual([]);
   });
 });
 
