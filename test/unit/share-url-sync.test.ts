@@ -1,0 +1,235 @@
+/**
+ * The URL sync policy (src/store/url-sync.ts) without a browser: a fake location and history record
+ * every pushState/replaceState, so the rules are checked one by one: a link opens at its step, a bad
+ * link shows its error and no scenario, stepping replaces the entry, a new scenario pushes one,
+ * typing in a burst shares one, Back reopens, a too-large scenario leaves no stale link.
+ * (test/e2e/share-links.test.ts checks the same in Chromium.)
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { decodeShareLink, encodeShareLink } from "../../src/share/codec.ts";
+
+const BASE = "http://127.0.0.1:4173/";
+const PRESETS = join(import.meta.dirname, "../../public/presets");
+const basic = readFileSync(join(PRESETS, "upstream-basic.p2p"), "utf8");
+const leak = readFileSync(join(PRESETS, "seed-leak.p2p"), "utf8");
+
+/** A fake window: location, history with entries, and popstate/hashchange listeners. */
+function fakeBrowser(startUrl: string) {
+  const entries = [startUrl];
+  let index = 0;
+  const calls: string[] = [];
+  const listeners = new Map<string, Set<() => void>>();
+  const loc = () => new URL(entries[index]!);
+  const location = {
+    get hash() {
+      return loc().hash;
+    },
+    get origin() {
+      return loc().origin;
+    },
+    get pathname() {
+      return loc().pathname;
+    },
+    get search() {
+      return loc().search;
+    },
+  };
+  const history = {
+    pushState(_s: unknown, _t: string, url: string) {
+      entries.splice(index + 1, entries.length, url);
+      index++;
+      calls.push("push");
+    },
+    replaceState(_s: unknown, _t: string, url: string) {
+      entries[index] = url;
+      calls.push("replace");
+    },
+    get length() {
+      return entries.length;
+    },
+  };
+  const fire = (type: string) => {
+    for (const f of listeners.get(type) ?? []) f();
+  };
+  const window = {
+    addEventListener(type: string, f: () => void) {
+      if (!listeners.has(type)) listeners.set(type, new Set());
+      listeners.get(type)!.add(f);
+    },
+    removeEventListener(type: string, f: () => void) {
+      listeners.get(type)?.delete(f);
+    },
+  };
+  return {
+    location,
+    history,
+    window,
+    calls,
+    entries,
+    url: () => entries[index]!,
+    back() {
+      index--;
+      fire("popstate");
+    },
+    forward() {
+      index++;
+      fire("popstate");
+    },
+  };
+}
+
+type Fake = ReturnType<typeof fakeBrowser>;
+let fake: Fake;
+let stop: (() => void) | undefined;
+
+/** Fresh modules (the store reads storage at import) on a fake browser showing `url`. */
+async function boot(url: string) {
+  fake = fakeBrowser(url);
+  vi.stubGlobal("location", fake.location);
+  vi.stubGlobal("history", fake.history);
+  vi.stubGlobal("window", fake.window);
+  vi.stubGlobal("requestAnimationFrame", (f: () => void) => setTimeout(f, 0));
+  vi.stubGlobal("document", { querySelector: () => null });
+  vi.resetModules();
+  const sync = await import("../../src/store/url-sync.ts");
+  const { useStore } = await import("../../src/store/store.ts");
+  sync.primeFromLocation();
+  // what the Editor does on mount: run the text it shows
+  useStore.getState().run();
+  stop = sync.startUrlSync();
+  await settle();
+  return { sync, useStore };
+}
+
+/** Lets the throttled URL write happen. */
+async function settle() {
+  await vi.advanceTimersByTimeAsync(300);
+}
+
+function linkOf(text: string, step: number): string {
+  const r = encodeShareLink({ text, step }, { base: BASE });
+  if (!r.ok) throw new Error(r.error.message);
+  return r.url;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  stop?.();
+  stop = undefined;
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe("url sync", () => {
+  it("opens a link at its step and keeps the URL saying the same", async () => {
+    const { useStore, sync } = await boot(linkOf(basic, 7));
+    const s = useStore.getState();
+    expect(s.text).toBe(basic);
+    expect(s.step).toBe(7);
+    expect(sync.useLinkStore.getState().error).toBeNull();
+    expect(fake.url()).toBe(linkOf(basic, 7));
+    expect(fake.calls).toEqual([]); // nothing to rewrite
+  });
+
+  it("shows a bad link's error, with no scenario, and leaves the link in the address bar", async () => {
+    const bad = `${BASE}#v=1&s=zAAAAAAAAAA&step=3`;
+    const { useStore, sync } = await boot(bad);
+    expect(sync.useLinkStore.getState().error?.code).toBe("corrupt");
+    expect(useStore.getState().text).toBe("");
+    expect(useStore.getState().trace).toBeNull();
+    await settle();
+    expect(fake.url()).toBe(bad);
+    // typing a scenario answers the error, and the URL follows again
+    useStore.getState().setText("kernel upstream\ndevice d 64K\n");
+    useStore.getState().run();
+    await settle();
+    expect(sync.useLinkStore.getState().error).toBeNull();
+    const d = decodeShareLink(fake.url());
+    expect(d.ok && d.state.text).toBe("kernel upstream\ndevice d 64K\n");
+  });
+
+  it("replaces the entry while stepping and pushes one for a new scenario; Back reopens the old one", async () => {
+    const { useStore } = await boot(linkOf(basic, 7));
+    for (let i = 0; i < 5; i++) {
+      useStore.getState().stepBy(1);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await settle();
+    expect(fake.entries.length).toBe(1);
+    expect(fake.url()).toBe(linkOf(basic, 12));
+    expect(fake.calls.every((c) => c === "replace")).toBe(true);
+
+    useStore.getState().loadScenario(leak, { step: 3, design: null });
+    await settle();
+    expect(fake.entries.length).toBe(2);
+    expect(fake.url()).toBe(linkOf(leak, 3));
+
+    fake.back();
+    await settle();
+    expect(useStore.getState().text).toBe(basic);
+    expect(useStore.getState().step).toBe(12);
+    expect(fake.entries.length).toBe(2); // reopening does not add an entry
+    fake.forward();
+    await settle();
+    expect(useStore.getState().text).toBe(leak);
+    expect(useStore.getState().step).toBe(3);
+  });
+
+  it("writes at once, then at most every URL_THROTTLE_MS while the state keeps changing", async () => {
+    const { useStore, sync } = await boot(linkOf(basic, 0));
+    const before = fake.calls.length;
+    for (let i = 0; i < 40; i++) {
+      useStore.getState().stepBy(1);
+      await vi.advanceTimersByTimeAsync(16); // 40 frames of playback, 640 ms
+    }
+    await settle();
+    const writes = fake.calls.length - before;
+    expect(writes).toBeGreaterThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(Math.ceil(640 / sync.URL_THROTTLE_MS) + 2);
+    expect(fake.url()).toBe(linkOf(basic, 40));
+  });
+
+  it("gives a burst of typing one history entry", async () => {
+    const { useStore, sync } = await boot(linkOf(basic, 0));
+    let text = basic;
+    for (const ch of "# a note") {
+      text += ch;
+      useStore.getState().setText(text);
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    await settle();
+    expect(fake.entries.length).toBe(2);
+    // after a pause, the next edit is a new entry
+    await vi.advanceTimersByTimeAsync(sync.TYPING_MS + 100);
+    useStore.getState().setText(`${text}!`);
+    await settle();
+    expect(fake.entries.length).toBe(3);
+  });
+
+  it("leaves no link to an older scenario when the scenario is too large for one", async () => {
+    const { useStore, sync } = await boot(linkOf(basic, 0));
+    let seed = 5;
+    let big = basic;
+    for (let i = 0; i < 9000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      big += i % 80 === 0 ? "\n# " : String.fromCharCode(0x21 + (seed % 90));
+    }
+    useStore.getState().setText(big);
+    await settle();
+    expect(fake.url()).toBe(BASE);
+    const cur = sync.useLinkStore.getState().current;
+    expect(cur?.ok).toBe(false);
+    if (cur && !cur.ok) expect(cur.error.code).toBe("too-large");
+  });
+
+  it("starts without a link by writing the link of the scenario on screen into the same entry", async () => {
+    const { useStore } = await boot(BASE);
+    expect(fake.entries.length).toBe(1);
+    const d = decodeShareLink(fake.url());
+    expect(d.ok && d.state.text).toBe(useStore.getState().text);
+  });
+});
