@@ -486,7 +486,7 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       .text((s) => fitText(`${s.name} pages 0–${s.pages - 1}`, ux(s.p1) - ux(s.p0)));
     root
       .selectAll<SVGTextElement, null>("text.p2p-strip-title")
-      .data([null])
+      .data(view.strips.length > 0 ? [null] : [])
       .join("text")
       .attr("class", "p2p-strip-title")
       .attr("x", 0)

@@ -235,6 +235,7 @@ export function PoolPanel({ state, event, stateKey, motion, selected, onSelect }
 
   return (
     <div className="panel-body" ref={box}>
+      {state.devices.length === 0 && <p className="panel-empty">No devices yet.</p>}
       <svg width={size.width} height={size.height} role="img" aria-label="p2pmem pools, one cell per page">
         <g ref={g} />
       </svg>

@@ -48,10 +48,11 @@ export function interestingStep(trace: Trace): number {
   if (f) return f.step;
   const bad = trace.ops.find((o) => o.result !== "ok");
   if (bad) return bad.lastStep;
-  const free = (o: Trace["ops"][number]) => Object.values(o.free).reduce((a, b) => a + b, 0);
+  const pages = new Map(stateAt(trace, trace.events.length - 1).devices.map((d) => [d.name, d.pages]));
+  const used = (o: Trace["ops"][number]) =>
+    Object.entries(o.free).reduce((n, [dev, free]) => n + (pages.get(dev) ?? 0) - free, 0);
   let best = trace.ops[trace.ops.length - 1]!;
-  for (const o of trace.ops)
-    if (free(o) < free(best) || (free(o) === free(best) && o.lastStep > best.lastStep)) best = o;
+  for (const o of trace.ops) if (used(o) >= used(best)) best = o;
   return best.lastStep;
 }
 

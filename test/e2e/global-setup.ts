@@ -1,13 +1,19 @@
 /**
- * Serves dist/ with `vite preview` on 127.0.0.1:4173 and starts one headless Chromium (Debian's
- * /usr/bin/chromium, through playwright-core). Tests connect to it over its websocket; every test
- * gets a new browser context, so storage starts empty. Playwright gives the browser a fresh
- * temporary user-data-dir of its own and deletes it on close.
+ * Serves the built app with `vite preview` on 127.0.0.1:4173 and starts one headless Chromium
+ * (Debian's /usr/bin/chromium, through playwright-core). Tests connect to it over its websocket;
+ * every test gets a new browser context, so storage starts empty. Playwright gives the browser a
+ * fresh temporary user-data-dir of its own and deletes it on close.
+ *
+ * Two traps on a shared machine: another run may hold port 4173 (we wait for it to go, and check
+ * that the server answering is ours), and someone may rebuild dist/ mid-run (we serve a private
+ * copy of dist/ taken at the start).
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type BrowserServer, chromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
 
@@ -32,13 +38,35 @@ declare module "vitest" {
   }
 }
 
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const c = createConnection({ host: HOST, port });
+    c.once("connect", () => {
+      c.destroy();
+      done(true);
+    });
+    c.once("error", () => done(false));
+  });
+}
+
+/** Waits (up to `ms`) for another e2e run to release the port. */
+async function waitForFreePort(port: number, ms = 10 * 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (await portTaken(port)) {
+    if (Date.now() > until)
+      throw new Error(`port ${port} is still taken after ${ms / 1000} s: another e2e run?`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 async function waitForHttp(url: string, server: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (server.exitCode !== null) throw new Error(`vite preview exited (${server.exitCode}):\n${log()}`);
     try {
       const r = await fetch(url);
-      if (r.ok) return;
+      // vite prints its URL once it listens: only then is the answer from our server
+      if (r.ok && log().includes(`${HOST}:${PORT}`)) return;
     } catch {
       // not listening yet
     }
@@ -59,6 +87,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `${CHROMIUM} is missing: apt-get install -y chromium fonts-dejavu-core (scripts/test.sh does)`,
     );
   }
+  await waitForFreePort(PORT);
+  const served = mkdtempSync(join(tmpdir(), "p2pviz-e2e-dist-"));
+  cpSync(resolve(root, "dist"), served, { recursive: true });
   let output = "";
   const server = spawn(
     process.execPath,
@@ -70,6 +101,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       "--port",
       String(PORT),
       "--strictPort",
+      "--outDir",
+      served,
     ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -83,6 +116,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         server.kill("SIGTERM");
       }
     }
+    rmSync(served, { recursive: true, force: true });
   };
   let browser: BrowserServer | undefined;
   try {
