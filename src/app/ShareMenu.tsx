@@ -109,16 +109,25 @@ export function ShareMenu() {
 
   const exportView = async (kind: "svg" | "png") => {
     const s = useStore.getState();
-    const root = document.querySelector(".trace-view");
+    const root = document.querySelector("main.workspace");
     try {
       if (!root || !s.trace) throw new Error("there is no run to export yet");
       const first = s.text.split("\n").find((l) => l.trim() !== "") ?? "";
-      const caption = [
-        `p2pviz: ${s.trace.design} design, ${stepLabel(s.step, s.trace)}`,
-        document.querySelector('[data-testid="pool-summary"]')?.textContent ?? "",
-        document.querySelector('[data-testid="narration"]')?.textContent ?? "",
-        first.length > 110 ? `${first.slice(0, 110)}…` : first,
-      ].filter((l) => l !== "");
+      const text = (sel: string, within: ParentNode = document) =>
+        within.querySelector(sel)?.textContent?.trim() ?? "";
+      const sides = Array.from(root.querySelectorAll("section.compare-col"));
+      const caption = (
+        sides.length > 0
+          ? [
+              "p2pviz: compare mode",
+              ...sides.map((c) => `${c.getAttribute("aria-label")}, ${text('[data-testid="side-step"]', c)}`),
+            ]
+          : [
+              `p2pviz: ${s.trace.design} design, ${stepLabel(s.step, s.trace)}`,
+              text('[data-testid="pool-summary"]'),
+              text('[data-testid="narration"]'),
+            ]
+      ).concat(first);
       const view = viewToSvg(root, caption);
       if (kind === "svg") saveBlob(`${fileStem()}.svg`, new Blob([view.svg], { type: "image/svg+xml" }));
       else saveBlob(`${fileStem()}.png`, await svgToPng(view));

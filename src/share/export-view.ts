@@ -86,14 +86,18 @@ export interface ViewSvg {
 
 /**
  * One SVG of the current view: every panel drawing inside `root` (svg[role=img] and the
- * timeline), each under its panel's heading. Throws if there is nothing drawn to export.
+ * timeline), each under its panel's heading (and its side, in compare mode). Throws if there is
+ * nothing drawn to export.
  */
 export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg {
   const PAD = 16;
   const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
   const parts: { title: string; svg: SVGSVGElement }[] = [];
   for (const sec of sections) {
-    const title = sec.querySelector("h2")?.textContent?.trim() ?? sec.getAttribute("aria-label") ?? "";
+    const heading = sec.querySelector("h2, h3")?.textContent?.trim() ?? sec.getAttribute("aria-label") ?? "";
+    // compare mode draws every panel twice, once per side: say which side
+    const side = sec.parentElement?.closest("section[aria-label]")?.getAttribute("aria-label");
+    const title = side ? `${side} · ${heading}` : heading;
     for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
       const w = svg.width.baseVal.value;
       const h = svg.height.baseVal.value;
@@ -110,11 +114,14 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
   const bg = document.createElementNS(SVG_NS, "rect");
   out.append(bg);
 
+  const width = Math.max(...parts.map((p) => p.svg.width.baseVal.value), 480);
+  // ~7.5 px per character at 13 px: cut caption lines that would run past the drawings
+  const maxChars = Math.floor(width / 7.5);
   let y = PAD;
-  let width = 0;
-  for (const line of caption) {
+  for (const [i, line] of caption.filter((l) => l !== "").entries()) {
     y += 16;
-    out.append(text(PAD, y, line, 13, y === PAD + 16 ? "700" : "400"));
+    const cut = line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
+    out.append(text(PAD, y, cut, 13, i === 0 ? "700" : "400"));
   }
   y += 8;
   for (const { title, svg } of parts) {
@@ -132,7 +139,6 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     copy.removeAttribute("role");
     out.append(copy);
     y += h + 8;
-    width = Math.max(width, w);
   }
   const W = Math.ceil(width + 2 * PAD);
   const H = Math.ceil(y + PAD);
