@@ -6,7 +6,7 @@
 
 import { useShallow } from "zustand/react/shallow";
 import { PatternDefs } from "../panels/PatternDefs.tsx";
-import { useCompareStore } from "../store/compare.ts";
+import { appClassOf, useCompareStore } from "../store/compare.ts";
 import { selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
 import { CompareTransport } from "./compare/CompareTransport.tsx";
@@ -61,9 +61,10 @@ export function App() {
   useKeyboard();
   usePlayback();
   useUrlSync();
-  const compare = useCompareStore((s) => s.mode === "compare");
+  const appClass = useCompareStore(appClassOf);
+  const compare = appClass !== "app";
   return (
-    <div className={compare ? "app compare-mode" : "app"}>
+    <div className={appClass}>
       <PatternDefs />
       <header className="app-header">
         <h1>

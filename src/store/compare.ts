@@ -42,6 +42,8 @@ export interface CompareState {
   /** the aligned cursor: 0 .. alignedTotal(comparison) - 1 */
   step: number;
   playing: boolean;
+  /** compare mode hides the scenario editor unless this is on */
+  showEditor: boolean;
 
   /** enters compare mode (or updates it) and runs side B */
   open(opts?: { designB?: Design | null; textB?: string | null; step?: number }): void;
@@ -62,6 +64,7 @@ export interface CompareState {
   play(): void;
   pause(): void;
   togglePlay(): void;
+  toggleEditor(): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +175,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   version: 0,
   step: 0,
   playing: false,
+  showEditor: false,
 
   open(opts = {}) {
     const app = useStore.getState();
@@ -274,7 +278,16 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     if (get().playing) get().pause();
     else get().play();
   },
+  toggleEditor() {
+    set({ showEditor: !get().showEditor });
+  },
 }));
+
+/** The app root's class: compare mode lays the page out without the editor, unless it is shown. */
+export function appClassOf(s: CompareState): string {
+  if (s.mode !== "compare") return "app";
+  return s.showEditor ? "app compare-mode compare-edit" : "app compare-mode";
+}
 
 /** The step side `side` shows at aligned `step` (diff.ts sideStep, clamped to the trace). */
 export function sideStepOf(c: Comparison, side: "a" | "b", step: number): number {

@@ -13,7 +13,16 @@ import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
 import { runShare } from "../../src/store/compare-run.ts";
 import { alignedTotal, type Comparison, sideStep, statementAt, statementEnd } from "../../src/trace/diff.ts";
 import { poolSummaryAt } from "./expected.ts";
-import { focusBody, openApp, ROOT, shot, withBrowser } from "./harness.ts";
+import {
+  choosePreset,
+  currentStep,
+  expectStep,
+  focusBody,
+  openApp,
+  ROOT,
+  shot,
+  withBrowser,
+} from "./harness.ts";
 
 withBrowser();
 
@@ -240,6 +249,96 @@ describe("compare mode", () => {
         document.documentElement.scrollWidth - window.innerWidth,
       ]);
       expect(overflow).toEqual([0, 0]);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("from the single view: Compare, side B pickers, rfc-v1 vs upstream at 1280, editor, back", async () => {
+    const app = await openApp({ reducedMotion: true });
+    const { page } = app;
+    try {
+      const file = "rfc-v1-freed-while-pinned.p2p";
+      const scenario = preset(file);
+      await choosePreset(page, file);
+      await shot(page, "single-view-with-compare-button-1280");
+      await focusBody(page);
+      for (let i = 0; i < 4; i++) await page.keyboard.press("Shift+ArrowRight");
+      const single = await currentStep(page);
+
+      await page.getByTestId("compare-toggle").click();
+      await page.getByTestId("compare-view").waitFor();
+      // side B defaults to another design than A's: rfc-v1 -> upstream; the cursor keeps its statement
+      const c = comparisonOf({ text: scenario, step: 0, compare: { design: "upstream" } });
+      expect(await page.getByTestId("design-b").inputValue()).toBe("upstream");
+      const entered = await stepOf(page);
+      expect(sideStep(c, "a", entered)).toBe(single);
+      await expectAt(page, c, entered);
+
+      // every divergence in turn, with its sentence
+      await page.keyboard.press("Home");
+      for (const d of c.divergences) {
+        await page.keyboard.press("]");
+        await expectAt(page, c, statementEnd(c, d.index));
+        expect(await text(page, "divergence-text")).toBe(d.explanation);
+        if (d.line === 12) await shot(page, "compare-rfc-v1-vs-upstream-1280");
+      }
+      expect(c.divergences[0]!.explanation).toBe(
+        "After `fio munmap buf`: rfc-v1 returned 4 pages to the pool, found use-after-free (1 page); upstream returned 3 pages to the pool, found nothing wrong.",
+      );
+      // the freed-while-pinned page is drawn as such on side A only
+      const looks = (s: "a" | "b") =>
+        side(page, s).locator('rect.p2p-cell[data-look="freed-in-use"]').count();
+      await page.keyboard.press("Home");
+      await page.keyboard.press("]");
+      expect([await looks("a"), await looks("b")]).toEqual([1, 0]);
+      const rows = page.getByTestId("compare-summary").locator("tbody tr");
+      expect(await rows.nth(0).locator('td[data-col="freed"]').textContent()).toBe("2");
+      expect(await rows.nth(1).locator('td[data-col="freed"]').textContent()).toBe("0");
+      const overflow = await page.evaluate(() => [
+        document.documentElement.scrollHeight - window.innerHeight,
+        document.documentElement.scrollWidth - window.innerWidth,
+      ]);
+      expect(overflow).toEqual([0, 0]);
+
+      // another design for side B: compared again at the same statement
+      const at = await stepOf(page);
+      await page.getByTestId("design-b").selectOption("fault");
+      await expect.poll(() => side(page, "b").getAttribute("data-design")).toBe("fault");
+      const cf = comparisonOf({ text: scenario, step: 0, compare: { design: "fault" } });
+      const now = await stepOf(page);
+      expect(statementAt(cf, now)).toBe(statementAt(c, at));
+      await expectAt(page, cf, now);
+
+      // side B runs another preset's text
+      await page.getByTestId("scenario-b").selectOption("presets/seed-leak.p2p");
+      const cs = comparisonOf({
+        text: scenario,
+        step: 0,
+        compare: { design: "fault", text: preset("seed-leak.p2p") },
+      });
+      await expect.poll(() => text(page, "step")).toBe(`Step ${await stepOf(page)} / ${alignedTotal(cs)}`);
+      await page.getByTestId("scenario-b").selectOption("");
+      await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cf)}$`));
+
+      // the editor can be shown beside the columns, and edits side A
+      expect(await page.getByTestId("editor").isVisible()).toBe(false);
+      await page.getByTestId("editor-toggle").click();
+      expect(await page.getByTestId("editor").isVisible()).toBe(true);
+      await shot(page, "compare-with-editor-1280");
+      await page.getByTestId("editor-toggle").click();
+
+      // back to the single view, at the step side A was showing
+      await focusBody(page);
+      await page.keyboard.press("]");
+      const aligned = await stepOf(page);
+      const own = sideStep(cf, "a", aligned);
+      await page.getByTestId("compare-toggle").click();
+      await page.getByTestId("editor").waitFor();
+      await expectStep(page, own, c.a.events.length);
+      expect(await page.getByTestId("pool-summary").count()).toBe(1);
+      expect(await page.getByTestId("pool-summary").textContent()).toBe(poolSummaryAt(c.a, own));
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

@@ -106,14 +106,16 @@ export function CompareTransport() {
           +
         </button>
       </span>
-      <output className="step" data-testid="step" aria-live="off" title="the aligned step of both sides">
-        {alignedStepLabel(c, step)}
-      </output>
-      {c && (
-        <span className="side-steps" data-testid="side-steps">
-          A {sideStepOf(c, "a", step)} · B {sideStepOf(c, "b", step)}
-        </span>
-      )}
+      <span className="aligned-step">
+        <output className="step" data-testid="step" aria-live="off" title="the aligned step of both sides">
+          {alignedStepLabel(c, step)}
+        </output>
+        {c && (
+          <span className="side-steps" data-testid="side-steps" title="the step each side shows">
+            A {sideStepOf(c, "a", step)} · B {sideStepOf(c, "b", step)}
+          </span>
+        )}
+      </span>
     </div>
   );
 }

@@ -44,6 +44,23 @@ export function CompareToggle() {
   );
 }
 
+/** Shows or hides side A's scenario editor beside the columns. */
+function EditorToggle() {
+  const on = useCompareStore((s) => s.showEditor);
+  return (
+    <button
+      type="button"
+      className="editor-toggle"
+      aria-pressed={on}
+      data-testid="editor-toggle"
+      title="Edit side A's scenario (side B runs the same text unless it has its own)"
+      onClick={() => useCompareStore.getState().toggleEditor()}
+    >
+      {on ? "Hide scenario" : "Edit scenario"}
+    </button>
+  );
+}
+
 const SAME = "";
 
 /** Side B's design and scenario. */
@@ -96,7 +113,9 @@ function SideBPickers() {
             useCompareStore.getState().setDesignB(isDesign(v) ? (v as Design) : null);
           }}
         >
-          <option value={SAME}>as written (its kernel line)</option>
+          <option value={SAME} title="the design of side B's own kernel line">
+            as written
+          </option>
           {DESIGNS.map((d) => (
             <option key={d} value={d}>
               {d}
@@ -254,6 +273,7 @@ export function CompareView() {
     <main className="workspace compare-view" data-testid="compare-view">
       <div className="compare-bar">
         <SideBPickers />
+        <EditorToggle />
         <LookLegend />
       </div>
       {body}
