@@ -207,6 +207,14 @@ export function decodeShareLink(input: string): DecodeResult {
         `This link is ${fragment.length} characters long, more than the ${MAX_FRAGMENT_CHARS} p2pviz reads.`,
       );
     }
+    if (fragment.includes("&amp;")) {
+      // '&' never appears escaped in a p2pviz link: this one was copied out of HTML source
+      throw new ShareFailure(
+        "malformed",
+        "This link has '&amp;' where '&' belongs: it was copied from the HTML of a page or mail.",
+        "Replace each '&amp;' with '&', or copy the link from the page as shown rather than from its source.",
+      );
+    }
     const fields = splitFields(fragment);
     if (fields.length === 0)
       throw new ShareFailure("empty", "The link is empty: there is no scenario in it.");

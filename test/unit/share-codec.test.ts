@@ -193,6 +193,7 @@ describe("decodeShareLink", () => {
     ["http://127.0.0.1:4173/", "empty"],
     ["#hello", "malformed"],
     ["#=x", "malformed"],
+    ["#v=1&amp;s=tx&amp;step=0", "malformed"],
     ["#foo=1", "missing-key"],
     ["#step=3", "missing-key"],
     [`#v=${CURRENT_VERSION + 1}&s=tx&step=0`, "unknown-version"],
