@@ -295,4 +295,50 @@ describe("keys and editing", () => {
       await app.close();
     }
   });
+
+  it("playing at full speed runs to the last step and stops there", async () => {
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, SCENARIO);
+      const total = traceOf(SCENARIO).events.length;
+      for (let i = 0; i < 10; i++) await page.keyboard.press("+");
+      expect(await page.getByTestId("speed").textContent()).toBe("512/s");
+      await page.getByTestId("play").click();
+      await expect.poll(() => stepText(page), { timeout: 10_000 }).toBe(`Step ${total - 1} / ${total}`);
+      await expect.poll(() => page.getByTestId("play").getAttribute("aria-pressed")).toBe("false");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("with reduced motion, the changed page's ring sits on its cell at once", async () => {
+    {
+      const app = await openApp({ reducedMotion: true });
+      const { page } = app;
+      try {
+        await load(page, SCENARIO);
+        const t = traceOf(SCENARIO);
+        const alloc = t.events.findIndex((e) => e.kind === "genpool-alloc");
+        await page.keyboard.press("Home");
+        for (let i = 0; i < alloc; i++) await page.keyboard.press("ArrowRight");
+        await expectStep(page, alloc, t.events.length);
+        const widths = await page.evaluate(() => {
+          const ring = document.querySelector("rect.p2p-ring")!;
+          const cell = document.querySelector('rect.p2p-cell[data-dev="nvme0"][data-page="0"]')!;
+          return [Number(ring.getAttribute("width")), Number(cell.getAttribute("width"))];
+        });
+        // the ring ends 3px wider than the cell (with motion it starts 9px wider and shrinks onto it)
+        expect(widths[0]).toBe(widths[1]! + 3);
+        expect(app.problems).toEqual([]);
+      } finally {
+        await app.close();
+      }
+    }
+  });
 });
+
+async function stepText(page: Page): Promise<string> {
+  return (await page.getByTestId("step").textContent()) ?? "";
+}
