@@ -318,7 +318,8 @@ describe("compare mode", () => {
         step: 0,
         compare: { design: "fault", text: preset("seed-leak.p2p") },
       });
-      await expect.poll(() => text(page, "step")).toBe(`Step ${await stepOf(page)} / ${alignedTotal(cs)}`);
+      await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cs)}$`));
+      await expectAt(page, cs, await stepOf(page));
       await page.getByTestId("scenario-b").selectOption("");
       await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cf)}$`));
 
@@ -331,14 +332,37 @@ describe("compare mode", () => {
 
       // back to the single view, at the step side A was showing
       await focusBody(page);
+      await page.keyboard.press("Home");
+      await expectAt(page, cf, 0);
       await page.keyboard.press("]");
-      const aligned = await stepOf(page);
+      const aligned = statementEnd(cf, cf.divergences[0]!.index);
+      await expectAt(page, cf, aligned);
       const own = sideStep(cf, "a", aligned);
       await page.getByTestId("compare-toggle").click();
       await page.getByTestId("editor").waitFor();
       await expectStep(page, own, c.a.events.length);
       expect(await page.getByTestId("pool-summary").count()).toBe(1);
       expect(await page.getByTestId("pool-summary").textContent()).toBe(poolSummaryAt(c.a, own));
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a comparison link whose aligned step is past the end says so, in the editor it shows", async () => {
+    const state: ShareState = { text: preset("seed-leak.p2p"), step: 0, compare: { design: "upstream" } };
+    const total = alignedTotal(comparisonOf(state));
+    const app = await openLink(linkOf({ ...state, step: total + 5 }));
+    const { page } = app;
+    try {
+      await expect
+        .poll(() => page.getByTestId("scenario-error").textContent(), { timeout: 5000 })
+        .toBe(`The link asks for step ${total + 5}, but this scenario has steps 0 to ${total - 1}.`);
+      expect(await page.getByTestId("editor").isVisible()).toBe(true);
+      expect(await page.getByTestId("editor-toggle").getAttribute("aria-pressed")).toBe("true");
+      // the view is at the last step rather than some other place, and the bad link stays put
+      expect(await text(page, "step")).toBe(`Step ${total - 1} / ${total}`);
+      expect(await page.evaluate(() => location.hash)).toContain(`step=${total + 5}`);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

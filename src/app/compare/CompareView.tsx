@@ -20,6 +20,7 @@ import { selectSpeed } from "../../store/selectors.ts";
 import { useStore } from "../../store/store.ts";
 import { type Comparison, statementAt } from "../../trace/diff.ts";
 import { loadPresetIndex, loadPresetText, type Preset } from "../presets.ts";
+import { useLinkError } from "../ShareMenu.tsx";
 import { CompareColumn } from "./CompareColumn.tsx";
 import { CompareSummary } from "./CompareSummary.tsx";
 import { DivergenceStrip } from "./DivergenceStrip.tsx";
@@ -201,6 +202,11 @@ function DivergenceBar({ c, version, step }: { c: Comparison; version: number; s
 
 export function CompareView() {
   useComparePlayback();
+  // a link's error is shown where scenario errors go, in the editor: show it when there is one
+  const linkError = useLinkError();
+  useEffect(() => {
+    if (linkError && !useCompareStore.getState().showEditor) useCompareStore.getState().toggleEditor();
+  }, [linkError]);
   const {
     comparison: c,
     version,
