@@ -1,14 +1,24 @@
 /** `p2pviz link FILE`: the share URL that opens FILE in the app at a step. */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { formatDiagnostic } from "../scenario/parse.ts";
-import { checkStep, DEFAULT_BASE, encodeShareLink, MAX_URL_CHARS, type ShareState } from "../share/codec.ts";
+import {
+  checkStep,
+  DEFAULT_BASE,
+  encodeShareLink,
+  MAX_URL_CHARS,
+  type ShareState,
+  versionFor,
+} from "../share/codec.ts";
 import { PANEL_NAMES } from "../share/panels.ts";
+import { runSideB } from "../store/compare-run.ts";
+import { alignedTotal, statementEnd } from "../trace/diff.ts";
 import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { designFlag, readScenarioFile } from "./cmd-run.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 
 const HELP = `Usage: p2pviz link FILE [--step N] [--base URL] [--kernel DESIGN] [--page DEV:P] [--panel NAME] [--json]
+       p2pviz link FILE --vs DESIGN [--vs-file FILE2] [--divergence K] [--step N] ...   (compare mode)
 
 Prints a share URL that opens the scenario FILE (or - for standard input) in the p2pviz app at a
 step. The whole scenario travels in the URL's '#' part (compressed when that is shorter), so the
@@ -21,6 +31,10 @@ Options:
                     (${DESIGNS.join(", ")})
   --page DEV:P      select page P (from 0) of device DEV
   --panel NAME      the panel to focus (${PANEL_NAMES.join(", ")})
+  --vs DESIGN       open compare mode: side B runs under DESIGN (side A is FILE with --kernel)
+  --vs-file FILE2   side B runs the scenario FILE2 (under --vs, or FILE2's own 'kernel' line);
+                    with either, --step is the aligned step of both sides ('p2pviz diff')
+  --divergence K    in compare mode, open at the end of the K-th divergent statement (from 1)
   --json            print {"format": "p2pviz-link/1", "url", "length", ...} instead
   -h, --help        this help
 
@@ -51,10 +65,14 @@ export const command: Command = (args, io: CliIO) => {
   let page: { dev: string; index: number } | undefined;
   let panel: string | undefined;
   let json: boolean;
+  let vs: Design | undefined;
+  let vsFile: string | undefined;
+  let divergence: number | undefined;
+  let stepGiven: boolean;
   try {
     const a = parseArgs(
       args,
-      ["--step", "--base", "--kernel", "--page", "--panel"],
+      ["--step", "--base", "--kernel", "--page", "--panel", "--vs", "--vs-file", "--divergence"],
       ["--json", "--help", "-h"],
     );
     if (a.flags.has("--help") || a.flags.has("-h")) {
@@ -75,6 +93,19 @@ export const command: Command = (args, io: CliIO) => {
       throw new UsageError(`unknown panel '${panel}' (panels: ${PANEL_NAMES.join(", ")})`);
     }
     json = a.flags.has("--json");
+    vs = designFlag(a.flags.get("--vs"));
+    const f2 = a.flags.get("--vs-file");
+    vsFile = typeof f2 === "string" ? f2 : undefined;
+    divergence = intFlag(a.flags.get("--divergence"), "--divergence");
+    stepGiven = a.flags.get("--step") !== undefined;
+    if (divergence !== undefined && vs === undefined && vsFile === undefined) {
+      throw new UsageError("--divergence needs compare mode (--vs or --vs-file)");
+    }
+    if (divergence !== undefined && (divergence < 1 || stepGiven)) {
+      throw new UsageError(
+        divergence < 1 ? "--divergence counts from 1" : "--divergence and --step exclude each other",
+      );
+    }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`p2pviz link: ${e.message}\n\n${HELP}`);
@@ -91,7 +122,33 @@ export const command: Command = (args, io: CliIO) => {
     return EXIT_USAGE;
   }
   const trace = run.trace;
-  const bad = checkStep(step, trace.events.length);
+  // compare mode: side B, and the aligned timeline the step counts on
+  let compare: ShareState["compare"];
+  let total = trace.events.length;
+  if (vs !== undefined || vsFile !== undefined) {
+    const textB = vsFile === undefined ? undefined : readScenarioFile(io, vsFile);
+    if (vsFile !== undefined && textB === undefined) return EXIT_USAGE;
+    const b = runSideB(trace, text, vs ?? null, textB ?? null);
+    if (!b.ok) {
+      const nameB = vsFile === undefined ? name : vsFile === "-" ? "<stdin>" : vsFile;
+      for (const d of b.diagnostics) io.err(`${formatDiagnostic(nameB, d)}\n`);
+      return EXIT_USAGE;
+    }
+    compare = { ...(vs && { design: vs }), ...(textB !== undefined && { text: textB }) };
+    total = alignedTotal(b.comparison);
+    if (divergence !== undefined) {
+      const d = b.comparison.divergences[divergence - 1];
+      if (!d) {
+        const n = b.comparison.divergences.length;
+        io.err(
+          `p2pviz link: --divergence ${divergence}: ${n === 0 ? "the two sides never diverge" : `the sides diverge at ${n} statement${n === 1 ? "" : "s"}`}\n`,
+        );
+        return EXIT_USAGE;
+      }
+      step = statementEnd(b.comparison, d.index);
+    }
+  }
+  const bad = checkStep(step, total);
   if (bad) {
     io.err(`p2pviz link: ${name}: ${bad.message.replace("The link asks for", "--step asks for")}\n`);
     return EXIT_USAGE;
@@ -114,6 +171,7 @@ export const command: Command = (args, io: CliIO) => {
     text,
     step,
     ...(design && { design }),
+    ...(compare && { compare }),
     ...(page && { page }),
     ...(panel !== undefined && { panel }),
   };
@@ -127,10 +185,11 @@ export const command: Command = (args, io: CliIO) => {
       format: "p2pviz-link/1",
       url: r.url,
       length: r.url.length,
-      version: 1,
+      version: versionFor(state),
       step,
-      totalSteps: trace.events.length,
+      totalSteps: total,
       ...(design && { design }),
+      ...(compare && { compare }),
       ...(page && { page }),
       ...(panel !== undefined && { panel }),
     };

@@ -175,6 +175,44 @@ describe("compare links (v2)", () => {
     expect(out).toMatch(/^format: v2\nstep: 3\ncompare with text: 3 lines of its own/);
   });
 
+  it("p2pviz link --vs makes a comparison link, at a divergence if asked", async () => {
+    let out = "";
+    let err = "";
+    const io: CliIO = {
+      out: (t) => void (out += t),
+      err: (t) => void (err += t),
+      readInput: (p) => readFileSync(p, "utf8"),
+    };
+    const link = async (...args: string[]) => {
+      out = "";
+      err = "";
+      return main(["link", ...args], io);
+    };
+    const file = "public/presets/seed-leak.p2p";
+    expect(await link(file, "--kernel", "upstream", "--vs", "seed", "--divergence", "1")).toBe(0);
+    // the committed v2 fixture is exactly this link
+    expect(out).toBe("http://127.0.0.1:4173/#v=2&s=zPJLRG-3Wj3brie3WAwA&design=upstream&vs=seed&step=103\n");
+    expect(
+      await link(file, "--vs-file", "public/presets/upstream-basic.p2p", "--step", "150", "--json"),
+    ).toBe(0);
+    const j = JSON.parse(out);
+    expect([j.version, j.step, j.compare.text]).toEqual([2, 150, preset("upstream-basic.p2p")]);
+    expect(decodeShareLink(j.url)).toMatchObject({
+      ok: true,
+      state: { step: 150, compare: { text: j.compare.text } },
+    });
+    expect(j.totalSteps).toBeGreaterThan(150);
+    // refusals
+    expect(await link(file, "--vs", "seed", "--divergence", "1")).toBe(2);
+    expect(err).toContain("the two sides never diverge");
+    expect(await link(file, "--divergence", "1")).toBe(2);
+    expect(err).toContain("--divergence needs compare mode");
+    expect(await link(file, "--vs", "upstream", "--step", "9999")).toBe(2);
+    expect(err).toMatch(/--step asks for step 9999, but this scenario has steps 0 to \d+/);
+    expect(await link(file, "--vs", "mmio")).toBe(2);
+    expect(err).toContain("unknown design 'mmio'");
+  });
+
   it("says which side does not run", () => {
     const r = runShare({ text: SEED_LEAK, step: 0, compare: { text: "kernel upstream\nfio mmap x\n" } });
     expect(r.ok).toBe(false);
