@@ -12,6 +12,9 @@ import { useStore } from "../store/store.ts";
 import { LinkErrorView, useLinkError } from "./ShareMenu.tsx";
 
 const RUN_DELAY_MS = 250;
+/** line height of the textarea and the gutter, in px (app.css) */
+const LINE_PX = 18;
+const MAX_ERROR_MARKS = 50;
 
 export function Editor() {
   const { text, diagnostics } = useStore(useShallow(selectEditor));
@@ -35,7 +38,18 @@ export function Editor() {
   }, [text, run]);
 
   const lineCount = useMemo(() => text.split("\n").length, [text]);
-  const errorLines = useMemo(() => new Set(diagnostics.map((d) => d.line)), [diagnostics]);
+  const lineNumbers = useMemo(
+    () => Array.from({ length: lineCount }, (_, i) => String(i + 1)).join("\n"),
+    [lineCount],
+  );
+  // the statement at the cursor, then error lines (drawn last, so an error wins over the cursor)
+  const marks = useMemo(() => {
+    const errs = [...new Set(diagnostics.map((d) => d.line))].slice(0, MAX_ERROR_MARKS);
+    const out: [number, string][] = [];
+    if (currentLine > 0 && !errs.includes(currentLine)) out.push([currentLine, "cur"]);
+    for (const n of errs) out.push([n, "err"]);
+    return out;
+  }, [diagnostics, currentLine]);
 
   const goTo = (line: number, col: number) => {
     const el = area.current;
@@ -54,15 +68,15 @@ export function Editor() {
     <div className="editor">
       <div className="editor-box">
         <div className="gutter" ref={gutter} aria-hidden="true">
-          {Array.from({ length: lineCount }, (_, i) => {
-            const n = i + 1;
-            const cls = errorLines.has(n) ? "err" : n === currentLine ? "cur" : undefined;
-            return (
-              <div key={n} className={cls}>
+          {/* one text node for all numbers (a 100k-line scenario stays cheap), marks laid over it */}
+          <div className="gutter-inner">
+            <pre className="gutter-nums">{lineNumbers}</pre>
+            {marks.map(([n, cls]) => (
+              <div key={`${cls}${n}`} className={`gutter-mark ${cls}`} style={{ top: (n - 1) * LINE_PX }}>
                 {n}
               </div>
-            );
-          })}
+            ))}
+          </div>
         </div>
         <textarea
           ref={area}

@@ -248,6 +248,9 @@ describe("keys and editing", () => {
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toBe(firstError(bad));
       expect(await page.getByTestId("scenario-error").textContent()).toMatch(/^line 11:\d+: .*nvme9/);
       await expect.poll(() => page.locator(".gutter .err").textContent()).toBe("11");
+      expect(await page.locator(".gutter .err").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(
+        "rgb(251, 213, 210)",
+      );
       await shot(page.locator("aside.side"), "editor-error");
       expect(app.problems).toEqual([]);
     } finally {
