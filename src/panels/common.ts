@@ -34,7 +34,7 @@ export const LOOKS: readonly PageLook[] = ["free", "allocated", "mapped", "pinne
 /** How a look is drawn: a fill colour and a pattern glyph (see PatternDefs.tsx). */
 export const LOOK_STYLE: Readonly<Record<PageLook, { fill: string; label: string; glyph: string }>> = {
   free: { fill: "#ffffff", label: "free", glyph: "empty" },
-  allocated: { fill: "#bfe0f5", label: "allocated, not mapped", glyph: "diagonal hatch" },
+  allocated: { fill: "#bfe0f5", label: "allocated", glyph: "diagonal hatch" },
   mapped: { fill: "#0072b2", label: "mapped", glyph: "dot" },
   pinned: { fill: "#e69f00", label: "pinned", glyph: "plus" },
   "freed-in-use": { fill: "#d55e00", label: "freed while in use", glyph: "cross" },
