@@ -179,14 +179,19 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "ret = gen_pool_alloc_owner(p2pdma->pool, size, &ref)",
       "if ret && !percpu_ref_tryget_live_rcu(ref): free; ret = NULL",
       "rcu_read_unlock(); return ret",
+      "# each page handed out holds one reference: the allocation's",
     ],
     hl: 1,
-    at: { pgref: 2 },
+    at: { pgref: 2, "page-ref": 4 },
   },
   pci_free_p2pmem: {
-    lines: ["gen_pool_free_owner(p2pdma->pool, addr, size, &ref)", "percpu_ref_put(ref)"],
-    hl: 0,
-    at: { pgref: 1 },
+    lines: [
+      "# each page's allocation reference is dropped",
+      "gen_pool_free_owner(p2pdma->pool, addr, size, &ref)",
+      "percpu_ref_put(ref)",
+    ],
+    hl: 1,
+    at: { pgref: 2, "page-ref": 0 },
   },
   pci_p2pdma_vma_fault: {
     lines: [
@@ -387,7 +392,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "return pages pinned (all or nothing in the simulator)",
     ],
     hl: 4,
-    at: { "pin-create": 1, "pin-status": 5, result: 0 },
+    at: { "pin-create": 1, "pin-status": 5, result: 5 },
   },
   __get_user_pages: {
     lines: [
@@ -423,7 +428,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "    set MMF_HAS_PINNED",
     ],
     hl: 3,
-    at: { "page-ref": 3, "pin-page": 3, result: 1, "pin-status": 1 },
+    at: { "page-ref": 3, "pin-page": 3, result: 1, "pin-status": 1, note: 1 },
   },
   unpin_user_page: {
     lines: [
