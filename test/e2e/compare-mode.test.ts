@@ -19,6 +19,7 @@ import {
   expectStep,
   focusBody,
   openApp,
+  presetIndex,
   ROOT,
   shot,
   withBrowser,
@@ -367,5 +368,39 @@ describe("compare mode", () => {
     } finally {
       await app.close();
     }
+  });
+
+  describe.each(presetIndex())("preset $file in compare mode", ({ file, design }) => {
+    it("every divergence in turn: both pools, the sentence, no scrolling at 1280x800", async () => {
+      const other = design === "upstream" ? "seed" : "upstream";
+      const state: ShareState = { text: preset(file), step: 0, compare: { design: other } };
+      const c = comparisonOf(state);
+      const app = await openLink(linkOf(state));
+      const { page } = app;
+      try {
+        await expectAt(page, c, 0);
+        await focusBody(page);
+        for (const [i, d] of c.divergences.entries()) {
+          await page.keyboard.press("]");
+          await expectAt(page, c, statementEnd(c, d.index));
+          expect(await text(page, "divergence-text")).toBe(d.explanation);
+          expect(await text(page, "divergence-count")).toBe(
+            `${i + 1} of ${c.divergences.length} divergence${c.divergences.length === 1 ? "" : "s"}`,
+          );
+          if (i === 0) await shot(page, `compare-${file.replace(/\.p2p$/, "")}-${design}-vs-${other}-1280`);
+        }
+        if (c.divergences.length === 0) {
+          expect(await text(page, "divergence-text")).toContain("No divergence");
+        }
+        const overflow = await page.evaluate(() => [
+          document.documentElement.scrollHeight - window.innerHeight,
+          document.documentElement.scrollWidth - window.innerWidth,
+        ]);
+        expect(overflow).toEqual([0, 0]);
+        expect(app.problems).toEqual([]);
+      } finally {
+        await app.close();
+      }
+    });
   });
 });
