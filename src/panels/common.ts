@@ -37,7 +37,7 @@ export const LOOK_STYLE: Readonly<Record<PageLook, { fill: string; label: string
   allocated: { fill: "#bfe0f5", label: "allocated", glyph: "diagonal hatch" },
   mapped: { fill: "#0072b2", label: "mapped", glyph: "dot" },
   pinned: { fill: "#e69f00", label: "pinned", glyph: "plus" },
-  "freed-in-use": { fill: "#d55e00", label: "freed while in use", glyph: "cross" },
+  "freed-in-use": { fill: "#a50f15", label: "freed while in use", glyph: "cross" },
   gone: { fill: "#d0d0d0", label: "device gone", glyph: "horizontal lines" },
 };
 
