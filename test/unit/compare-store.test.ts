@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SUMMARY_COLUMNS } from "../../src/app/compare/CompareSummary.tsx";
 import { stripView } from "../../src/app/compare/DivergenceStrip.tsx";
+import { handleKey } from "../../src/app/keyboard.ts";
 import {
   carryAligned,
   carryFromTrace,
@@ -46,7 +47,15 @@ beforeEach(() => {
     step: 0,
     playing: false,
   });
-  useStore.setState({ trace: null, diagnostics: [], step: 0, playing: false, design: null, selected: null });
+  useStore.setState({
+    trace: null,
+    diagnostics: [],
+    step: 0,
+    playing: false,
+    speedIndex: 3,
+    design: null,
+    selected: null,
+  });
 });
 
 describe("aligned cursor helpers", () => {
@@ -240,5 +249,46 @@ describe("compare store", () => {
     expect([cmp().playing, cmp().step]).toEqual([true, 0]);
     cmp().togglePlay();
     expect(cmp().playing).toBe(false);
+  });
+});
+
+describe("keys", () => {
+  const key = (k: string, shiftKey = false) =>
+    handleKey({ key: k, shiftKey, ctrlKey: false, metaKey: false, altKey: false });
+
+  it("in compare mode move the aligned cursor; [ and ] jump between divergences", () => {
+    app().loadScenario(RFC, { step: 0, design: null });
+    cmp().open({ designB: "upstream", step: 0 });
+    const c = cmp().comparison!;
+    expect(key("ArrowRight")).toBe(true);
+    expect(cmp().step).toBe(1);
+    expect(key("ArrowRight", true)).toBe(true);
+    expect(cmp().step).toBe(c.starts[statementAt(c, 1) + 1]);
+    expect(key("End")).toBe(true);
+    expect(cmp().step).toBe(alignedTotal(c) - 1);
+    expect(key("Home")).toBe(true);
+    expect(cmp().step).toBe(0);
+    expect(key("]")).toBe(true);
+    expect(cmp().step).toBe(statementEnd(c, c.divergences[0]!.index));
+    expect(key("]")).toBe(true);
+    expect(key("[")).toBe(true);
+    expect(cmp().step).toBe(statementEnd(c, c.divergences[0]!.index));
+    // the app's own cursor follows side A, it is not moved by the keys itself
+    expect(app().step).toBe(sideStepOf(c, "a", cmp().step));
+    expect(key(" ")).toBe(true);
+    expect([cmp().playing, app().playing]).toEqual([true, false]);
+    expect(key("+")).toBe(true);
+    expect(app().speedIndex).toBe(4);
+    expect(handleKey({ key: "]", shiftKey: false, ctrlKey: true, metaKey: false, altKey: false })).toBe(
+      false,
+    );
+  });
+
+  it("in the single view, [ and ] are not ours and arrows move the app's cursor", () => {
+    app().loadScenario(RFC, { step: 0, design: null });
+    expect(key("]")).toBe(false);
+    expect(key("ArrowRight")).toBe(true);
+    expect(app().step).toBe(1);
+    expect(cmp().step).toBe(0);
   });
 });
