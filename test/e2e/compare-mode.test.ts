@@ -195,6 +195,18 @@ describe("compare mode", () => {
       await expect
         .poll(() => page.evaluate(() => location.hash), { timeout: 3000 })
         .toMatch(new RegExp(`^#v=2&s=z[\\w-]+&design=upstream&vs=seed&step=${munmap}$`));
+
+      // a single-view link pasted into the address bar leaves compare mode; Back returns to it
+      const single = encodeShareLink({ text: state0.text, step: 3 });
+      if (!single.ok) throw new Error(single.error.message);
+      await page.evaluate((h) => {
+        location.hash = h;
+      }, single.fragment);
+      await expect.poll(() => page.getByTestId("compare-toggle").getAttribute("aria-pressed")).toBe("false");
+      await expectStep(page, 3, c.b.events.length); // seed-leak.p2p's own design is seed
+      await page.goBack();
+      await expect.poll(() => page.getByTestId("compare-toggle").getAttribute("aria-pressed")).toBe("true");
+      await expectAt(page, c, munmap);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
