@@ -7,18 +7,29 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const SHOTS = resolve(ROOT, "test-output/screenshots");
 
 let browser: Browser | undefined;
+/** apps opened by the running test: any console error or warning in them fails it */
+const opened: AppPage[] = [];
 
-/** Connects to the shared browser for this file's tests and disconnects afterwards. */
+/**
+ * Connects to the shared browser for this file's tests and disconnects afterwards; after each
+ * test, fails it if any app it opened logged a console error or warning, threw, or had a
+ * request fail (even if the test forgot to look).
+ */
 export function withBrowser(): void {
   beforeAll(async () => {
     browser = await chromium.connect(inject("wsEndpoint"));
     mkdirSync(SHOTS, { recursive: true });
+  });
+  afterEach(() => {
+    const problems = opened.flatMap((a) => a.problems);
+    opened.length = 0;
+    expect(problems, "console errors/warnings, page errors or failed requests").toEqual([]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -58,9 +69,11 @@ export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
   page.on("response", (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
+  const app: AppPage = { page, context, problems, close: () => context.close() };
+  opened.push(app);
   await page.goto(inject("baseUrl"));
   await page.getByTestId("step").waitFor();
-  return { page, context, problems, close: () => context.close() };
+  return app;
 }
 
 export async function stepText(page: Page): Promise<string> {
