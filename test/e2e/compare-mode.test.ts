@@ -336,6 +336,29 @@ describe("compare mode", () => {
       await page.getByTestId("scenario-b").selectOption("");
       await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cf)}$`));
 
+      // side B's own text, written by hand: first with a mistake, then without the final unpin
+      await page.getByTestId("scenario-b").selectOption("edit");
+      const area = page.getByTestId("side-b-textarea");
+      expect(await area.inputValue()).toBe(scenario);
+      await shot(page, "compare-side-b-text-1280");
+      await area.fill(`${scenario}fio mmap\n`);
+      await page.getByTestId("side-b-apply").click();
+      await expect
+        .poll(() => page.getByTestId("side-b-error").textContent())
+        .toMatch(/^Side B's scenario does not run: line 14:10: /);
+      expect(await page.getByTestId("compare-a").count()).toBe(0);
+      const noUnpin = scenario.replace("unpin io\n", "");
+      await page.getByTestId("scenario-b").selectOption("edit");
+      await page.getByTestId("side-b-textarea").fill(noUnpin);
+      await page.getByTestId("side-b-apply").click();
+      const cn = comparisonOf({ text: scenario, step: 0, compare: { design: "fault", text: noUnpin } });
+      await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cn)}$`));
+      await expectAt(page, cn, await stepOf(page));
+      expect(await page.getByTestId("scenario-b").inputValue()).toBe("custom");
+      expect(await page.getByTestId("side-b-text").count()).toBe(0);
+      await page.getByTestId("scenario-b").selectOption("");
+      await expect.poll(() => text(page, "step")).toMatch(new RegExp(` / ${alignedTotal(cf)}$`));
+
       // the editor can be shown beside the columns, and edits side A
       expect(await page.getByTestId("editor").isVisible()).toBe(false);
       await page.getByTestId("editor-toggle").click();

@@ -3,7 +3,7 @@
  * summary table, and the two columns stepping together on the aligned cursor.
  */
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { LookLegend } from "../../panels/PoolPanel.tsx";
 import { DESIGNS, type Design } from "../../scenario/ast.ts";
@@ -63,6 +63,7 @@ function EditorToggle() {
 }
 
 const SAME = "";
+const EDIT = "edit";
 
 /** Side B's design and scenario. */
 function SideBPickers() {
@@ -82,8 +83,13 @@ function SideBPickers() {
   }, []);
   // which menu entry the current side B text is: the same scenario, a preset we loaded, or other text
   const scenarioValue = textB === null ? SAME : chosen && chosen.text === textB ? chosen.url : "custom";
+  const [editing, setEditing] = useState(false);
   const chooseScenario = async (url: string) => {
     const s = useCompareStore.getState();
+    if (url === EDIT) {
+      setEditing(true);
+      return;
+    }
     if (url === SAME) {
       setChosen(null);
       s.setTextB(null);
@@ -133,14 +139,58 @@ function SideBPickers() {
           title={error ?? undefined}
         >
           <option value={SAME}>the same as A</option>
-          {scenarioValue === "custom" && <option value="custom">its own text (from the link)</option>}
+          {scenarioValue === "custom" && <option value="custom">its own text</option>}
           {presets.map((p) => (
             <option key={p.url} value={p.url}>
               {p.title}
             </option>
           ))}
+          <option value={EDIT}>write its own text…</option>
         </select>
       </label>
+      {editing && <SideBTextEditor onClose={() => setEditing(false)} />}
+    </div>
+  );
+}
+
+/** A small editor for side B's own scenario text (starting from B's text, or A's). */
+function SideBTextEditor({ onClose }: { readonly onClose: () => void }) {
+  const [value, setValue] = useState(() => useCompareStore.getState().textB ?? useStore.getState().text);
+  const area = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => area.current?.focus(), []);
+  const apply = () => {
+    const same = value === useStore.getState().text;
+    useCompareStore.getState().setTextB(same ? null : value);
+    onClose();
+  };
+  return (
+    <div
+      className="side-b-text"
+      role="dialog"
+      aria-label="side B's scenario text"
+      data-testid="side-b-text"
+      onKeyDown={(e) => {
+        if (e.key === "Escape") onClose();
+      }}
+    >
+      <textarea
+        ref={area}
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        spellCheck={false}
+        rows={14}
+        data-testid="side-b-textarea"
+        aria-label="side B's scenario"
+      />
+      <div className="side-b-text-buttons">
+        <button type="button" onClick={apply} data-testid="side-b-apply">
+          Run as side B
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <span className="hint">Esc closes. The same text as A runs A's scenario again.</span>
+      </div>
     </div>
   );
 }
