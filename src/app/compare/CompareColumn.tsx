@@ -69,6 +69,11 @@ export function CompareColumn({
           step {step} / {total}
           {waiting && <span className="waiting"> · waits for the other side</span>}
         </span>
+        {trace.truncated && (
+          <p className="banner" role="status">
+            Stopped early at line {trace.truncated.line}: {trace.truncated.message}
+          </p>
+        )}
         <p
           className="narration"
           data-testid="narration"
