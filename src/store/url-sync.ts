@@ -25,7 +25,7 @@ import {
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
-import { type AppState, type PageRef, useStore } from "./store.ts";
+import { type AppState, type PageRef, STORAGE_TEXT, useStore } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
 export const URL_THROTTLE_MS = 250;
@@ -75,6 +75,39 @@ export function currentLink(): LinkState["current"] {
 
 function hasLink(hash: string): boolean {
   return hash !== "" && hash !== "#";
+}
+
+/** sessionStorage key of the fragment this tab last wrote (a reload keeps it; a new tab does not). */
+const OWN_FRAGMENT = "p2pviz.ownFragment";
+
+function session(): Storage | null {
+  try {
+    return typeof sessionStorage === "undefined" ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * On a reload the address bar holds the link this tab wrote last, which can lag the last edit: links
+ * are written at most every URL_THROTTLE_MS, and a reload may come first. The text saved in
+ * localStorage at every keystroke is newer then, and opening the link would lose the edit.
+ */
+function isOwnStaleLink(hash: string): boolean {
+  if (session()?.getItem(OWN_FRAGMENT) !== hash.replace(/^#/, "")) return false;
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(STORAGE_TEXT);
+  } catch {
+    return false;
+  }
+  const r = decodeShareLink(hash);
+  return r.ok && saved !== null && r.state.text !== saved;
+}
+
+/** A link in the address bar that should be opened (not our own link lagging a newer edit). */
+function linkToOpen(hash: string): boolean {
+  return hasLink(hash) && !isOwnStaleLink(hash);
 }
 
 /** Text of the scenario the current history entry shows, and when it was written. */
@@ -160,7 +193,7 @@ function openLink(hash: string): boolean {
  * saved scenario is never shown (not even for a frame) in place of the link's.
  */
 export function primeFromLocation(): void {
-  if (typeof location === "undefined" || !hasLink(location.hash)) return;
+  if (typeof location === "undefined" || !linkToOpen(location.hash)) return;
   const r = decodeShareLink(location.hash);
   if (r.ok) useStore.setState({ text: r.state.text, design: r.state.design ?? null });
   else useStore.setState({ text: "", trace: null });
@@ -184,11 +217,16 @@ function writeUrl(): void {
   if (newScenario) entryWrittenAt = now;
   entryText = s.text;
   lastFragment = fragment;
+  try {
+    session()?.setItem(OWN_FRAGMENT, fragment);
+  } catch {
+    // storage disabled: a reload right after an edit may then show the link's older text
+  }
 }
 
 /** Starts the sync; returns a function that stops it. Call once, from the app root, after mount. */
 export function startUrlSync(): () => void {
-  if (hasLink(location.hash)) openLink(location.hash);
+  if (linkToOpen(location.hash)) openLink(location.hash);
   else entryText = useStore.getState().text;
 
   let timer: ReturnType<typeof setTimeout> | undefined;
