@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const noPatch = argv.includes("--no-patch");
   const all = argv.includes("--all");
   const names = argv.filter((a) => !a.startsWith("--"));
-  const everything = [...presetJobs(), ...labJobs(), ...corpusJobs(56)];
+  const everything = [...presetJobs(), ...labJobs(), ...corpusJobs(112)];
   const wanted = all ? everything.map((j) => j.name) : names.length ? names : DEFAULT_LIVE;
   const jobs = everything.filter((j) => wanted.includes(j.name));
   const unknown = wanted.filter((w) => !jobs.some((j) => j.name === w));

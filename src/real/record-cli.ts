@@ -5,7 +5,7 @@
  *
  *   npx tsx src/real/record-cli.ts [--presets] [--lab] [--corpus N] [--from SEED]
  *
- * With none of them it records all three (the corpus with 56 seeds).
+ * With none of them it records all three (the corpus with 112 seeds).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const ci = argv.indexOf("--corpus");
   const fi = argv.indexOf("--from");
   const all = !presets && !lab && ci < 0;
-  const corpusN = ci >= 0 ? Number(argv[ci + 1]) : all ? 56 : 0;
+  const corpusN = ci >= 0 ? Number(argv[ci + 1]) : all ? 112 : 0;
   const from = fi >= 0 ? Number(argv[fi + 1]) : 0;
   const jobs = [
     ...(presets || all ? presetJobs() : []),

@@ -207,7 +207,7 @@ describe("cpioNewc", () => {
 describe("corpus", () => {
   it("is deterministic, valid, and covers every kind", () => {
     const kinds = new Set<string>();
-    for (let seed = 0; seed < 56; seed++) {
+    for (let seed = 0; seed < 112; seed++) {
       const a = corpusScenario(seed);
       expect(corpusScenario(seed).text).toBe(a.text);
       const o = runText(a.text);
