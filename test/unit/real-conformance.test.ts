@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compareRun } from "../../src/real/compare.ts";
+import { presetStatus, recordingForPreset } from "../../src/real/preset-status.ts";
 import { listRecordings, loadExceptions } from "../../src/real/recording.ts";
 import { runText } from "../../src/trace/run.ts";
 
@@ -28,6 +29,27 @@ describe("recorded conformance with the real kernel", () => {
         `${e.recording}: no statement at line ${e.line}`,
       ).toBe(true);
     }
+  });
+
+  it("gives the app a per-preset status: checked, with the kernel's result at each line", () => {
+    const rec = recordingForPreset(recordings, "fork-keeps-pages.p2p");
+    expect(rec).toBeDefined();
+    const st = presetStatus(rec!, exceptions);
+    expect(st.kernel).toMatch(/^6\.12\./);
+    expect(st.checked).toBe(true);
+    const mmapLine = rec!.scenario.split("\n").findIndex((l) => / mmap /.test(l)) + 1;
+    expect(st.byLine.get(mmapLine)?.result).toBe("ok");
+    const pinned = presetStatus(
+      recordingForPreset(recordings, "odirect-pin-outlives-munmap.p2p")!,
+      exceptions,
+    );
+    expect(pinned.checked).toBe(true);
+    expect(pinned.knownDifferences).toBeGreaterThan(0);
+    expect([...pinned.reasons.values()].join(" ")).toMatch(/Held pin/);
+    // without the exceptions the same recording is not "checked"
+    expect(presetStatus(recordingForPreset(recordings, "odirect-pin-outlives-munmap.p2p")!, []).checked).toBe(
+      false,
+    );
   });
 
   for (const rec of recordings) {
