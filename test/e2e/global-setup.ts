@@ -59,6 +59,9 @@ async function waitForFreePort(port: number, ms = 10 * 60_000): Promise<void> {
   }
 }
 
+/** ANSI colour escapes (built from a string: a control character in a regex literal is a lint error) */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 async function waitForHttp(url: string, server: ChildProcess, log: () => string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -66,7 +69,8 @@ async function waitForHttp(url: string, server: ChildProcess, log: () => string,
     try {
       const r = await fetch(url);
       // vite prints its URL once it listens: only then is the answer from our server
-      if (r.ok && log().includes(`${HOST}:${PORT}`)) return;
+      // colour codes stripped: with CI=true vite colours its output, splitting the address
+      if (r.ok && log().replace(ANSI, "").includes(`${HOST}:${PORT}`)) return;
     } catch {
       // not listening yet
     }
@@ -104,7 +108,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       "--outDir",
       served,
     ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, NO_COLOR: "1" } },
   );
   server.stdout?.on("data", (d) => (output += String(d)));
   server.stderr?.on("data", (d) => (output += String(d)));
