@@ -290,9 +290,12 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "process-add":
       s.processes.pop();
       return;
-    case "process-exit":
-      proc(s, e.proc).alive = true;
+    case "process-exit": {
+      // Exited processes may be shared with checkpoints (cloneState shareDead): revive a copy.
+      const p = proc(s, e.proc);
+      s.processes[e.proc] = { ...p, alive: true, vmas: p.vmas.slice(), ptes: new Map(p.ptes) };
       return;
+    }
     case "label-add":
       proc(s, e.proc).labels = proc(s, e.proc).labels.rest!;
       return;
@@ -349,9 +352,12 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "unpin-page":
       s.devices[e.dev]!.pins[e.page]!++;
       return;
-    case "pin-status":
-      s.pins[e.pin]!.status = e.from;
+    case "pin-status": {
+      // Finished pins may be shared with checkpoints (cloneState shareDead): revive a copy.
+      const pin = s.pins[e.pin]!;
+      s.pins[e.pin] = { ...pin, pages: pin.pages.slice(), status: e.from };
       return;
+    }
     case "finding":
       s.findings--;
       return;

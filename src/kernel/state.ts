@@ -200,8 +200,8 @@ export function newDevice(index: number, name: string, pages: number, barStart: 
 
 /**
  * A deep copy of the state. With `shareDead`, exited processes and finished pins are shared rather
- * than copied: the simulator never changes them again, so its checkpoints can hold the same objects (a cursor always
- * clones a checkpoint fully before it moves).
+ * than copied: no event changes them in place (applying never touches them again, and reverting
+ * their exit or release puts a fresh copy in their slot), so checkpoints and cursors can share them.
  */
 export function cloneState(s: KernelState, shareDead = false): KernelState {
   return {

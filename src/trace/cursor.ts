@@ -13,7 +13,7 @@ export class TraceCursor {
   private applied = 0;
 
   constructor(readonly trace: Trace) {
-    this.state = cloneState(trace.checkpoints[0]!.state);
+    this.state = cloneState(trace.checkpoints[0]!.state, true);
   }
 
   /**
@@ -39,7 +39,7 @@ export class TraceCursor {
     const fromAfter = after ? after.step - target : Number.POSITIVE_INFINITY;
     if (fromBefore < here || fromAfter < here) {
       const cp = fromAfter < fromBefore ? after! : before;
-      this.state = cloneState(cp.state);
+      this.state = cloneState(cp.state, true);
       this.applied = cp.step;
     }
     while (this.applied < target) applyEvent(this.state, events[this.applied++]!);

@@ -116,6 +116,13 @@ describe("properties over random scenarios", () => {
             for (let i = 0; i <= step; i++) applyEvent(replay, t.events[i]!);
             expect(cursor.seek(step)).toEqual(replay);
           }
+          // Cursors share exited processes and finished pins with the checkpoints: moving must
+          // never change a checkpoint.
+          for (const cp of t.checkpoints) {
+            const replay = emptyState(t.design, t.pageSize);
+            for (let i = 0; i < cp.step; i++) applyEvent(replay, t.events[i]!);
+            expect(cp.state).toEqual(replay);
+          }
         },
       ),
       { numRuns: 60 },

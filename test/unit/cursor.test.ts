@@ -1,0 +1,59 @@
+/** TraceCursor: far jumps from checkpoints, both directions, and checkpoints that never change. */
+import { describe, expect, it } from "vitest";
+import { applyEvent } from "../../src/kernel/events.ts";
+import { emptyState } from "../../src/kernel/state.ts";
+import { TraceCursor } from "../../src/trace/cursor.ts";
+import { runText } from "../../src/trace/run.ts";
+import type { Trace } from "../../src/trace/trace.ts";
+
+function replayTo(t: Trace, step: number) {
+  const s = emptyState(t.design, t.pageSize);
+  for (let i = 0; i <= step; i++) applyEvent(s, t.events[i]!);
+  return s;
+}
+
+const TEXT = `device d 64K
+process p
+p mmap a d 16K
+p fork c
+p pin io a 0 4K
+c exit
+unpin io
+p munmap a 4K 4K
+p exit
+`;
+
+describe("TraceCursor", () => {
+  it("reverting an exit or an unpin from a later checkpoint leaves every checkpoint as it was", () => {
+    for (const every of [1, 2, 3, 5, 8]) {
+      const r = runText(TEXT, { checkpointEvery: every });
+      if (!r.ok) throw new Error("parse");
+      const t = r.trace;
+      const exitStep = t.events.findIndex((e) => e.kind === "process-exit");
+      const releaseStep = t.events.findIndex((e) => e.kind === "pin-status");
+      const cursor = new TraceCursor(t);
+      for (const target of [
+        t.events.length - 1,
+        exitStep - 1,
+        releaseStep - 1,
+        0,
+        exitStep + 1,
+        releaseStep - 2,
+      ]) {
+        // jump far away first, so the cursor starts again from a checkpoint
+        cursor.seek(target < t.events.length / 2 ? t.events.length - 1 : 0);
+        expect(cursor.seek(target)).toEqual(replayTo(t, target));
+      }
+      for (const cp of t.checkpoints) expect(cp.state).toEqual(replayTo(t, cp.step - 1));
+    }
+  });
+
+  it("steps one event at a time in both directions", () => {
+    const r = runText(TEXT, { checkpointEvery: 4 });
+    if (!r.ok) throw new Error("parse");
+    const t = r.trace;
+    const cursor = new TraceCursor(t);
+    for (let i = 0; i < t.events.length; i++) expect(cursor.seek(i)).toEqual(replayTo(t, i));
+    for (let i = t.events.length - 1; i >= 0; i--) expect(cursor.seek(i)).toEqual(replayTo(t, i));
+  });
+});
