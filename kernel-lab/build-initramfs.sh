@@ -21,7 +21,7 @@ mkdir -p "$LAB/cache"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/root/bin" "$TMP/root/proc" "$TMP/root/sys" "$TMP/root/dev" "$TMP/root/tmp"
-gcc -static -O2 -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -o "$TMP/root/p2prun" "$LAB/guest/p2prun.c" 2> "$TMP/gcc.log" \
+gcc -static -pthread -O2 -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -o "$TMP/root/p2prun" "$LAB/guest/p2prun.c" 2> "$TMP/gcc.log" \
   || { cat "$TMP/gcc.log" >&2; die "gcc -static failed (is libc6-dev installed?)"; }
 grep -v 'statically linked applications requires at runtime' "$TMP/gcc.log" | grep -i warning >&2 || true
 cp "$BUSYBOX" "$TMP/root/bin/busybox"

@@ -12,6 +12,10 @@
  * for O_DIRECT pins whose own device is gone. Scenario processes are real processes ("workers",
  * `p2prun --worker`), each driven over a pair of FIFOs; `fork` is a real fork() of the worker.
  *
+ * `pin`: an O_DIRECT read into the range (FOLL_PIN|FOLL_PCI_P2PDMA through the block layer). When
+ * the next statement is its `unpin`, one pread does pin, I/O and unpin; otherwise the read is kept
+ * in flight on a throttled namespace until `unpin` (do_hold), so the pin is held across statements.
+ *
  * Each mmap label gets its own 8 GiB slot of address space (MAP_FIXED_NOREPLACE), so a label names
  * the same addresses in every process that inherits it and nothing else is ever mapped next to it:
  * touching past a label's end, or in a label whose mmap failed, finds no VMA (SIGSEGV), as in the
@@ -25,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -206,6 +211,79 @@ static const char *do_uring_register(int slot, unsigned long addr, unsigned long
   return "ok";
 }
 
+/*
+ * A pin held across statements: an O_DIRECT read into the range from the device's second
+ * namespace, whose QEMU drive is throttled. A dummy read into host memory first fills the throttle
+ * bucket, so the real read waits in QEMU for seconds while its pages stay pinned (FOLL_PIN, +1024
+ * each, taken when the bio is built). A thread of the worker issues it, so the worker keeps taking
+ * commands; `unpin` joins the thread, i.e. waits for the I/O to complete.
+ */
+struct held {
+  int used;
+  pthread_t th;
+  int fd;
+  unsigned long addr, len;
+  volatile int done;
+  ssize_t ret;
+  int err;
+};
+static struct held helds[MAXPIN];
+
+static void *held_thread(void *arg) {
+  struct held *h = arg;
+  ssize_t n = pread(h->fd, (void *)h->addr, h->len, 0);
+  h->err = n < 0 ? errno : 0;
+  h->ret = n;
+  __atomic_store_n(&h->done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+static const char *held_result(struct held *h) {
+  static char b[48];
+  if (h->ret < 0) return errname(h->err);
+  if ((unsigned long)h->ret == h->len) return "ok";
+  snprintf(b, sizeof b, "short:%zd", h->ret);
+  return b;
+}
+
+#define HOLD_DUMMY (64 * 1024)
+
+static const char *do_hold(int slot, int fd, unsigned long addr, unsigned long len) {
+  if (slot < 0 || slot >= MAXPIN) return "EINVAL";
+  static char *dummy;
+  if (!dummy && posix_memalign((void **)&dummy, 4096, HOLD_DUMMY)) return "ENOMEM";
+  /* fill the throttle bucket: this read itself passes at once */
+  if (pread(fd, dummy, HOLD_DUMMY, 0) < 0) return errname(errno);
+  struct held *h = &helds[slot];
+  memset(h, 0, sizeof *h);
+  h->fd = fd;
+  h->addr = addr;
+  h->len = len;
+  if (pthread_create(&h->th, NULL, held_thread, h)) return "EAGAIN";
+  h->used = 1;
+  /* a GUP failure (EFAULT, EREMOTEIO) or a short pin returns at once; a good pin stays in flight */
+  for (int i = 0; i < 40 && !__atomic_load_n(&h->done, __ATOMIC_ACQUIRE); i++) usleep(5000);
+  if (__atomic_load_n(&h->done, __ATOMIC_ACQUIRE)) {
+    pthread_join(h->th, NULL);
+    h->used = 0;
+    return held_result(h);
+  }
+  return "ok";
+}
+
+static const char *do_release(int slot) {
+  if (slot < 0 || slot >= MAXPIN || !helds[slot].used) return "ok";
+  /* the read should still be in flight; if it is not, the pin ended before its unpin */
+  int early = __atomic_load_n(&helds[slot].done, __ATOMIC_ACQUIRE);
+  pthread_join(helds[slot].th, NULL);
+  helds[slot].used = 0;
+  const char *r = held_result(&helds[slot]);
+  /* the I/O's own outcome is reported by the controller as a note, `unpin` itself is ok */
+  static char b[64];
+  snprintf(b, sizeof b, "ok io=%s%s", r, early ? ",ended-before-unpin" : "");
+  return b;
+}
+
 static int worker_open(const char *cmd_path, const char *rep_path, int *cmd, int *rep) {
   *cmd = open(cmd_path, O_RDONLY);
   if (*cmd < 0) return -1;
@@ -267,6 +345,12 @@ static int worker_main(const char *cmd_path, const char *rep_path) {
         snprintf(sb, sizeof sb, "short:%zd", n);
         res = sb;
       }
+    } else if (!strcmp(op, "HOLD")) {
+      sscanf(line, "%*s %lu %lu %lx %lu", &d, &c, &a, &b);
+      res = do_hold((int)d, (int)c, a, b);
+    } else if (!strcmp(op, "RELEASE")) {
+      sscanf(line, "%*s %lu", &d);
+      res = do_release((int)d);
     } else if (!strcmp(op, "VMSPLICE")) {
       sscanf(line, "%*s %lx %lu", &a, &b);
       res = do_vmsplice(a, b);
@@ -289,6 +373,8 @@ static int worker_main(const char *cmd_path, const char *rep_path) {
            reaches EOF exactly when the parent's address space is gone */
         close(cmd);
         close(rep);
+        /* the parent's held I/O threads were not copied: they are the parent's to join */
+        memset(helds, 0, sizeof helds);
         if (worker_open(s1, s2, &cmd, &rep) < 0) _exit(112);
         wr_all(rep, "R ready\n");
         continue;
@@ -298,6 +384,9 @@ static int worker_main(const char *cmd_path, const char *rep_path) {
         continue;
       }
     } else if (!strcmp(op, "EXIT")) {
+      /* an exiting process cannot leave its I/O behind on the lab: held pins complete first */
+      for (int i = 0; i < MAXPIN; i++)
+        if (helds[i].used) pthread_join(helds[i].th, NULL);
       _exit(0);
     }
     snprintf(reply, sizeof reply, "R %s\n", res);
@@ -487,6 +576,8 @@ struct device {
   char ns[64];             /* /dev/nvmeXn1 */
   int allocfd;             /* p2pmem/allocate, O_RDWR, inherited by every worker */
   int nsfd;                /* namespace, O_RDONLY|O_DIRECT, inherited by every worker */
+  char slowns[64];         /* /dev/nvmeXn2: a throttled namespace for held pins */
+  int slowfd;
   void *filler;
   unsigned long fillerlen;
 };
@@ -509,6 +600,7 @@ struct pin {
   char name[MAXNAME];
   int proc;
   int ring; /* io_uring slot held by the worker, or -1 */
+  int held; /* held O_DIRECT slot in the worker, or -1 */
 };
 
 static struct device devs[MAXDEV];
@@ -593,6 +685,10 @@ static int discover(int want) {
         snprintf(bdfpath, sizeof bdfpath, "/sys/bus/pci/devices/%s/p2pmem/size", bdf);
         char sz[64];
         if (read_file(bdfpath, sz, sizeof sz) < 0) continue;
+        char slow[64];
+        snprintf(slow, sizeof slow, "/dev/%sn2", e->d_name);
+        if (stat(slow, &sb) < 0) continue;
+        snprintf(devs[i].slowns, sizeof devs[i].slowns, "%s", slow);
         snprintf(devs[i].bdf, sizeof devs[i].bdf, "%s", bdf);
         snprintf(devs[i].ns, sizeof devs[i].ns, "%s", ns);
         devs[i].cmb = strtoul(sz, NULL, 10);
@@ -755,7 +851,7 @@ static int lookup(struct stmt *st, struct proc **pp, struct label **ll, char *er
   return 0;
 }
 
-static const char *do_pin(struct stmt *st, char *err) {
+static const char *do_pin(struct stmt *st, int next_is_unpin, char *err) {
   struct proc *p;
   struct label *l;
   if (lookup(st, &p, &l, err) < 0) return NULL;
@@ -767,6 +863,7 @@ static const char *do_pin(struct stmt *st, char *err) {
   cp(pn->name, st->d);
   pn->proc = find_proc(st->a);
   pn->ring = -1;
+  pn->held = -1;
   unsigned long addr = l->addr + st->n1;
   if (st->longterm && !st->nop2p) {
     npins++;
@@ -781,9 +878,20 @@ static const char *do_pin(struct stmt *st, char *err) {
     /* GUP without FOLL_PCI_P2PDMA: vmsplice; the references are dropped when the pipe drains */
     r = call(p, "VMSPLICE %lx %lu", addr, st->n2);
   } else {
-    /* FOLL_PIN|FOLL_PCI_P2PDMA: an O_DIRECT read into the range, pinned and unpinned in one go */
-    int fd = devs[l->dev].unbound ? spare_nsfd : devs[l->dev].nsfd;
-    r = call(p, "ODIRECT %d %lx %lu", fd, addr, st->n2);
+    /* FOLL_PIN|FOLL_PCI_P2PDMA: an O_DIRECT read into the range. Released by the very next
+       statement: pinned and unpinned in one pread. Otherwise: held in flight until `unpin`. */
+    if (devs[l->dev].unbound) {
+      r = call(p, "ODIRECT %d %lx %lu", spare_nsfd, addr, st->n2);
+    } else if (next_is_unpin) {
+      r = call(p, "ODIRECT %d %lx %lu", devs[l->dev].nsfd, addr, st->n2);
+    } else {
+      r = call(p, "HOLD %d %d %lx %lu", npins, devs[l->dev].slowfd, addr, st->n2);
+      if (!strcmp(r, "ok")) {
+        pn->held = npins;
+        out("P2PRUN HELD %d pin %s in flight (O_DIRECT from %s, throttled)\n", st->line, pn->name,
+            devs[l->dev].slowns);
+      }
+    }
   }
   npins++;
   return r;
@@ -792,6 +900,18 @@ static const char *do_pin(struct stmt *st, char *err) {
 static const char *do_unpin(struct stmt *st, char *err) {
   for (int i = 0; i < npins; i++) {
     if (strcmp(pins[i].name, st->a)) continue;
+    if (pins[i].held >= 0) {
+      struct proc *p = procs[pins[i].proc];
+      int slot = pins[i].held;
+      pins[i].held = -1;
+      if (p->alive) {
+        const char *r = call(p, "RELEASE %d", slot);
+        const char *io = strstr(r, "io=");
+        if (io && strcmp(io, "io=ok")) out("P2PRUN NOTE %d the held I/O of pin %s ended with %s\n", st->line, st->a, io + 3);
+        return "ok";
+      }
+      return "ok";
+    }
     if (pins[i].ring >= 0) {
       struct proc *p = procs[pins[i].proc];
       int slot = pins[i].ring;
@@ -969,7 +1089,8 @@ int main(int argc, char **argv) {
     snprintf(p, sizeof p, "/sys/bus/pci/devices/%s/p2pmem/allocate", devs[i].bdf);
     devs[i].allocfd = open(p, O_RDWR);
     devs[i].nsfd = open(devs[i].ns, O_RDONLY | O_DIRECT);
-    if (devs[i].allocfd < 0 || devs[i].nsfd < 0) {
+    devs[i].slowfd = open(devs[i].slowns, O_RDONLY | O_DIRECT);
+    if (devs[i].allocfd < 0 || devs[i].nsfd < 0 || devs[i].slowfd < 0) {
       out("P2PRUN FATAL 0 cannot open %s or %s: %s\n", p, devs[i].ns, strerror(errno));
       finish(3);
     }
@@ -997,7 +1118,11 @@ int main(int argc, char **argv) {
       if (lookup(st, &p, &l, err) == 0) r = call(p, "TOUCH %lx", l->addr + st->n1);
       break;
     }
-    case OP_PIN: r = do_pin(st, err); break;
+    case OP_PIN: {
+      int next_unpin = i + 1 < nst && stmts[i + 1].op == OP_UNPIN && !strcmp(stmts[i + 1].a, st->d);
+      r = do_pin(st, next_unpin, err);
+      break;
+    }
     case OP_UNPIN: r = do_unpin(st, err); break;
     case OP_FORK: r = do_fork(st, err); break;
     case OP_MUNMAP: {

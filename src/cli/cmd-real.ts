@@ -137,8 +137,10 @@ export const command: Command = async (args: string[], io: CliIO) => {
       if (boot.run.notes.length)
         io.out(`\nKernel notes:\n${boot.run.notes.map((n) => `  ${n}`).join("\n")}\n`);
       io.out(
-        "\nPins: the kernel performs 'pin' as one complete I/O (O_DIRECT read = pin+unpin; vmsplice for nop2p;\n" +
-          "io_uring buffer registration for longterm nop2p), so a pin is never held across statements there.\n",
+        "\nPins: a pin whose unpin is the next statement is one O_DIRECT read (pinned and unpinned inside\n" +
+          "pread); any other pin is an O_DIRECT read the lab keeps in flight on a throttled namespace until\n" +
+          "its unpin (or until its process exits). nop2p is vmsplice, longterm nop2p io_uring buffer\n" +
+          "registration; longterm with FOLL_PCI_P2PDMA has no user-space call.\n",
       );
     }
     return EXIT_OK;

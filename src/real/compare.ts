@@ -9,9 +9,9 @@
  *
  * Refcounts: only allocated pages are compared. A free page rests at refcount 1 in 6.12 and at 0
  * in the model (6.15+), so free pages would differ by design; allocated pages have the same counts
- * in both.
+ * in both, pins included (+1024 each) when the lab held the pin (RealStatement.held).
  */
-import type { KernelState } from "../kernel/state.ts";
+import { type KernelState, packDevPage } from "../kernel/state.ts";
 import { TraceCursor } from "../trace/cursor.ts";
 import type { OpRecord, Trace } from "../trace/trace.ts";
 import type { RealRun, RealStatement, RefRun } from "./guest-output.ts";
@@ -79,20 +79,27 @@ function modelPool(op: OpRecord, state: KernelState): Record<string, PoolView> {
 export const PIN_BIAS = 1024;
 
 /**
- * refcount:mapcount of each allocated page, by device then page. The kernel side cannot hold a pin
- * across statements (its `pin` is one complete O_DIRECT read), so the model's held pins are taken
- * out first: PIN_BIAS per held pin, and a page that only a pin keeps allocated is left out (the
- * pool columns still show that page as a difference).
+ * refcount:mapcount of each allocated page, by device then page. The lab holds a pin across
+ * statements (an O_DIRECT read kept in flight) unless its `unpin` is the very next statement; then
+ * the pin and unpin happen inside one pread and the kernel never shows the bias. For those pins
+ * (`released`) the model's PIN_BIAS is taken out, and a page that only such a pin keeps allocated
+ * is left out (the pool columns would still show it).
  */
-function modelRefs(state: KernelState): Map<string, Map<number, string>> {
+function modelRefs(state: KernelState, released: ReadonlySet<string>): Map<string, Map<number, string>> {
+  const bias = new Map<number, number>(); // packed dev/page -> bias to take out
+  for (const pin of state.pins) {
+    if (pin.status !== "held" || !released.has(pin.name)) continue;
+    for (const p of pin.pages) bias.set(p, (bias.get(p) ?? 0) + PIN_BIAS);
+  }
   const m = new Map<string, Map<number, string>>();
   for (const d of state.devices) {
     if (d.lifecycle === "unbound") continue;
     const pages = new Map<number, string>();
     for (let i = 0; i < d.pages; i++) {
       if (!d.allocated[i]) continue;
-      const ref = d.refcount[i]! - PIN_BIAS * d.pins[i]!;
-      if (d.pins[i]! > 0 && ref === 0 && d.mapcount[i] === 0) continue;
+      const b = bias.get(packDevPage(d.index, i)) ?? 0;
+      const ref = d.refcount[i]! - b;
+      if (b > 0 && ref === 0 && d.mapcount[i] === 0) continue;
       pages.set(i, `${ref}:${d.mapcount[i]}`);
     }
     m.set(d.name, pages);
@@ -170,6 +177,13 @@ export function compareRun(
   let unchecked = 0;
   const lines = new Set([...real.statements.map((s) => s.line), ...trace.ops.map((o) => o.line)]);
   const realByLine = new Map(real.statements.map((s) => [s.line, s]));
+  // pins the kernel did not keep in flight: every successful pin statement not marked held
+  const released = new Set<string>();
+  trace.scenario.statements.forEach((st, i) => {
+    if (st.op !== "pin") return;
+    const line = trace.spans[i]?.line ?? i + 1;
+    if (!realByLine.get(line)?.held) released.add(st.pin);
+  });
   for (const line of [...lines].sort((a, b) => a - b)) {
     const rs = realByLine.get(line);
     const op = byLine.get(line);
@@ -193,7 +207,7 @@ export function compareRun(
     let refsEqual: boolean | undefined;
     let refsDetail: string | undefined;
     if (rs?.refcounts && state) {
-      refsDetail = compareRefs(realRefs(rs.refcounts), modelRefs(state));
+      refsDetail = compareRefs(realRefs(rs.refcounts), modelRefs(state, released));
       refsEqual = refsDetail === undefined;
       if (!refsEqual) differs.push("refs");
     }

@@ -24,6 +24,8 @@ export interface RealStatement {
   readonly available: Readonly<Record<string, number | null>>;
   /** allocated pages below the scenario's device size, from p2pmem/debug_pages; null when gone */
   readonly refcounts?: Readonly<Record<string, readonly RefRun[] | null>>;
+  /** a `pin` whose O_DIRECT read the lab kept in flight until its `unpin` (a held pin) */
+  readonly held?: true;
 }
 
 export interface RealRun {
@@ -91,6 +93,7 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
   const devPages = new Map<string, number>();
   const statements: RealStatement[] = [];
   const refs = new Map<number, Record<string, RefRun[] | null>>();
+  const heldLines = new Set<number>();
   for (const raw of output.split(/\r?\n/)) {
     const at = raw.indexOf("P2PRUN ");
     if (at < 0) continue;
@@ -116,6 +119,10 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
       const dev = words[1] ?? "";
       const cmb = Number((words.find((w) => w.startsWith("cmb=")) ?? "cmb=0").slice(4));
       if (!devPages.has(dev)) devPages.set(dev, cmb / 4096);
+    } else if (kind === "HELD") {
+      heldLines.add(Number(words[1]));
+    } else if (kind === "NOTE") {
+      notes.push(`line ${words[1]}: ${words.slice(2).join(" ")}`);
     } else if (kind === "TIMING") {
       notes.push(words.slice(1).join(" "));
     } else if (kind === "DMESG") {
@@ -150,9 +157,11 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
       `the guest stopped before the end of the scenario (last statement reported: ${last ? `line ${last.line}` : "none"})`,
     );
   }
-  const withRefs = debugPages
-    ? statements.map((s) => ({ ...s, refcounts: refs.get(s.line) ?? {} }))
-    : statements;
+  const withRefs = statements.map((s) => ({
+    ...s,
+    ...(debugPages ? { refcounts: refs.get(s.line) ?? {} } : {}),
+    ...(heldLines.has(s.line) ? { held: true as const } : {}),
+  }));
   return {
     format: "p2pviz-real/1",
     kernel,

@@ -18,6 +18,11 @@ export class LabError extends Error {}
 export const LAB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-lab");
 
 export const MAX_DEVICES = 8;
+/**
+ * Read rate of the throttled namespace that keeps a held pin's O_DIRECT read in flight: after the
+ * guest's 64 KiB dummy read the pinned read waits about (64K - HOLD_BPS/10) / HOLD_BPS seconds.
+ */
+export const HOLD_BPS = 8192;
 /** the largest CMB the lab gives a device (the guest has 256 MiB of RAM for the struct pages) */
 export const MAX_CMB_MB = 1024;
 
@@ -202,15 +207,25 @@ export async function bootScenario(
       ...devices.map((d, i) => ({ serial: `p2pviz-dev${i}`, cmbMb: d.cmbMb, disk: Math.max(1, d.cmbMb) })),
       { serial: "p2pviz-spare", cmbMb: 0, disk: Math.max(1, ...devices.map((d) => d.cmbMb)) },
     ];
+    // Each device controller has two namespaces: nsid 1 for pins released at once, nsid 2 on a
+    // throttled drive for pins held across statements (see guest/p2prun.c do_hold).
     controllers.forEach((c, i) => {
       const disk = join(tmp, `disk${i}.img`);
       writeFileSync(disk, "");
       spawnSync("truncate", ["-s", `${c.disk}M`, disk]);
       args.push("-drive", `file=${disk},if=none,id=nvm${i},format=raw`);
-      args.push(
-        "-device",
-        `nvme,serial=${c.serial},drive=nvm${i},addr=${(0x10 + i).toString(16)}${c.cmbMb ? `,cmb_size_mb=${c.cmbMb}` : ""}`,
-      );
+      const addr = (0x10 + i).toString(16);
+      if (!c.cmbMb) {
+        args.push("-device", `nvme,serial=${c.serial},drive=nvm${i},addr=${addr}`);
+        return;
+      }
+      const slow = join(tmp, `slow${i}.img`);
+      writeFileSync(slow, "");
+      spawnSync("truncate", ["-s", `${c.disk + 1}M`, slow]);
+      args.push("-drive", `file=${slow},if=none,id=slow${i},format=raw,throttling.bps-read=${HOLD_BPS}`);
+      args.push("-device", `nvme,id=ctl${i},serial=${c.serial},addr=${addr},cmb_size_mb=${c.cmbMb}`);
+      args.push("-device", `nvme-ns,drive=nvm${i},bus=ctl${i},nsid=1`);
+      args.push("-device", `nvme-ns,drive=slow${i},bus=ctl${i},nsid=2`);
     });
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const bootOnce = () =>

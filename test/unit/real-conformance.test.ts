@@ -39,17 +39,12 @@ describe("recorded conformance with the real kernel", () => {
     expect(st.checked).toBe(true);
     const mmapLine = rec!.scenario.split("\n").findIndex((l) => / mmap /.test(l)) + 1;
     expect(st.byLine.get(mmapLine)?.result).toBe("ok");
-    const pinned = presetStatus(
-      recordingForPreset(recordings, "odirect-pin-outlives-munmap.p2p")!,
-      exceptions,
-    );
+    const pinned = presetStatus(recordingForPreset(recordings, "unbind-live-pin.p2p")!, exceptions);
     expect(pinned.checked).toBe(true);
     expect(pinned.knownDifferences).toBeGreaterThan(0);
-    expect([...pinned.reasons.values()].join(" ")).toMatch(/Held pin/);
+    expect([...pinned.reasons.values()].join(" ")).toMatch(/held pin/);
     // without the exceptions the same recording is not "checked"
-    expect(presetStatus(recordingForPreset(recordings, "odirect-pin-outlives-munmap.p2p")!, []).checked).toBe(
-      false,
-    );
+    expect(presetStatus(recordingForPreset(recordings, "unbind-live-pin.p2p")!, []).checked).toBe(false);
   });
 
   for (const rec of recordings) {

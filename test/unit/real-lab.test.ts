@@ -155,6 +155,39 @@ describe("compareRun", () => {
   });
 });
 
+describe("compareRun with a pin the lab held", () => {
+  it("compares the +1024 and the pages kept after munmap as they are", () => {
+    const text =
+      "kernel upstream\ndevice d 1M\nprocess p\np mmap a d 16K\np pin io a 0 4K\np munmap a\nunpin io\n";
+    const out = [
+      "P2PRUN KERNEL 6.12.117",
+      "P2PRUN DEBUG_PAGES 1",
+      "P2PRUN STEP 1 ok",
+      "P2PRUN STEP 2 ok d=1048576",
+      "P2PRUN REFS 2 d",
+      "P2PRUN STEP 3 ok d=1048576",
+      "P2PRUN REFS 3 d",
+      "P2PRUN STEP 4 ok d=1032192",
+      "P2PRUN REFS 4 d 0-3:1:1",
+      "P2PRUN HELD 5 pin io in flight (O_DIRECT from /dev/nvme0n2, throttled)",
+      "P2PRUN STEP 5 ok d=1032192",
+      "P2PRUN REFS 5 d 0-0:1025:1 1-3:1:1",
+      "P2PRUN STEP 6 ok d=1044480",
+      "P2PRUN REFS 6 d 0-0:1024:0",
+      "P2PRUN STEP 7 ok d=1048576",
+      "P2PRUN REFS 7 d",
+      "P2PRUN END 0 uptime=1",
+    ].join("\n");
+    const real = parseGuestOutput(out, text);
+    expect(real.statements.find((s) => s.line === 5)!.held).toBe(true);
+    const c = compareRun(real, trace(text));
+    expect(c.mismatches).toBe(0);
+    // the same refcounts without the HELD line: the model's pin bias is taken out, so they differ
+    const c2 = compareRun(parseGuestOutput(out.replace(/P2PRUN HELD.*\n/, ""), text), trace(text));
+    expect(c2.statements.find((s) => s.line === 5)!.differs).toEqual(["refs"]);
+  });
+});
+
 describe("planScenario", () => {
   it("gives each device a power-of-two CMB of at least 2 MiB", () => {
     const p = planScenario("device a 64K\ndevice b 2M\ndevice c 0x300000\ndevice e 3M\n");
