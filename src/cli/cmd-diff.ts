@@ -1,11 +1,10 @@
 /** `p2pviz diff FILE --kernel A --vs B`: where two designs part ways on the same statements. */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
-import { formatDiagnostic } from "../scenario/parse.ts";
 import { type Comparison, compareTraces } from "../trace/diff.ts";
 import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { designFlag, readScenarioFile } from "./cmd-run.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { designFlag, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz diff FILE --kernel A --vs B [--json]
 
@@ -86,19 +85,11 @@ export const command: Command = (args, io) => {
     b = designFlag(p.flags.get("--vs"));
     if (!b) throw new UsageError("--vs DESIGN is required");
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`p2pviz diff: ${e.message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageFailure(io, "diff", HELP, e);
   }
-  const text = readScenarioFile(io, file);
-  if (text === undefined) return EXIT_USAGE;
-  const name = file === "-" ? "<stdin>" : file;
-  const ra = runText(text, a ? { design: a } : {});
-  if (!ra.ok) {
-    for (const d of ra.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
-    return EXIT_USAGE;
-  }
-  const rb = runText(text, { design: b });
+  const ra = runScenarioFile(io, file, a ? { design: a } : {});
+  if (!ra) return EXIT_USAGE;
+  const rb = runText(ra.text, { design: b });
   if (!rb.ok) return EXIT_USAGE; // same text: cannot differ from the first parse
   const c = compareTraces(ra.trace, rb.trace);
   io.out(json ? `${JSON.stringify(comparisonJson(c), null, 1)}\n` : formatComparison(c));

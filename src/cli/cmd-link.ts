@@ -12,10 +12,9 @@ import {
 import { PANEL_NAMES } from "../share/panels.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
-import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { designFlag, readScenarioFile } from "./cmd-run.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { designFlag, displayName, readScenarioFile, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz link FILE [--step N] [--base URL] [--kernel DESIGN] [--page DEV:P] [--panel NAME] [--json]
        p2pviz link FILE --vs DESIGN [--vs-file FILE2] [--divergence K] [--step N] ...   (compare mode)
@@ -107,21 +106,13 @@ export const command: Command = (args, io: CliIO) => {
       );
     }
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`p2pviz link: ${e.message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageFailure(io, "link", HELP, e);
   }
 
-  const text = readScenarioFile(io, file);
-  if (text === undefined) return EXIT_USAGE;
-  const name = file === "-" ? "<stdin>" : file;
   // A link to a scenario that does not parse would only open an error: refuse it here.
-  const run = runText(text, design ? { design } : {});
-  if (!run.ok) {
-    for (const d of run.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
-    return EXIT_USAGE;
-  }
-  const trace = run.trace;
+  const ran = runScenarioFile(io, file, design ? { design } : {});
+  if (!ran) return EXIT_USAGE;
+  const { name, text, trace } = ran;
   // compare mode: side B, and the aligned timeline the step counts on
   let compare: ShareState["compare"];
   let total = trace.events.length;
@@ -130,7 +121,7 @@ export const command: Command = (args, io: CliIO) => {
     if (vsFile !== undefined && textB === undefined) return EXIT_USAGE;
     const b = runSideB(trace, text, vs ?? null, textB ?? null);
     if (!b.ok) {
-      const nameB = vsFile === undefined ? name : vsFile === "-" ? "<stdin>" : vsFile;
+      const nameB = vsFile === undefined ? name : displayName(vsFile);
       for (const d of b.diagnostics) io.err(`${formatDiagnostic(nameB, d)}\n`);
       return EXIT_USAGE;
     }

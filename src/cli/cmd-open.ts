@@ -4,6 +4,7 @@ import { checkStep, decodeShareLink, type ShareState } from "../share/codec.ts";
 import { runShare } from "../store/compare-run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz open URL [--json | --text]
 
@@ -53,9 +54,7 @@ export const command: Command = (args, io: CliIO) => {
     url = a.positionals[0]!;
     mode = a.flags.has("--json") ? "json" : a.flags.has("--text") ? "text" : "fields";
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`p2pviz open: ${e.message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageFailure(io, "open", HELP, e);
   }
   if (url === "-") {
     try {

@@ -15,11 +15,9 @@ import {
   planScenario,
 } from "../real/lab.ts";
 import { asUpstream, loadExceptions } from "../real/recording.ts";
-import { formatDiagnostic } from "../scenario/parse.ts";
-import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { readScenarioFile } from "./cmd-run.ts";
 import { type CliIO, type Command, EXIT_ENV, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { runScenarioFile, usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz real FILE [--setup] [--json] [--as-upstream] [--no-patch] [--timeout SECONDS]
 
@@ -75,20 +73,11 @@ export const command: Command = async (args: string[], io: CliIO) => {
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`bad --timeout '${t}'`);
     }
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`p2pviz real: ${e.message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageFailure(io, "real", HELP, e);
   }
-  const original = readScenarioFile(io, file);
-  if (original === undefined) return EXIT_USAGE;
-  const name = file === "-" ? "<stdin>" : file;
-  const text = asUp ? asUpstream(original).text : original;
-  const outcome = runText(text);
-  if (!outcome.ok) {
-    for (const d of outcome.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
-    return EXIT_USAGE;
-  }
-  const trace = outcome.trace;
+  const ran = runScenarioFile(io, file, {}, (t) => (asUp ? asUpstream(t).text : t));
+  if (!ran) return EXIT_USAGE;
+  const { name, text, trace } = ran;
   if (trace.design !== "upstream") {
     io.err(
       `p2pviz real: ${name} uses design '${trace.design}'; a real kernel implements only 'upstream'.\n` +

@@ -1,12 +1,11 @@
 /** `p2pviz run FILE`: the trace, one event a line, then the findings; or the run JSON. */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
-import { formatDiagnostic } from "../scenario/parse.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
 import { toRunJson } from "../trace/json.ts";
-import { runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import { designFlag, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz run FILE [--json] [--kernel DESIGN]
 
@@ -22,25 +21,6 @@ Options:
 Exit status: 0 when the scenario ran (errnos, signals and findings are results);
 2 for a scenario error (printed as FILE:LINE:COL: message) or bad usage.
 `;
-
-/** Reads the scenario file, or reports why not; shared by the commands that take FILE. */
-export function readScenarioFile(io: CliIO, file: string): string | undefined {
-  try {
-    return io.readInput(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.err(`p2pviz: cannot read ${file === "-" ? "standard input" : file}${code ? ` (${code})` : ""}\n`);
-    return undefined;
-  }
-}
-
-export function designFlag(v: string | true | undefined): Design | undefined {
-  if (v === undefined || v === true) return undefined;
-  if (!(DESIGNS as readonly string[]).includes(v)) {
-    throw new UsageError(`unknown design '${v}' (designs: ${DESIGNS.join(", ")})`);
-  }
-  return v as Design;
-}
 
 export function formatTrace(trace: Trace): string {
   const out: string[] = [];
@@ -78,19 +58,11 @@ export const command: Command = (args, io) => {
     json = a.flags.has("--json");
     design = designFlag(a.flags.get("--kernel"));
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`p2pviz run: ${e.message}\n\n${HELP}`);
-    return EXIT_USAGE;
+    return usageFailure(io, "run", HELP, e);
   }
-  const text = readScenarioFile(io, file);
-  if (text === undefined) return EXIT_USAGE;
-  const outcome = runText(text, design ? { design } : {});
-  const name = file === "-" ? "<stdin>" : file;
-  if (!outcome.ok) {
-    for (const d of outcome.diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
-    return EXIT_USAGE;
-  }
-  const trace = outcome.trace;
+  const ran = runScenarioFile(io, file, design ? { design } : {});
+  if (!ran) return EXIT_USAGE;
+  const { name, trace } = ran;
   io.out(json ? `${JSON.stringify(toRunJson(trace), null, 1)}\n` : formatTrace(trace));
   if (trace.truncated) {
     io.err(`${name}:${trace.truncated.line}:1: ${trace.truncated.message}\n`);
