@@ -1,26 +1,14 @@
 /** Presets menu and design switch. */
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { useStore } from "../store/store.ts";
-import { loadPresetIndex, loadPresetText, type Preset } from "./presets.ts";
+import { loadPresetText, usePresetIndex } from "./presets.ts";
 
 export function PresetMenu() {
-  const [presets, setPresets] = useState<Preset[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const { presets, error, setError } = usePresetIndex();
   const [chosen, setChosen] = useState("");
   const loadScenario = useStore((s) => s.loadScenario);
-
-  useEffect(() => {
-    let live = true;
-    loadPresetIndex().then(
-      (p) => live && setPresets(p),
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const choose = async (url: string) => {
     setChosen(url);

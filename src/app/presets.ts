@@ -3,6 +3,8 @@
  * entries may be file names or objects with a file/path/name and an optional title.
  */
 
+import { useEffect, useState } from "react";
+
 export interface Preset {
   /** path relative to the app, e.g. "presets/basic.p2p" */
   readonly url: string;
@@ -48,4 +50,28 @@ export async function loadPresetText(p: Preset): Promise<string> {
   const r = await fetch(p.url, { cache: "no-cache" });
   if (!r.ok) throw new Error(`${p.url}: HTTP ${r.status}`);
   return r.text();
+}
+
+/**
+ * The preset index for a menu, loaded once on mount: the presets (empty until loaded) and the
+ * error to show; a menu also sets the error when loading one preset's text fails.
+ */
+export function usePresetIndex(): {
+  presets: Preset[];
+  error: string | null;
+  setError: (error: string | null) => void;
+} {
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadPresetIndex().then(
+      (p) => live && setPresets(p),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return { presets, error, setError };
 }
