@@ -1,12 +1,25 @@
-/** Play loop: advances the cursor at `speed` events per second on animation frames. */
+/**
+ * Play loops: advance a cursor at `speed` events per second on animation frames. The single view
+ * plays the app's cursor; compare mode plays the aligned cursor, both at the app's speed.
+ */
 
 import { useEffect } from "react";
+import { useCompareStore } from "../store/compare.ts";
 import { selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
+import { alignedTotal } from "../trace/diff.ts";
 
-export function usePlayback(): void {
-  const playing = useStore((s) => s.playing);
-  const speed = useStore(selectSpeed);
+/** What a play loop reads and drives on each frame. */
+export interface PlayTarget {
+  readonly step: number;
+  /** the last step the loop may reach */
+  readonly end: number;
+  setStep(step: number): void;
+  pause(): void;
+}
+
+/** Plays while `playing`; `target` is read afresh on every frame that moves (a module-level function). */
+function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget): void {
   useEffect(() => {
     if (!playing) return;
     let raf = 0;
@@ -18,8 +31,7 @@ export function usePlayback(): void {
       const stride = Math.floor((acc * speed) / 1000);
       if (stride > 0) {
         acc -= (stride * 1000) / speed;
-        const { step, trace, setStep, pause } = useStore.getState();
-        const end = (trace?.events.length ?? 1) - 1;
+        const { step, end, setStep, pause } = target();
         const next = Math.min(end, step + stride);
         setStep(next);
         if (next >= end) {
@@ -31,5 +43,33 @@ export function usePlayback(): void {
     };
     raf = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(raf);
-  }, [playing, speed]);
+  }, [playing, speed, target]);
+}
+
+function appTarget(): PlayTarget {
+  const { step, trace, setStep, pause } = useStore.getState();
+  return { step, end: (trace?.events.length ?? 1) - 1, setStep, pause };
+}
+
+function compareTarget(): PlayTarget {
+  const { step, comparison, setStep, pause } = useCompareStore.getState();
+  return { step, end: (comparison ? alignedTotal(comparison) : 1) - 1, setStep, pause };
+}
+
+/** The single view's play loop: the app's cursor. */
+export function usePlayback(): void {
+  usePlayLoop(
+    useStore((s) => s.playing),
+    useStore(selectSpeed),
+    appTarget,
+  );
+}
+
+/** Compare mode's play loop: the aligned cursor, at the app's speed. */
+export function useComparePlayback(): void {
+  usePlayLoop(
+    useCompareStore((s) => s.playing),
+    useStore(selectSpeed),
+    compareTarget,
+  );
 }

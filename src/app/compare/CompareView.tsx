@@ -19,12 +19,12 @@ import {
 import { selectSpeed } from "../../store/selectors.ts";
 import { useStore } from "../../store/store.ts";
 import { type Comparison, statementAt } from "../../trace/diff.ts";
-import { loadPresetIndex, loadPresetText, type Preset } from "../presets.ts";
+import { useComparePlayback } from "../playback.ts";
+import { loadPresetText, usePresetIndex } from "../presets.ts";
 import { useLinkError } from "../ShareMenu.tsx";
 import { CompareColumn } from "./CompareColumn.tsx";
 import { CompareSummary } from "./CompareSummary.tsx";
 import { DivergenceStrip } from "./DivergenceStrip.tsx";
-import { useComparePlayback } from "./playback.ts";
 import "./compare.css";
 
 /** Header button: enter or leave compare mode. */
@@ -68,19 +68,8 @@ const EDIT = "edit";
 /** Side B's design and scenario. */
 function SideBPickers() {
   const { designB, textB } = useCompareStore(useShallow((s) => ({ designB: s.designB, textB: s.textB })));
-  const [presets, setPresets] = useState<Preset[]>([]);
+  const { presets, error, setError } = usePresetIndex();
   const [chosen, setChosen] = useState<{ url: string; text: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    loadPresetIndex().then(
-      (p) => live && setPresets(p),
-      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
   // which menu entry the current side B text is: the same scenario, a preset we loaded, or other text
   const scenarioValue = textB === null ? SAME : chosen && chosen.text === textB ? chosen.url : "custom";
   const [editing, setEditing] = useState(false);
