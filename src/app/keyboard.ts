@@ -6,6 +6,7 @@
 import { useEffect } from "react";
 import { useStore } from "../store/store.ts";
 import { compareModeActive, handleCompareKey } from "./compare/keys.ts";
+import { handleStepKey, type KeyPress } from "./stepKeys.ts";
 
 function isTyping(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
@@ -15,46 +16,10 @@ function isTyping(t: EventTarget | null): boolean {
 }
 
 /** Returns true when the key was one of ours (and was handled). */
-export function handleKey(
-  e: Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "altKey">,
-): boolean {
+export function handleKey(e: KeyPress): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
   if (compareModeActive()) return handleCompareKey(e); // the aligned cursor of compare mode
-  const s = useStore.getState();
-  switch (e.key) {
-    case " ":
-    case "Spacebar":
-      s.togglePlay();
-      return true;
-    case "ArrowRight":
-      s.pause();
-      if (e.shiftKey) s.nextStatement();
-      else s.stepBy(1);
-      return true;
-    case "ArrowLeft":
-      s.pause();
-      if (e.shiftKey) s.prevStatement();
-      else s.stepBy(-1);
-      return true;
-    case "Home":
-      s.pause();
-      s.first();
-      return true;
-    case "End":
-      s.pause();
-      s.last();
-      return true;
-    case "-":
-    case "_":
-      s.slower();
-      return true;
-    case "+":
-    case "=":
-      s.faster();
-      return true;
-    default:
-      return false;
-  }
+  return handleStepKey(e, useStore.getState());
 }
 
 export function useKeyboard(): void {

@@ -4,41 +4,17 @@
  */
 
 import { useCompareStore } from "../../store/compare.ts";
-import { useStore } from "../../store/store.ts";
+import { handleStepKey, type KeyPress } from "../stepKeys.ts";
 
 export function compareModeActive(): boolean {
   return useCompareStore.getState().mode === "compare";
 }
 
 /** Returns true when the key was one of ours (and was handled). */
-export function handleCompareKey(
-  e: Pick<KeyboardEvent, "key" | "shiftKey" | "ctrlKey" | "metaKey" | "altKey">,
-): boolean {
+export function handleCompareKey(e: KeyPress): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
   const c = useCompareStore.getState();
   switch (e.key) {
-    case " ":
-    case "Spacebar":
-      c.togglePlay();
-      return true;
-    case "ArrowRight":
-      c.pause();
-      if (e.shiftKey) c.nextStatement();
-      else c.stepBy(1);
-      return true;
-    case "ArrowLeft":
-      c.pause();
-      if (e.shiftKey) c.prevStatement();
-      else c.stepBy(-1);
-      return true;
-    case "Home":
-      c.pause();
-      c.first();
-      return true;
-    case "End":
-      c.pause();
-      c.last();
-      return true;
     case "]":
       c.pause();
       c.nextDivergence();
@@ -47,15 +23,7 @@ export function handleCompareKey(
       c.pause();
       c.prevDivergence();
       return true;
-    case "-":
-    case "_":
-      useStore.getState().slower();
-      return true;
-    case "+":
-    case "=":
-      useStore.getState().faster();
-      return true;
     default:
-      return false;
+      return handleStepKey(e, c);
   }
 }
