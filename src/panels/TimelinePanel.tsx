@@ -8,7 +8,7 @@
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { Trace } from "../trace/trace.ts";
-import { useSize } from "./common.ts";
+import { stepAtX, useScrub, useSize } from "./common.ts";
 
 export interface Band {
   readonly key: string;
@@ -74,12 +74,7 @@ export function timelineView(trace: Trace): TimelineView {
   return { total: trace.events.length, bands, marks };
 }
 
-/** Step under pixel x for a strip of `width` px with `pad` px margins. */
-export function stepAtX(x: number, width: number, pad: number, total: number): number {
-  if (total <= 1) return 0;
-  const u = (x - pad) / Math.max(1, width - 2 * pad);
-  return Math.max(0, Math.min(total - 1, Math.floor(u * total)));
-}
+export { stepAtX };
 
 const PAD = 10;
 const STRIP_Y = 22;
@@ -196,11 +191,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
       .attr("d", `M${cx - 5},4 h10 v5 l-5,5 l-5,-5 Z`);
   }, [step, W, total]);
 
-  const scrubbing = useRef(false);
-  const scrubTo = (e: React.PointerEvent<HTMLDivElement>) => {
-    const r = e.currentTarget.getBoundingClientRect();
-    onScrub(stepAtX(e.clientX - r.left, W, PAD, view.total));
-  };
+  const scrub = useScrub(view.total, W, PAD, onScrub);
 
   return (
     <div
@@ -213,21 +204,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
       aria-valuemax={Math.max(0, view.total - 1)}
       aria-valuenow={step}
       data-testid="timeline"
-      onPointerDown={(e) => {
-        scrubbing.current = true;
-        e.currentTarget.setPointerCapture(e.pointerId);
-        scrubTo(e);
-      }}
-      onPointerMove={(e) => {
-        if (scrubbing.current) scrubTo(e);
-      }}
-      onPointerUp={(e) => {
-        scrubbing.current = false;
-        e.currentTarget.releasePointerCapture(e.pointerId);
-      }}
-      onPointerCancel={() => {
-        scrubbing.current = false;
-      }}
+      {...scrub}
     >
       <svg width={W} height={STRIP_Y + STRIP_H + 24} aria-hidden="true">
         <g ref={g} />

@@ -5,7 +5,7 @@
 
 import type { Selection } from "d3-selection";
 import "d3-transition";
-import { useEffect, useRef, useState } from "react";
+import { type PointerEvent, useEffect, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, PageLook } from "../kernel/state.ts";
 import { pteDev, ptePage } from "../kernel/state.ts";
@@ -154,4 +154,40 @@ export function pageRange(first: number, count: number): string {
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
+}
+
+/** Step under pixel x for a strip of `width` px with `pad` px margins. */
+export function stepAtX(x: number, width: number, pad: number, total: number): number {
+  if (total <= 1) return 0;
+  const u = (x - pad) / Math.max(1, width - 2 * pad);
+  return Math.max(0, Math.min(total - 1, Math.floor(u * total)));
+}
+
+/**
+ * Pointer handlers for a strip of `total` steps, `width` px wide with `pad` px margins: a click or a
+ * drag scrubs to the step under the pointer. The strip itself is the slider (role, aria values).
+ */
+export function useScrub(total: number, width: number, pad: number, onScrub: (step: number) => void) {
+  const scrubbing = useRef(false);
+  const scrubTo = (e: PointerEvent<HTMLElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    onScrub(stepAtX(e.clientX - r.left, width, pad, total));
+  };
+  return {
+    onPointerDown: (e: PointerEvent<HTMLElement>) => {
+      scrubbing.current = true;
+      e.currentTarget.setPointerCapture(e.pointerId);
+      scrubTo(e);
+    },
+    onPointerMove: (e: PointerEvent<HTMLElement>) => {
+      if (scrubbing.current) scrubTo(e);
+    },
+    onPointerUp: (e: PointerEvent<HTMLElement>) => {
+      scrubbing.current = false;
+      e.currentTarget.releasePointerCapture(e.pointerId);
+    },
+    onPointerCancel: () => {
+      scrubbing.current = false;
+    },
+  };
 }

@@ -6,8 +6,7 @@
 
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
-import { useSize } from "../../panels/common.ts";
-import { stepAtX } from "../../panels/TimelinePanel.tsx";
+import { useScrub, useSize } from "../../panels/common.ts";
 import { alignedTotal, type Comparison, statementEnd } from "../../trace/diff.ts";
 
 const PAD = 10;
@@ -154,11 +153,7 @@ export function DivergenceStrip({ comparison, version, step, onScrub }: Divergen
       .attr("y2", BAND_Y + BAND_H + 4);
   }, [step, W, total]);
 
-  const scrubbing = useRef(false);
-  const scrubTo = (e: React.PointerEvent<HTMLDivElement>) => {
-    const r = e.currentTarget.getBoundingClientRect();
-    onScrub(stepAtX(e.clientX - r.left, W, PAD, view.total));
-  };
+  const scrub = useScrub(view.total, W, PAD, onScrub);
 
   return (
     <div
@@ -171,21 +166,7 @@ export function DivergenceStrip({ comparison, version, step, onScrub }: Divergen
       aria-valuemax={Math.max(0, view.total - 1)}
       aria-valuenow={step}
       data-testid="divergence-strip"
-      onPointerDown={(e) => {
-        scrubbing.current = true;
-        e.currentTarget.setPointerCapture(e.pointerId);
-        scrubTo(e);
-      }}
-      onPointerMove={(e) => {
-        if (scrubbing.current) scrubTo(e);
-      }}
-      onPointerUp={(e) => {
-        scrubbing.current = false;
-        e.currentTarget.releasePointerCapture(e.pointerId);
-      }}
-      onPointerCancel={() => {
-        scrubbing.current = false;
-      }}
+      {...scrub}
     >
       <svg width={W} height={HEIGHT} aria-hidden="true">
         <g ref={g} />
