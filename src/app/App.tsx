@@ -16,6 +16,7 @@ import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
 import { ShareMenu, useUrlSync } from "./ShareMenu.tsx";
 import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
+import { StoppedEarly } from "./TraceParts.tsx";
 import { TraceView } from "./TraceView.tsx";
 import { Transport } from "./Transport.tsx";
 
@@ -35,11 +36,7 @@ function Workspace() {
   if (!trace) return <main className="workspace empty">Fix the scenario to see it run.</main>;
   return (
     <main className="workspace">
-      {trace.truncated && (
-        <p className="banner" role="status">
-          Stopped early at line {trace.truncated.line}: {trace.truncated.message}
-        </p>
-      )}
+      <StoppedEarly trace={trace} />
       <TraceView
         trace={trace}
         traceVersion={traceVersion}

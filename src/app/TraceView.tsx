@@ -3,19 +3,17 @@
  * compare mode can put two of these side by side.
  */
 
-import type { KernelEvent } from "../kernel/events.ts";
 import { AddressPanel, PteLegend } from "../panels/AddressPanel.tsx";
 import { motionMs } from "../panels/common.ts";
 import { FindingsPanel } from "../panels/FindingsPanel.tsx";
 import { KernelCodePanel } from "../panels/KernelCodePanel.tsx";
-import { LookLegend, PoolPanel, poolSummary } from "../panels/PoolPanel.tsx";
+import { LookLegend, PoolPanel } from "../panels/PoolPanel.tsx";
 import { RefcountPanel } from "../panels/RefcountPanel.tsx";
 import { TimelinePanel } from "../panels/TimelinePanel.tsx";
 import { stateAtStep } from "../store/cursors.ts";
-import { opAt } from "../store/selectors.ts";
 import type { PageRef } from "../store/store.ts";
-import { describeEvent } from "../trace/describe.ts";
 import type { Trace } from "../trace/trace.ts";
+import { Narration, PoolSummary } from "./TraceParts.tsx";
 
 export interface TraceViewProps {
   readonly trace: Trace;
@@ -26,11 +24,6 @@ export interface TraceViewProps {
   readonly selected: PageRef | null;
   readonly onSelect: (p: PageRef) => void;
   readonly onStep: (step: number) => void;
-}
-
-function narration(trace: Trace, ev: KernelEvent | undefined): string {
-  if (!ev) return "The scenario did nothing.";
-  return describeEvent(trace, ev);
 }
 
 export function TraceView({
@@ -48,21 +41,13 @@ export function TraceView({
   const event = trace.events[step];
   const stateKey = `${traceVersion}:${step}`;
   const motion = motionMs(220, playing, speed);
-  const op = opAt(trace, step);
 
   return (
     <div className="trace-view">
       <section className="panel pool" aria-labelledby="h-pool">
         <header>
           <h2 id="h-pool">BAR pool</h2>
-          <p className="pool-summary" data-testid="pool-summary">
-            {state.devices.map((d, i) => (
-              <span key={d.name} data-dev={d.name}>
-                {i > 0 ? "; " : ""}
-                {poolSummary({ name: d.name, free: d.freePages, pages: d.pages })}
-              </span>
-            ))}
-          </p>
+          <PoolSummary state={state} />
           <LookLegend />
         </header>
         <PoolPanel
@@ -105,16 +90,7 @@ export function TraceView({
       </section>
 
       <section className="panel time" aria-label="timeline and narration">
-        <p className="narration" aria-live="polite" data-testid="narration">
-          {op && (
-            <span className="narration-op">
-              line {op.line}: <code>{op.text}</code> →{" "}
-              <b className={op.result === "ok" ? "ok" : "bad"}>{op.result}</b>
-              {" · "}
-            </span>
-          )}
-          {narration(trace, event)}
-        </p>
+        <Narration trace={trace} step={step} live />
         <TimelinePanel trace={trace} traceVersion={traceVersion} step={step} onScrub={onStep} />
       </section>
     </div>

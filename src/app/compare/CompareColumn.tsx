@@ -9,13 +9,12 @@ import { AddressPanel } from "../../panels/AddressPanel.tsx";
 import { motionMs } from "../../panels/common.ts";
 import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
 import { KernelCodePanel } from "../../panels/KernelCodePanel.tsx";
-import { PoolPanel, poolSummary } from "../../panels/PoolPanel.tsx";
+import { PoolPanel } from "../../panels/PoolPanel.tsx";
 import { RefcountPanel } from "../../panels/RefcountPanel.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
-import { opAt } from "../../store/selectors.ts";
 import type { PageRef } from "../../store/store.ts";
-import { describeEvent } from "../../trace/describe.ts";
 import type { Trace } from "../../trace/trace.ts";
+import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
 
 export interface CompareColumnProps {
   readonly side: "a" | "b";
@@ -51,7 +50,6 @@ export function CompareColumn({
   const event = trace.events[step];
   const stateKey = `${version}:${side}:${step}`;
   const motion = motionMs(220, playing, speed);
-  const op = opAt(trace, step);
   const total = trace.events.length;
 
   return (
@@ -69,38 +67,14 @@ export function CompareColumn({
           step {step} / {total}
           {waiting && <span className="waiting"> · waits for the other side</span>}
         </span>
-        {trace.truncated && (
-          <p className="banner" role="status">
-            Stopped early at line {trace.truncated.line}: {trace.truncated.message}
-          </p>
-        )}
-        <p
-          className="narration"
-          data-testid="narration"
-          title={event ? describeEvent(trace, event) : undefined}
-        >
-          {op && (
-            <span className="narration-op">
-              line {op.line}: <code>{op.text}</code> →{" "}
-              <b className={op.result === "ok" ? "ok" : "bad"}>{op.result}</b>
-              {" · "}
-            </span>
-          )}
-          {event ? describeEvent(trace, event) : "The scenario did nothing."}
-        </p>
+        <StoppedEarly trace={trace} />
+        <Narration trace={trace} step={step} titled />
       </header>
 
       <section className="panel pool" aria-labelledby={`${id}-pool`}>
         <header>
           <h3 id={`${id}-pool`}>BAR pool</h3>
-          <p className="pool-summary" data-testid="pool-summary">
-            {state.devices.map((d, i) => (
-              <span key={d.name} data-dev={d.name}>
-                {i > 0 ? "; " : ""}
-                {poolSummary({ name: d.name, free: d.freePages, pages: d.pages })}
-              </span>
-            ))}
-          </p>
+          <PoolSummary state={state} />
         </header>
         <PoolPanel
           state={state}
