@@ -23,6 +23,7 @@ import {
 } from "../trace/diff.ts";
 import type { Trace } from "../trace/trace.ts";
 import { runSideB } from "./compare-run.ts";
+import { cursorActions } from "./cursor-actions.ts";
 import { useStore } from "./store.ts";
 
 export type Mode = "single" | "compare";
@@ -234,26 +235,12 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     set({ comparison: c, diagnosticsB: [], step: s, version: version + 1 });
   },
 
-  setStep(step) {
-    set({ step: clampAligned(get().comparison, step) });
-  },
-  stepBy(delta) {
-    get().setStep(get().step + delta);
-  },
-  nextStatement() {
-    const { comparison: c, step } = get();
-    if (c) set({ step: nextStatementAligned(c, step) });
-  },
-  prevStatement() {
-    const { comparison: c, step } = get();
-    if (c) set({ step: prevStatementAligned(c, step) });
-  },
-  first() {
-    set({ step: 0 });
-  },
-  last() {
-    get().setStep(Number.MAX_SAFE_INTEGER);
-  },
+  ...cursorActions(get, set, {
+    clamp: (s, step) => clampAligned(s.comparison, step),
+    total: (s) => (s.comparison ? alignedTotal(s.comparison) : 0),
+    nextStatement: ({ comparison: c, step }) => (c ? nextStatementAligned(c, step) : null),
+    prevStatement: ({ comparison: c, step }) => (c ? prevStatementAligned(c, step) : null),
+  }),
   nextDivergence() {
     const { comparison: c, step } = get();
     const to = c ? nextDivergenceStep(c, step) : null;
@@ -263,20 +250,6 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     const { comparison: c, step } = get();
     const to = c ? prevDivergenceStep(c, step) : null;
     if (to !== null) set({ step: to, playing: false });
-  },
-  play() {
-    const { comparison: c, step } = get();
-    const total = c ? alignedTotal(c) : 0;
-    if (total < 2) return;
-    if (step >= total - 1) set({ step: 0 });
-    set({ playing: true });
-  },
-  pause() {
-    set({ playing: false });
-  },
-  togglePlay() {
-    if (get().playing) get().pause();
-    else get().play();
   },
   toggleEditor() {
     set({ showEditor: !get().showEditor });

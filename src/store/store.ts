@@ -12,6 +12,7 @@ import type { Design, Diagnostic } from "../scenario/ast.ts";
 import { DESIGNS } from "../scenario/ast.ts";
 import { runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
+import { cursorActions } from "./cursor-actions.ts";
 import { carryStep, clampStep, nextStatementStep, prevStatementStep, SPEEDS } from "./selectors.ts";
 
 export interface PageRef {
@@ -156,40 +157,12 @@ export const useStore = create<AppState>()((set, get) => {
       save(get().text, design);
       get().run();
     },
-    setStep(step) {
-      set({ step: clampStep(get().trace, step) });
-    },
-    stepBy(delta) {
-      get().setStep(get().step + delta);
-    },
-    nextStatement() {
-      const { trace, step } = get();
-      if (trace) set({ step: nextStatementStep(trace, step) });
-    },
-    prevStatement() {
-      const { trace, step } = get();
-      if (trace) set({ step: prevStatementStep(trace, step) });
-    },
-    first() {
-      set({ step: 0 });
-    },
-    last() {
-      get().setStep(Number.MAX_SAFE_INTEGER);
-    },
-    play() {
-      const { trace, step } = get();
-      if (!trace || trace.events.length < 2) return;
-      // playing from the end starts over, like a media player
-      if (step >= trace.events.length - 1) set({ step: 0 });
-      set({ playing: true });
-    },
-    pause() {
-      set({ playing: false });
-    },
-    togglePlay() {
-      if (get().playing) get().pause();
-      else get().play();
-    },
+    ...cursorActions(get, set, {
+      clamp: (s, step) => clampStep(s.trace, step),
+      total: (s) => (s.trace ? s.trace.events.length : 0),
+      nextStatement: ({ trace, step }) => (trace ? nextStatementStep(trace, step) : null),
+      prevStatement: ({ trace, step }) => (trace ? prevStatementStep(trace, step) : null),
+    }),
     faster() {
       set({ speedIndex: Math.min(SPEEDS.length - 1, get().speedIndex + 1) });
     },
