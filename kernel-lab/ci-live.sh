@@ -5,7 +5,7 @@
 # Exits non-zero on any difference not listed in kernel-lab/recordings/exceptions.json, or when the
 # live kernel no longer agrees with the committed recording of the same scenario.
 # Budget: a fresh 2-core machine needs about 1 min for apt, 3-6 min for the kernel build and about
-# 5 s per scenario; with the cache, well under a minute.
+# 5 s per scenario (about 30 s for one with a held pin); with the cache, about 2 minutes.
 #
 #   kernel-lab/ci-live.sh [NAME...]     e.g. presets/upstream-basic corpus/seed-0004
 set -euo pipefail

@@ -246,7 +246,7 @@ static const char *held_result(struct held *h) {
   return b;
 }
 
-#define HOLD_DUMMY (64 * 1024)
+#define HOLD_DUMMY (192 * 1024)
 
 static const char *do_hold(int slot, int fd, unsigned long addr, unsigned long len) {
   if (slot < 0 || slot >= MAXPIN) return "EINVAL";

@@ -3,7 +3,7 @@
  * middle and back, fragmentation, refusals, unbind with live mappings in several processes, and
  * several devices. The same seed always gives the same text. Every scenario is valid under the
  * language (the caller checks with runText). A successful `pin` is followed at once by its
- * `unpin`: the lab holds a pin across statements only with an I/O throttled to last about 8 s
+ * `unpin`: the lab holds a pin across statements only with an I/O throttled to last about 24 s
  * (docs/real-kernel.md), too slow for a corpus. The presets and kernel-lab/scenarios cover held pins.
  */
 

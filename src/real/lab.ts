@@ -20,7 +20,9 @@ export const LAB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../k
 export const MAX_DEVICES = 8;
 /**
  * Read rate of the throttled namespace that keeps a held pin's O_DIRECT read in flight: after the
- * guest's 64 KiB dummy read the pinned read waits about (64K - HOLD_BPS/10) / HOLD_BPS seconds.
+ * guest's 192 KiB dummy read the pinned read waits about (192K - HOLD_BPS/10) / HOLD_BPS = 24 s
+ * (QEMU's leaky bucket runs on the host's clock, so the margin must cover a slow, loaded guest).
+ * nvme_core.io_timeout is raised so that the driver does not abort such a read.
  */
 export const HOLD_BPS = 8192;
 /** the largest CMB the lab gives a device (the guest has 256 MiB of RAM for the struct pages) */
@@ -199,7 +201,7 @@ export async function bootScenario(
       "-initrd",
       initrd,
       "-append",
-      "console=ttyS0 quiet loglevel=1 panic=-1 nvme.use_cmb_sqes=0",
+      "console=ttyS0 quiet loglevel=1 panic=-1 nvme.use_cmb_sqes=0 nvme_core.io_timeout=120",
     ];
     // one controller with a CMB per scenario device (serial p2pviz-devN), plus a spare without a
     // CMB whose namespace serves O_DIRECT pins into a device that has been unbound
