@@ -2,20 +2,16 @@
 
 import type { ReactNode } from "react";
 import { useShallow } from "zustand/react/shallow";
+import type { CursorState } from "../store/cursor-actions.ts";
 import { selectSpeed, selectTransport, stepLabel } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
 import { Icon } from "./Icon.tsx";
 
 /** The moves of a cursor the transport steps: the app's own, or compare mode's aligned one. */
-export interface CursorActions {
-  first(): void;
-  last(): void;
-  prevStatement(): void;
-  nextStatement(): void;
-  stepBy(delta: number): void;
-  togglePlay(): void;
-  pause(): void;
-}
+export type CursorActions = Pick<
+  CursorState,
+  "first" | "last" | "prevStatement" | "nextStatement" | "stepBy" | "togglePlay" | "pause"
+>;
 
 export interface TransportControlsProps {
   /** the toolbar's accessible name */

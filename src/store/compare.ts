@@ -23,12 +23,13 @@ import {
 } from "../trace/diff.ts";
 import type { Trace } from "../trace/trace.ts";
 import { runSideB } from "./compare-run.ts";
-import { cursorActions } from "./cursor-actions.ts";
+import { type CursorState, cursorActions } from "./cursor-actions.ts";
 import { useStore } from "./store.ts";
 
 export type Mode = "single" | "compare";
 
-export interface CompareState {
+/** Compare mode's store; the aligned cursor's actions (setStep … togglePlay) are those of cursor-actions.ts. */
+export interface CompareState extends CursorState {
   mode: Mode;
   /** side B's design; null = the `kernel` line of B's scenario */
   designB: Design | null;
@@ -54,17 +55,8 @@ export interface CompareState {
   setTextB(text: string | null): void;
   /** runs side B again and compares it with the app's current trace */
   recompute(step?: number): void;
-  setStep(step: number): void;
-  stepBy(delta: number): void;
-  nextStatement(): void;
-  prevStatement(): void;
-  first(): void;
-  last(): void;
   nextDivergence(): void;
   prevDivergence(): void;
-  play(): void;
-  pause(): void;
-  togglePlay(): void;
   toggleEditor(): void;
 }
 

@@ -12,7 +12,7 @@ import type { Design, Diagnostic } from "../scenario/ast.ts";
 import { DESIGNS } from "../scenario/ast.ts";
 import { runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
-import { cursorActions } from "./cursor-actions.ts";
+import { type CursorState, cursorActions } from "./cursor-actions.ts";
 import { carryStep, clampStep, nextStatementStep, prevStatementStep, SPEEDS } from "./selectors.ts";
 
 export interface PageRef {
@@ -20,7 +20,8 @@ export interface PageRef {
   readonly page: number;
 }
 
-export interface AppState {
+/** The app store; its cursor actions (setStep … togglePlay) are those of cursor-actions.ts. */
+export interface AppState extends CursorState {
   /** the scenario text in the editor */
   text: string;
   /** design override from the design switch; null = the scenario's `kernel` statement */
@@ -43,15 +44,6 @@ export interface AppState {
   run(): void;
   loadScenario(text: string, opts?: { step?: number; design?: Design | null }): void;
   setDesign(design: Design | null): void;
-  setStep(step: number): void;
-  stepBy(delta: number): void;
-  nextStatement(): void;
-  prevStatement(): void;
-  first(): void;
-  last(): void;
-  play(): void;
-  pause(): void;
-  togglePlay(): void;
   faster(): void;
   slower(): void;
   select(page: PageRef | null): void;
