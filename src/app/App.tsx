@@ -5,20 +5,33 @@
  */
 
 import { useShallow } from "zustand/react/shallow";
+import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import { PatternDefs } from "../panels/PatternDefs.tsx";
 import { appClassOf, useCompareStore } from "../store/compare.ts";
-import { selectSpeed } from "../store/selectors.ts";
+import { opAt, selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
+import type { Trace } from "../trace/trace.ts";
 import { CompareTransport } from "./compare/CompareTransport.tsx";
 import { CompareToggle, CompareView } from "./compare/CompareView.tsx";
 import { Editor } from "./Editor.tsx";
 import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
+import { realStatusOf } from "./real-status.ts";
 import { ShareMenu, useUrlSync } from "./ShareMenu.tsx";
 import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
 import { StoppedEarly } from "./TraceParts.tsx";
 import { TraceView } from "./TraceView.tsx";
 import { Transport } from "./Transport.tsx";
+
+/** The real kernel's result for the statement at `step`, when the scenario is a recorded preset. */
+function realResultAt(text: string, trace: Trace, step: number): RealResult | undefined {
+  const status = realStatusOf(text, trace.design);
+  const op = opAt(trace, step);
+  const seen = op && status?.byLine.get(op.line);
+  if (!status || !op || !seen) return undefined;
+  const reason = status.reasons.get(op.line);
+  return { kernel: status.kernel, result: seen.result, model: op.result, ...(reason ? { reason } : {}) };
+}
 
 function Workspace() {
   const { trace, traceVersion, step, playing, selected } = useStore(
@@ -33,7 +46,9 @@ function Workspace() {
   const speed = useStore(selectSpeed);
   const setStep = useStore((s) => s.setStep);
   const select = useStore((s) => s.select);
+  const text = useStore((s) => s.text);
   if (!trace) return <main className="workspace empty">Fix the scenario to see it run.</main>;
+  const real = realResultAt(text, trace, step);
   return (
     <main className="workspace">
       <StoppedEarly trace={trace} />
@@ -45,6 +60,7 @@ function Workspace() {
         speed={speed}
         selected={selected}
         onSelect={select}
+        real={real}
         onStep={(n) => {
           useStore.getState().pause();
           setStep(n);

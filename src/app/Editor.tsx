@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { opAt, selectEditor } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
+import { RealBadge } from "./RealBadge.tsx";
 import { LinkErrorView, useLinkError } from "./ShareMenu.tsx";
 
 const RUN_DELAY_MS = 250;
@@ -114,7 +115,9 @@ export function Editor() {
             <p className="hint">Showing the last scenario that ran.</p>
           </div>
         ) : (
-          <p className="ok">Scenario runs.</p>
+          <p className="ok">
+            Scenario runs. <RealBadge />
+          </p>
         )}
       </div>
     </div>

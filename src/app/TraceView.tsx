@@ -6,7 +6,7 @@
 import { AddressPanel, PteLegend } from "../panels/AddressPanel.tsx";
 import { motionMs } from "../panels/common.ts";
 import { FindingsPanel } from "../panels/FindingsPanel.tsx";
-import { KernelCodePanel } from "../panels/KernelCodePanel.tsx";
+import { KernelCodePanel, type RealResult } from "../panels/KernelCodePanel.tsx";
 import { LookLegend, PoolPanel } from "../panels/PoolPanel.tsx";
 import { RefcountPanel } from "../panels/RefcountPanel.tsx";
 import { TimelinePanel } from "../panels/TimelinePanel.tsx";
@@ -24,6 +24,8 @@ export interface TraceViewProps {
   readonly selected: PageRef | null;
   readonly onSelect: (p: PageRef) => void;
   readonly onStep: (step: number) => void;
+  /** what a real kernel did with the current statement, for recorded presets */
+  readonly real?: RealResult | undefined;
 }
 
 export function TraceView({
@@ -35,6 +37,7 @@ export function TraceView({
   selected,
   onSelect,
   onStep,
+  real,
 }: TraceViewProps) {
   // WARNING: `state` is the cursor's live object; panels turn it into view models during this render.
   const state = stateAtStep(trace, step);
@@ -79,7 +82,7 @@ export function TraceView({
         <header>
           <h2 id="h-code">Kernel code</h2>
         </header>
-        <KernelCodePanel event={event} />
+        <KernelCodePanel event={event} real={real} />
       </section>
 
       <section className="panel findings-panel" aria-labelledby="h-findings">

@@ -7,7 +7,22 @@ import type { KernelEvent } from "../kernel/events.ts";
 import { sourceOf } from "../trace/describe.ts";
 import { codeView } from "./kernel-code.ts";
 
-export function KernelCodePanel({ event }: { readonly event: KernelEvent | undefined }) {
+/** What a real kernel did with the current statement (recorded presets), shown next to the model. */
+export interface RealResult {
+  readonly kernel: string;
+  readonly result: string;
+  readonly model: string;
+  /** why the kernel and the model may differ here (a listed exception) */
+  readonly reason?: string;
+}
+
+export function KernelCodePanel({
+  event,
+  real,
+}: {
+  readonly event: KernelEvent | undefined;
+  readonly real?: RealResult | undefined;
+}) {
   if (!event) return <div className="panel-body code-panel panel-empty">No event.</div>;
   const view = codeView(event.fn, event.kind, sourceOf(event.fn));
   return (
@@ -18,6 +33,12 @@ export function KernelCodePanel({ event }: { readonly event: KernelEvent | undef
         </code>{" "}
         <span className="code-src">{view.source}</span>
       </p>
+      {real && (
+        <p className="code-real" data-testid="real-result" title={real.reason}>
+          Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
+          {real.reason ? " · a listed difference" : ""}
+        </p>
+      )}
       {view.lines.length > 0 ? (
         <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`}>
           {view.lines.map((l, i) => (
