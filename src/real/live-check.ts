@@ -57,22 +57,32 @@ async function main(argv: string[]): Promise<number> {
       failures++;
       continue;
     }
-    const boot = await bootScenario(job.text, { kernel, initramfs });
-    const cmp = compareRun(boot.run, outcome.trace, exceptions, job.name);
-    // the live kernel against the committed recording: results and pool must be identical
     const rec = recordings.get(job.name);
-    const drift: string[] = [];
-    if (rec && rec.scenario === job.text) {
-      for (const s of boot.run.statements) {
-        const r = rec.run.statements.find((x) => x.line === s.line);
-        if (!r || r.result !== s.result || JSON.stringify(r.available) !== JSON.stringify(s.available)) {
-          drift.push(
-            `line ${s.line}: live ${s.result} ${JSON.stringify(s.available)}, recorded ${r?.result} ${JSON.stringify(r?.available)}`,
-          );
+    const attempt = async () => {
+      const boot = await bootScenario(job.text, { kernel, initramfs });
+      const cmp = compareRun(boot.run, outcome.trace, exceptions, job.name);
+      // the live kernel against the committed recording: results and pool must be identical
+      const drift: string[] = [];
+      if (rec && rec.scenario === job.text) {
+        for (const s of boot.run.statements) {
+          const r = rec.run.statements.find((x) => x.line === s.line);
+          if (!r || r.result !== s.result || JSON.stringify(r.available) !== JSON.stringify(s.available)) {
+            drift.push(
+              `line ${s.line}: live ${s.result} ${JSON.stringify(s.available)}, recorded ${r?.result} ${JSON.stringify(r?.available)}`,
+            );
+          }
         }
       }
+      return { boot, cmp, drift, ok: cmp.mismatches === 0 && drift.length === 0 };
+    };
+    let run = await attempt();
+    if (!run.ok) {
+      // A held pin is an O_DIRECT read kept in flight by a throttled namespace: on a loaded host it
+      // can end early (seen once in a CI-like run). Boot once more; a second failure is real.
+      console.log(`retry ${job.name}: the first boot differed; booting once more`);
+      run = await attempt();
     }
-    const ok = cmp.mismatches === 0 && drift.length === 0;
+    const { boot, cmp, drift, ok } = run;
     console.log(
       `${ok ? "ok  " : "FAIL"} ${job.name} (${(boot.wallMs / 1000).toFixed(1)} s, ${cmp.excepted} known difference(s))`,
     );
