@@ -9,10 +9,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Download, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
 import type { Design } from "../../src/scenario/ast.ts";
 import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import { runCli } from "../unit/helpers.ts";
 import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
 
@@ -55,21 +54,7 @@ async function open(url: string, permissions: string[] = []): Promise<Opened> {
   return { page, context, problems };
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readInput: (p) => readFileSync(p, "utf8"),
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 /** The app shows `state`: its text in the editor, its step, and the pool at that step. */
 async function expectShows(page: Page, s: ShareState): Promise<void> {

@@ -3,29 +3,14 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/io.ts";
-import { main } from "../../src/cli/main.ts";
 import { DEFAULT_BASE } from "../../src/share/codec.ts";
+import { runCli } from "./helpers.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const PRESETS = join(ROOT, "public/presets");
 const presets = readdirSync(PRESETS).filter((f) => f.endsWith(".p2p"));
 
-async function cli(args: string[], stdin = "") {
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-    readInput: (p) => (p === "-" ? stdin : readFileSync(p, "utf8")),
-  };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe("p2pviz link / open", () => {
   it.each(presets)("round-trips preset %s through a link", async (f) => {
