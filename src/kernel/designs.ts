@@ -62,5 +62,3 @@ export const DESIGN_TRAITS: Record<Design, DesignTraits> = {
       "MMIO-style driver: one allocation, io_remap_pfn_range(), VM_IO|VM_PFNMAP, freed by vm_ops->close",
   },
 };
-
-export { PTE_DEVMAP, PTE_NORMAL, PTE_PFNMAP };

@@ -14,6 +14,7 @@ import {
   cloneState,
   type DeviceState,
   emptyState,
+  isLeaked,
   type KernelState,
   type Label,
   type ProcessState,
@@ -1147,10 +1148,7 @@ export class Simulator {
       const dev = Math.floor(packed / 1048576);
       const page = packed % 1048576;
       const d = this.dev(dev);
-      if (!d.allocated[page] || d.ptes[page]! > 0 || d.pins[page]! > 0) continue;
-      const owner = d.owner[page]!;
-      if (owner >= 0 && this.state.pmaps[owner]!.kref > 0) continue;
-      if (this.leaked.has(packed)) continue;
+      if (!isLeaked(this.state, d, page) || this.leaked.has(packed)) continue;
       this.leaked.add(packed);
       this.find(
         "leak",
@@ -1271,5 +1269,3 @@ export function hex(n: number): string {
 function hexOff(n: number): string {
   return n % 1024 === 0 && n > 0 ? `${n / 1024}K` : String(n);
 }
-
-export type { PteKind };

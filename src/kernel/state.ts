@@ -226,6 +226,16 @@ export function cloneState(s: KernelState, shareDead = false): KernelState {
   };
 }
 
+/**
+ * A leaked page: allocated in the genpool, yet no PTE maps it, no pin holds it and no live pmap
+ * owns it, so nothing will ever give it back.
+ */
+export function isLeaked(s: KernelState, d: DeviceState, page: number): boolean {
+  if (!d.allocated[page] || d.ptes[page]! > 0 || d.pins[page]! > 0) return false;
+  const owner = d.owner[page]!;
+  return !(owner >= 0 && s.pmaps[owner]!.kref > 0);
+}
+
 /** What a person sees for a page in the pool panel, derived from the page's fields. */
 export type PageLook = "free" | "allocated" | "mapped" | "pinned" | "freed-in-use" | "gone";
 

@@ -3,7 +3,7 @@
  * scenario texts). Stepping is aligned by statement: a statement lasts as long as the longer side
  * needs, and the shorter side waits at the end of its statement meanwhile.
  */
-import { PTE_KIND_NAMES } from "../kernel/state.ts";
+import { isLeaked, PTE_KIND_NAMES } from "../kernel/state.ts";
 import { TraceCursor } from "./cursor.ts";
 import type { Trace } from "./trace.ts";
 
@@ -118,10 +118,7 @@ function summarize(t: Trace, label: string): SideSummary {
   for (const d of final.devices) {
     if (d.lifecycle === "unbound") continue;
     for (let p = 0; p < d.pages; p++) {
-      if (!d.allocated[p] || d.ptes[p]! > 0 || d.pins[p]! > 0) continue;
-      const owner = d.owner[p]!;
-      if (owner >= 0 && final.pmaps[owner]!.kref > 0) continue;
-      leaked++;
+      if (isLeaked(final, d, p)) leaked++;
     }
   }
   let freedWhileInUse = 0;
