@@ -19,7 +19,6 @@ import {
   type Label,
   type ProcessState,
   PTE_NORMAL,
-  type PteKind,
   packPte,
   pteDev,
   pteKind,
