@@ -258,6 +258,11 @@ export class Simulator {
         return this.exit(this.procIndex(st.proc));
       case "unbind":
         return this.unbind(this.devIndex(st.dev));
+      case "bind":
+      case "madvise":
+      case "inject":
+        // Language v2 statements: the parser does not accept them until the v2 model lands.
+        throw new Error(`${st.op}: not simulated by this engine`);
     }
   }
 
@@ -1250,6 +1255,12 @@ function resultFn(st: Stmt): string {
       return "do_exit";
     case "unbind":
       return "device_release_driver";
+    case "bind":
+      return "pci_p2pdma_add_resource";
+    case "madvise":
+      return "do_madvise";
+    case "inject":
+      return "p2pviz";
   }
 }
 

@@ -8,10 +8,53 @@
 export const DESIGNS = ["upstream", "seed", "rfc-v1", "fault", "remap"] as const;
 export type Design = (typeof DESIGNS)[number];
 
+/**
+ * Designs the language v2 names that this version of p2pviz does not simulate yet (the huge-folio
+ * proposals, ../shared/kernel/huge.md). The parser refuses them with a clear message rather than
+ * running something else.
+ */
+export const UNSIMULATED_DESIGNS = ["huge", "huge-v1"] as const;
+
+/**
+ * Kernel versions (language v2 `kernel DESIGN VERSION`): behaviour epochs, each standing for a range
+ * of real kernels (../shared/scenario-language.md "Kernel versions", ../shared/kernel/README.md §8).
+ */
+export const KERNEL_VERSIONS = ["5.10", "6.2", "6.5", "6.12", "6.15", "7.3"] as const;
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+
+/** Which versions each design runs in, newest last; the last one is the default. */
+export const DESIGN_VERSIONS: Record<Design, readonly KernelVersion[]> = {
+  upstream: ["6.2", "6.5", "6.12", "6.15", "7.3"],
+  seed: ["5.10"],
+  "rfc-v1": ["5.10"],
+  fault: ["5.10"],
+  remap: KERNEL_VERSIONS,
+};
+
+export function defaultVersion(design: Design): KernelVersion {
+  const vs = DESIGN_VERSIONS[design];
+  return vs[vs.length - 1]!;
+}
+
+/** Kernel functions `inject` can make fail, with the errnos each may return (language v2). */
+export const INJECT_ERRNOS = {
+  vm_insert_page: ["ENOMEM", "EBUSY"],
+  vmf_insert_mixed: ["ENOMEM"],
+  gen_pool_alloc: ["ENOMEM"],
+} as const;
+export type InjectFn = keyof typeof INJECT_ERRNOS;
+
+export type Advice = "dontfork" | "dofork";
+
 export const PAGE_SIZES = [4096, 65536] as const;
 
 export type Stmt =
-  | { readonly op: "kernel"; readonly design: Design }
+  | {
+      readonly op: "kernel";
+      readonly design: Design;
+      /** v2: the kernel version; undefined when the statement names none (the design's default) */
+      readonly version?: KernelVersion;
+    }
   | { readonly op: "page"; readonly size: number }
   | { readonly op: "device"; readonly dev: string; readonly size: number }
   | { readonly op: "process"; readonly proc: string }
@@ -47,7 +90,26 @@ export type Stmt =
       readonly len?: number;
     }
   | { readonly op: "exit"; readonly proc: string }
-  | { readonly op: "unbind"; readonly dev: string };
+  | { readonly op: "unbind"; readonly dev: string }
+  /** v2: the driver is bound again (pci_p2pdma_add_resource with a fresh pgmap and pool) */
+  | { readonly op: "bind"; readonly dev: string }
+  /** v2: madvise(MADV_DONTFORK / MADV_DOFORK) on all of MAP or on LEN bytes at OFF */
+  | {
+      readonly op: "madvise";
+      readonly proc: string;
+      readonly map: string;
+      readonly off?: number;
+      readonly len?: number;
+      readonly advice: Advice;
+    }
+  /** v2: after `after` more successful calls, the next call of `fn` fails once with `errno` */
+  | {
+      readonly op: "inject";
+      readonly fn: InjectFn;
+      readonly errno: string;
+      /** undefined when the statement has no `after N` (the same as 0) */
+      readonly after?: number;
+    };
 
 export type StmtOp = Stmt["op"];
 
@@ -83,6 +145,12 @@ export type ParseResult =
 export function designOf(s: Scenario): Design {
   for (const st of s.statements) if (st.op === "kernel") return st.design;
   return "upstream";
+}
+
+/** The kernel version a scenario asks for, or its design's default (the newest it has). */
+export function versionOf(s: Scenario, design: Design = designOf(s)): KernelVersion {
+  for (const st of s.statements) if (st.op === "kernel" && st.version) return st.version;
+  return defaultVersion(design);
 }
 
 /** The page size a scenario asks for (`page` statement), or the language default 4K. */

@@ -5,7 +5,7 @@ import { formatSize } from "./size.ts";
 export function printStatement(s: Stmt): string {
   switch (s.op) {
     case "kernel":
-      return `kernel ${s.design}`;
+      return s.version ? `kernel ${s.design} ${s.version}` : `kernel ${s.design}`;
     case "page":
       return `page ${formatSize(s.size)}`;
     case "device":
@@ -38,6 +38,16 @@ export function printStatement(s: Stmt): string {
       return `${s.proc} exit`;
     case "unbind":
       return `unbind ${s.dev}`;
+    case "bind":
+      return `bind ${s.dev}`;
+    case "madvise":
+      return s.off === undefined
+        ? `${s.proc} madvise ${s.map} ${s.advice}`
+        : `${s.proc} madvise ${s.map} ${formatSize(s.off)} ${formatSize(s.len!)} ${s.advice}`;
+    case "inject":
+      return s.after === undefined
+        ? `inject ${s.fn} ${s.errno}`
+        : `inject ${s.fn} ${s.errno} after ${s.after}`;
   }
 }
 
