@@ -8,7 +8,7 @@ import type { KernelState } from "../kernel/state.ts";
 import { poolSummary } from "../panels/PoolPanel.tsx";
 import { opAt } from "../store/selectors.ts";
 import { describeEvent } from "../trace/describe.ts";
-import type { Trace } from "../trace/trace.ts";
+import { eventAt, type Trace } from "../trace/trace.ts";
 
 /** Each device's free pages, one after the other. */
 export function PoolSummary({ state }: { readonly state: KernelState }) {
@@ -35,7 +35,7 @@ export interface NarrationProps {
 
 /** The statement at `step` with its result, then the sentence for the event there. */
 export function Narration({ trace, step, live = false, titled = false }: NarrationProps) {
-  const event = trace.events[step];
+  const event = eventAt(trace, step);
   const sentence = event ? describeEvent(trace, event) : undefined;
   const op = opAt(trace, step);
   return (

@@ -12,7 +12,7 @@ import { RefcountPanel } from "../panels/RefcountPanel.tsx";
 import { TimelinePanel } from "../panels/TimelinePanel.tsx";
 import { stateAtStep } from "../store/cursors.ts";
 import type { PageRef } from "../store/store.ts";
-import type { Trace } from "../trace/trace.ts";
+import { eventAt, type Trace } from "../trace/trace.ts";
 import { Narration, PoolSummary } from "./TraceParts.tsx";
 
 export interface TraceViewProps {
@@ -41,7 +41,7 @@ export function TraceView({
 }: TraceViewProps) {
   // WARNING: `state` is the cursor's live object; panels turn it into view models during this render.
   const state = stateAtStep(trace, step);
-  const event = trace.events[step];
+  const event = eventAt(trace, step);
   const stateKey = `${traceVersion}:${step}`;
   const motion = motionMs(220, playing, speed);
 

@@ -48,7 +48,7 @@ function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget):
 
 function appTarget(): PlayTarget {
   const { step, trace, setStep, pause } = useStore.getState();
-  return { step, end: (trace?.events.length ?? 1) - 1, setStep, pause };
+  return { step, end: (trace?.steps ?? 1) - 1, setStep, pause };
 }
 
 function compareTarget(): PlayTarget {

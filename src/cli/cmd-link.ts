@@ -115,7 +115,7 @@ export const command: Command = (args, io: CliIO) => {
   const { name, text, trace } = ran;
   // compare mode: side B, and the aligned timeline the step counts on
   let compare: ShareState["compare"];
-  let total = trace.events.length;
+  let total = trace.steps;
   if (vs !== undefined || vsFile !== undefined) {
     const textB = vsFile === undefined ? undefined : readScenarioFile(io, vsFile);
     if (vsFile !== undefined && textB === undefined) return EXIT_USAGE;

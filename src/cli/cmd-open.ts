@@ -1,6 +1,8 @@
 /** `p2pviz open URL`: what a share link holds (the scenario text, the step and the other fields). */
+
 import { formatDiagnostic } from "../scenario/parse.ts";
 import { checkStep, decodeShareLink, type ShareState } from "../share/codec.ts";
+import { migrateStep } from "../share/migrate-step.ts";
 import { runShare } from "../store/compare-run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
@@ -70,7 +72,8 @@ export const command: Command = (args, io: CliIO) => {
     io.err(`p2pviz open: bad link: ${r.error.message}\n${r.error.hint ? `  hint: ${r.error.hint}\n` : ""}`);
     return EXIT_USAGE;
   }
-  const s = r.state;
+  // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
+  const s = { ...r.state, step: migrateStep(r.state, r.version) };
 
   // Not errors of the link itself, but the app would show them: say so. (A comparison's step
   // counts on the aligned timeline of both sides.)

@@ -2,7 +2,7 @@
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
 import { toRunJson } from "../trace/json.ts";
-import type { Trace } from "../trace/trace.ts";
+import { eventAt, type Trace } from "../trace/trace.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { designFlag, runScenarioFile, usageFailure } from "./scenario-file.ts";
@@ -24,11 +24,11 @@ Exit status: 0 when the scenario ran (errnos, signals and findings are results);
 
 export function formatTrace(trace: Trace): string {
   const out: string[] = [];
-  const width = String(Math.max(0, trace.events.length - 1)).length;
+  const width = String(Math.max(0, trace.steps - 1)).length;
   for (const op of trace.ops) {
     out.push(`-- line ${op.line}: ${op.text}  => ${op.result}`);
     for (let step = op.firstStep; step <= op.lastStep; step++) {
-      const e = trace.events[step]!;
+      const e = eventAt(trace, step)!;
       out.push(`${String(step).padStart(width)}  ${describeEvent(trace, e)}  [${e.fn}, ${sourceOf(e.fn)}]`);
     }
   }

@@ -1,20 +1,36 @@
 /**
- * Trace events: past-tense facts, one per kernel effect. Every change to KernelState is an event
- * applied by applyEvent(), and revertEvent() undoes it exactly, so a cursor can move through a trace
- * of millions of events in both directions without re-running the scenario.
+ * Trace events: past-tense facts, one per kernel effect. Every change to KernelState is an event,
+ * applied by applyEvent() and undone exactly by revertEvent(), so a cursor moves through a trace in
+ * both directions without re-running the scenario.
+ *
+ * A kernel loop over N pages (vm_insert_page() per page, one zap per PTE) is stored once, as a Loop:
+ * a body of events for iteration 0, where iteration i acts on page + i and vpn + i. applyLoop()
+ * applies any number of iterations at once as range updates, so the cost of a 32 GiB mmap follows
+ * the loop, not its 8 million pages, while every per-page event keeps its own step.
  *
  * `fn` names the kernel function the event models; `line` is the scenario line of the statement that
  * caused it. Sentences are made on demand by describe.ts, so events stay small.
  */
 
+import type { PageRuns } from "./runs.ts";
 import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
-import { LabelList, newDevice, pteDev, ptePage } from "./state.ts";
+import { LabelList, newDevice, PteTable, pteDev, pteKind, ptePage } from "./state.ts";
 
 interface Base {
   /** scenario line of the statement this event belongs to */
   readonly line: number;
   /** kernel function this event models */
   readonly fn: string;
+}
+
+/** A device's state before a `bind` replaced it, so the bind can be reverted. */
+export interface DeviceBefore {
+  readonly pageRuns: PageRuns;
+  readonly freePages: number;
+  readonly pgref: number;
+  readonly pgrefDying: boolean;
+  readonly lifecycle: DeviceLifecycle;
+  readonly generation: number;
 }
 
 export type KernelEvent = Base &
@@ -26,12 +42,21 @@ export type KernelEvent = Base &
         readonly name: string;
         readonly pages: number;
         readonly barStart: number;
+        /** refcount a free page rests at in this kernel version */
+        readonly freeRefcount: number;
+      }
+    | {
+        readonly kind: "device-rebind";
+        readonly dev: number;
+        readonly freeRefcount: number;
+        readonly before: DeviceBefore;
       }
     | { readonly kind: "genpool-add"; readonly dev: number }
     | {
         readonly kind: "pgref";
         readonly dev: number;
-        readonly delta: number /** pgmap->ref after */;
+        readonly delta: number;
+        /** pgmap->ref after (for a loop body: after iteration 0) */
         readonly to: number;
       }
     | { readonly kind: "pgref-kill"; readonly dev: number }
@@ -71,7 +96,8 @@ export type KernelEvent = Base &
         readonly kind: "page-ref";
         readonly dev: number;
         readonly page: number;
-        readonly delta: number /** refcount after */;
+        readonly delta: number;
+        /** refcount after */
         readonly to: number;
       }
     | {
@@ -117,6 +143,54 @@ export type EventInit = KernelEvent extends infer E
     : never
   : never;
 
+/** Event kinds a loop body may hold: each acts on page + i (and vpn + i) in iteration i. */
+export type LoopBodyEvent = Extract<
+  KernelEvent,
+  {
+    kind:
+      | "page-ref"
+      | "pte-set"
+      | "pte-clear"
+      | "genpool-alloc"
+      | "genpool-free"
+      | "page-free"
+      | "pgref"
+      | "pin-page"
+      | "unpin-page";
+  }
+>;
+export type LoopBodyInit = Extract<EventInit, { kind: LoopBodyEvent["kind"] }>;
+
+/** A kernel loop over `n` consecutive pages: `body` is iteration 0. */
+export interface Loop {
+  readonly kind: "loop";
+  readonly line: number;
+  readonly n: number;
+  readonly body: readonly LoopBodyEvent[];
+}
+
+/** One stored trace record: a single event or a loop. */
+export type TraceRecord = KernelEvent | Loop;
+
+/** Number of steps (per-page events) a record stands for. */
+export function recordSteps(r: TraceRecord): number {
+  return r.kind === "loop" ? r.n * r.body.length : 1;
+}
+
+/** The event of iteration i of a loop body template. */
+export function instantiate(e: LoopBodyEvent, i: number): LoopBodyEvent {
+  if (i === 0) return e;
+  switch (e.kind) {
+    case "pte-set":
+    case "pte-clear":
+      return { ...e, vpn: e.vpn + i, pte: e.pte + i * 4096 };
+    case "pgref":
+      return { ...e, to: e.to + i * e.delta };
+    default:
+      return { ...e, page: e.page + i };
+  }
+}
+
 function proc(s: KernelState, i: number): ProcessState {
   return s.processes[i]!;
 }
@@ -137,45 +211,113 @@ function replaceVma(p: ProcessState, id: number, v: Vma): void {
   if (i >= 0) p.vmas[i] = v;
 }
 
-/** A PTE appears: the page gains a PTE, and a normal PTE a mapcount and an rss page. */
-function mapPte(s: KernelState, e: { proc: number; vpn: number; pte: number; rmap: 0 | 1 }): void {
-  const p = proc(s, e.proc);
-  p.ptes.set(e.vpn, e.pte);
-  const d = s.devices[pteDev(e.pte)]!;
-  const page = ptePage(e.pte);
-  d.ptes[page]!++;
-  d.mapcount[page]! += e.rmap;
-  p.rssFile += e.rmap;
+/**
+ * Iterations [i0, i0 + k) of a loop-body event, applied (sign 1) or reverted (sign -1) as range
+ * updates. A single event is the case i0 = 0, k = 1.
+ */
+function applyBody(s: KernelState, e: LoopBodyEvent, i0: number, k: number, sign: 1 | -1): void {
+  switch (e.kind) {
+    case "pgref":
+      s.devices[e.dev]!.pgref += sign * k * e.delta;
+      return;
+    case "page-ref":
+      s.devices[e.dev]!.pageRuns.add("refcount", e.page + i0, k, sign * e.delta);
+      return;
+    case "genpool-alloc":
+    case "genpool-free": {
+      const d = s.devices[e.dev]!;
+      const alloc = (e.kind === "genpool-alloc") === (sign === 1);
+      d.pageRuns.set("allocated", e.page + i0, k, alloc ? 1 : 0);
+      d.pageRuns.set("owner", e.page + i0, k, alloc ? e.owner : -1);
+      d.freePages += alloc ? -k : k;
+      return;
+    }
+    case "pte-set":
+    case "pte-clear": {
+      const p = proc(s, e.proc);
+      const dev = pteDev(e.pte);
+      const page = ptePage(e.pte) + i0;
+      const map = (e.kind === "pte-set") === (sign === 1);
+      if (map) p.ptes.set(e.vpn + i0, k, dev, page, pteKind(e.pte));
+      else p.ptes.clear(e.vpn + i0, k);
+      const d = s.devices[dev]!;
+      const m = map ? 1 : -1;
+      d.pageRuns.add("ptes", page, k, m);
+      d.pageRuns.add("mapcount", page, k, m * e.rmap);
+      p.rssFile += m * e.rmap * k;
+      return;
+    }
+    case "pin-page": {
+      const d = s.devices[e.dev]!;
+      d.pageRuns.add("pins", e.page + i0, k, sign);
+      const pin = s.pins[e.pin]!;
+      if (sign === 1) addPinned(pin.ranges, e.dev, e.page + i0, k);
+      else removePinnedTail(pin.ranges, k);
+      return;
+    }
+    case "unpin-page":
+      s.devices[e.dev]!.pageRuns.add("pins", e.page + i0, k, -sign);
+      return;
+    case "page-free":
+      return;
+  }
 }
 
-/** The inverse of mapPte. */
-function unmapPte(s: KernelState, e: { proc: number; vpn: number; pte: number; rmap: 0 | 1 }): void {
-  const p = proc(s, e.proc);
-  p.ptes.delete(e.vpn);
-  const d = s.devices[pteDev(e.pte)]!;
-  const page = ptePage(e.pte);
-  d.ptes[page]!--;
-  d.mapcount[page]! -= e.rmap;
-  p.rssFile -= e.rmap;
+function addPinned(
+  ranges: { dev: number; page: number; length: number }[],
+  dev: number,
+  page: number,
+  k: number,
+) {
+  const last = ranges[ranges.length - 1];
+  if (last && last.dev === dev && last.page + last.length === page)
+    ranges[ranges.length - 1] = { ...last, length: last.length + k };
+  else ranges.push({ dev, page, length: k });
 }
 
-/** The genpool bit of a page is set (owner >= -1) or cleared. */
-function setAllocated(s: KernelState, dev: number, page: number, allocated: boolean, owner: number): void {
-  const d = s.devices[dev]!;
-  d.allocated[page] = allocated ? 1 : 0;
-  d.owner[page] = allocated ? owner : -1;
-  d.freePages += allocated ? -1 : 1;
+function removePinnedTail(ranges: { dev: number; page: number; length: number }[], k: number) {
+  while (k > 0) {
+    const last = ranges[ranges.length - 1]!;
+    const take = Math.min(k, last.length);
+    if (take === last.length) ranges.pop();
+    else ranges[ranges.length - 1] = { ...last, length: last.length - take };
+    k -= take;
+  }
+}
+
+function isBody(e: KernelEvent): e is LoopBodyEvent {
+  switch (e.kind) {
+    case "pgref":
+    case "page-ref":
+    case "genpool-alloc":
+    case "genpool-free":
+    case "pte-set":
+    case "pte-clear":
+    case "pin-page":
+    case "unpin-page":
+    case "page-free":
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Applies one event to the state, in place. The only way the state changes. */
 export function applyEvent(s: KernelState, e: KernelEvent): void {
+  if (isBody(e)) {
+    applyBody(s, e, 0, 1, 1);
+    return;
+  }
   switch (e.kind) {
     case "device-add":
-      s.devices.push(newDevice(e.dev, e.name, e.pages, e.barStart));
+      s.devices.push(newDevice(e.dev, e.name, e.pages, e.barStart, e.freeRefcount));
       return;
-    case "pgref":
-      s.devices[e.dev]!.pgref += e.delta;
+    case "device-rebind": {
+      const d = s.devices[e.dev]!;
+      const fresh = newDevice(d.index, d.name, d.pages, d.barStart, e.freeRefcount);
+      s.devices[e.dev] = { ...fresh, generation: e.before.generation + 1 };
       return;
+    }
     case "pgref-kill":
       s.devices[e.dev]!.pgrefDying = true;
       return;
@@ -189,7 +331,7 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
         name: e.name,
         alive: true,
         vmas: [],
-        ptes: new Map(),
+        ptes: new PteTable(),
         labels,
         rssFile: 0,
       });
@@ -222,21 +364,6 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       replaceVma(p, e.vmaId, { ...v, flags: e.to });
       return;
     }
-    case "genpool-alloc":
-      setAllocated(s, e.dev, e.page, true, e.owner);
-      return;
-    case "genpool-free":
-      setAllocated(s, e.dev, e.page, false, -1);
-      return;
-    case "page-ref":
-      s.devices[e.dev]!.refcount[e.page]! += e.delta;
-      return;
-    case "pte-set":
-      mapPte(s, e);
-      return;
-    case "pte-clear":
-      unmapPte(s, e);
-      return;
     case "pmap-create":
       s.pmaps.push({ ...e.pmap });
       return;
@@ -247,14 +374,7 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
       s.pmaps[e.pmap]!.first = e.to;
       return;
     case "pin-create":
-      s.pins.push({ name: e.name, proc: e.proc, pages: [], status: "held" });
-      return;
-    case "pin-page":
-      s.pins[e.pin]!.pages.push(e.dev * 2 ** 32 + e.page);
-      s.devices[e.dev]!.pins[e.page]!++;
-      return;
-    case "unpin-page":
-      s.devices[e.dev]!.pins[e.page]!--;
+      s.pins.push({ name: e.name, proc: e.proc, ranges: [], status: "held" });
       return;
     case "pin-status":
       s.pins[e.pin]!.status = e.to;
@@ -265,7 +385,6 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
     case "design":
     case "genpool-add":
     case "fault":
-    case "page-free":
     case "note":
     case "result":
       return;
@@ -274,13 +393,19 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
 
 /** Undoes applyEvent(s, e): revertEvent(applyEvent(s, e)) leaves s as it was. */
 export function revertEvent(s: KernelState, e: KernelEvent): void {
+  if (isBody(e)) {
+    applyBody(s, e, 0, 1, -1);
+    return;
+  }
   switch (e.kind) {
     case "device-add":
       s.devices.pop();
       return;
-    case "pgref":
-      s.devices[e.dev]!.pgref -= e.delta;
+    case "device-rebind": {
+      const d = s.devices[e.dev]!;
+      s.devices[e.dev] = { ...d, ...e.before, pageRuns: e.before.pageRuns.clone() };
       return;
+    }
     case "pgref-kill":
       s.devices[e.dev]!.pgrefDying = false;
       return;
@@ -293,7 +418,7 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "process-exit": {
       // Exited processes may be shared with checkpoints (cloneState shareDead): revive a copy.
       const p = proc(s, e.proc);
-      s.processes[e.proc] = { ...p, alive: true, vmas: p.vmas.slice(), ptes: new Map(p.ptes) };
+      s.processes[e.proc] = { ...p, alive: true, vmas: p.vmas.slice(), ptes: p.ptes.clone() };
       return;
     }
     case "label-add":
@@ -318,21 +443,6 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
       replaceVma(p, e.vmaId, { ...v, flags: e.from });
       return;
     }
-    case "genpool-alloc":
-      setAllocated(s, e.dev, e.page, false, -1);
-      return;
-    case "genpool-free":
-      setAllocated(s, e.dev, e.page, true, e.owner);
-      return;
-    case "page-ref":
-      s.devices[e.dev]!.refcount[e.page]! -= e.delta;
-      return;
-    case "pte-set":
-      unmapPte(s, e);
-      return;
-    case "pte-clear":
-      mapPte(s, e);
-      return;
     case "pmap-create":
       s.pmaps.pop();
       return;
@@ -345,17 +455,10 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "pin-create":
       s.pins.pop();
       return;
-    case "pin-page":
-      s.pins[e.pin]!.pages.pop();
-      s.devices[e.dev]!.pins[e.page]!--;
-      return;
-    case "unpin-page":
-      s.devices[e.dev]!.pins[e.page]!++;
-      return;
     case "pin-status": {
       // Finished pins may be shared with checkpoints (cloneState shareDead): revive a copy.
       const pin = s.pins[e.pin]!;
-      s.pins[e.pin] = { ...pin, pages: pin.pages.slice(), status: e.from };
+      s.pins[e.pin] = { ...pin, ranges: pin.ranges.slice(), status: e.from };
       return;
     }
     case "finding":
@@ -364,9 +467,51 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "design":
     case "genpool-add":
     case "fault":
-    case "page-free":
     case "note":
     case "result":
       return;
   }
+}
+
+/**
+ * Applies steps [from, to) of a loop (0 <= from <= to <= n * body.length), as range updates: a
+ * partial iteration at each end, whole iterations in between, each template once for all of them.
+ */
+export function applyLoop(s: KernelState, loop: Loop, from: number, to: number): void {
+  const B = loop.body.length;
+  let at = from;
+  for (; at < to && at % B !== 0; at++) applyEvent(s, instantiate(loop.body[at % B]!, Math.floor(at / B)));
+  const whole = Math.floor((to - at) / B);
+  if (whole > 0) {
+    const i0 = at / B;
+    for (const e of loop.body) applyBody(s, e, i0, whole, 1);
+    at += whole * B;
+  }
+  for (; at < to; at++) applyEvent(s, instantiate(loop.body[at % B]!, Math.floor(at / B)));
+}
+
+/** Undoes steps [from, to) of a loop, newest first: the inverse of applyLoop(s, loop, from, to). */
+export function revertLoop(s: KernelState, loop: Loop, from: number, to: number): void {
+  const B = loop.body.length;
+  let at = to;
+  while (at > from && at % B !== 0) {
+    at--;
+    revertEvent(s, instantiate(loop.body[at % B]!, Math.floor(at / B)));
+  }
+  const whole = Math.floor((at - from) / B);
+  if (whole > 0) {
+    const i0 = at / B - whole;
+    for (let j = B - 1; j >= 0; j--) applyBody(s, loop.body[j]!, i0, whole, -1);
+    at -= whole * B;
+  }
+  while (at > from) {
+    at--;
+    revertEvent(s, instantiate(loop.body[at % B]!, Math.floor(at / B)));
+  }
+}
+
+/** Applies a whole record. */
+export function applyRecord(s: KernelState, r: TraceRecord): void {
+  if (r.kind === "loop") applyLoop(s, r, 0, r.n * r.body.length);
+  else applyEvent(s, r);
 }

@@ -2,12 +2,26 @@
  * The simulated kernel state: PCI devices with their p2pmem genpool and ZONE_DEVICE struct pages,
  * processes with their VMAs and page tables, the pmaps of the historical designs, and pins.
  *
- * Per-page fields are typed arrays so a device of 4G (a million pages) stays cheap to clone for
- * trace checkpoints. The state is mutated only by applyEvent() (events.ts), which makes every
- * change an invertible trace event.
+ * Per-page fields are run-length maps (runs.ts), so a 1 TiB device mapped whole costs a few runs,
+ * not 268 million entries. The state is mutated only by applying trace events (events.ts).
  */
 
-import type { Design } from "../scenario/ast.ts";
+import type { Design, KernelVersion } from "../scenario/ast.ts";
+import { type PageInfo, PageRuns, type PteTable } from "./runs.ts";
+
+export type { PageInfo, PageRun, PteKind, PteRun } from "./runs.ts";
+export {
+  PageRuns,
+  PTE_DEVMAP,
+  PTE_KIND_NAMES,
+  PTE_NORMAL,
+  PTE_PFNMAP,
+  PteTable,
+  packPte,
+  pteDev,
+  pteKind,
+  ptePage,
+} from "./runs.ts";
 
 export type DeviceLifecycle = "bound" | "unbinding" | "unbound";
 
@@ -19,39 +33,16 @@ export interface DeviceState {
   /** CPU physical address of the p2pmem (a 64-bit BAR), for pfn display */
   readonly barStart: number;
   lifecycle: DeviceLifecycle;
-  /** struct page _refcount (6.15+: a free page rests at 0) */
-  readonly refcount: Int32Array;
-  /** struct page _mapcount + 1: rmap count made by vm_insert_page, not by devmap/pfnmap PTEs */
-  readonly mapcount: Int32Array;
-  /** how many PTEs of any kind (normal, devmap, pfnmap) point at the page, in all processes */
-  readonly ptes: Int32Array;
-  /** how many held pins include the page */
-  readonly pins: Int32Array;
-  /** genpool bitmap: 1 when the page is allocated */
-  readonly allocated: Uint8Array;
-  /** pmap id that owns the page (rfc-v1, fault, remap), or -1 */
-  readonly owner: Int32Array;
+  /** the struct pages and genpool bits, as runs */
+  pageRuns: PageRuns;
   freePages: number;
   /** pgmap->ref percpu_ref count: 1 initial + 1 per page (memremap_pages) + extras */
   pgref: number;
   /** percpu_ref_kill has run: tryget_live fails */
   pgrefDying: boolean;
+  /** how many times the driver was bound (pci_p2pdma_add_resource); 1 until a `bind` */
+  generation: number;
 }
-
-/** PTE kinds, as §1 of the kernel reference names them. */
-export const PTE_NORMAL = 0;
-export const PTE_DEVMAP = 1;
-export const PTE_PFNMAP = 2;
-export type PteKind = typeof PTE_NORMAL | typeof PTE_DEVMAP | typeof PTE_PFNMAP;
-export const PTE_KIND_NAMES = ["normal", "devmap", "pfnmap"] as const;
-
-/** A PTE packed in one number: page * 4096 + device * 4 + kind (devices < 1024). */
-export function packPte(dev: number, page: number, kind: PteKind): number {
-  return page * 4096 + dev * 4 + kind;
-}
-export const pteDev = (p: number): number => (p % 4096) >> 2;
-export const ptePage = (p: number): number => Math.floor(p / 4096);
-export const pteKind = (p: number): PteKind => (p % 4) as PteKind;
 
 /** VMA flags (include/linux/mm.h), as a bit set. */
 export const VM_SHARED = 1 << 0;
@@ -61,6 +52,8 @@ export const VM_PFNMAP = 1 << 3;
 export const VM_IO = 1 << 4;
 export const VM_DONTEXPAND = 1 << 5;
 export const VM_DONTDUMP = 1 << 6;
+/** set by madvise(MADV_DONTFORK): dup_mmap() skips the VMA */
+export const VM_DONTCOPY = 1 << 7;
 export const VM_FLAG_NAMES: readonly [number, string][] = [
   [VM_SHARED, "VM_SHARED"],
   [VM_MAYSHARE, "VM_MAYSHARE"],
@@ -69,6 +62,7 @@ export const VM_FLAG_NAMES: readonly [number, string][] = [
   [VM_IO, "VM_IO"],
   [VM_DONTEXPAND, "VM_DONTEXPAND"],
   [VM_DONTDUMP, "VM_DONTDUMP"],
+  [VM_DONTCOPY, "VM_DONTCOPY"],
 ];
 export function vmFlagNames(flags: number): string[] {
   return VM_FLAG_NAMES.filter(([bit]) => flags & bit).map(([, name]) => name);
@@ -128,8 +122,8 @@ export interface ProcessState {
   alive: boolean;
   /** sorted by start, never overlapping */
   vmas: Vma[];
-  /** page table: virtual page number -> packed PTE */
-  readonly ptes: Map<number, number>;
+  /** page table, as runs of virtual pages */
+  ptes: PteTable;
   /** the scenario labels this process can name (its own and those inherited at fork) */
   labels: LabelList;
   /** MM_FILEPAGES rss counter, in pages */
@@ -148,15 +142,24 @@ export interface Pmap {
   /** first page of the allocation, or -1 while nothing is allocated */
   first: number;
   kref: number;
+  /** the binding of the device it was made under (DeviceState.generation) */
+  readonly generation: number;
 }
 
 export type PinStatus = "held" | "released" | "failed";
 
+/** A run of pinned pages of one device. */
+export interface PinnedRange {
+  readonly dev: number;
+  readonly page: number;
+  readonly length: number;
+}
+
 export interface PinState {
   readonly name: string;
   readonly proc: number;
-  /** packed (dev * 2^32 + page) of each pinned page, in pin order */
-  readonly pages: number[];
+  /** the pinned pages, in pin order, as runs */
+  readonly ranges: PinnedRange[];
   status: PinStatus;
 }
 
@@ -164,8 +167,22 @@ export const packDevPage = (dev: number, page: number): number => dev * 2 ** 32 
 export const unpackDev = (p: number): number => Math.floor(p / 2 ** 32);
 export const unpackPage = (p: number): number => p % 2 ** 32;
 
+/** Pages a pin holds, expanded as packed (dev, page) numbers (for small views and tests). */
+export function pinPages(pin: PinState): number[] {
+  const out: number[] = [];
+  for (const r of pin.ranges) for (let i = 0; i < r.length; i++) out.push(packDevPage(r.dev, r.page + i));
+  return out;
+}
+
+export function pinPageCount(pin: PinState): number {
+  let n = 0;
+  for (const r of pin.ranges) n += r.length;
+  return n;
+}
+
 export interface KernelState {
   readonly design: Design;
+  readonly version: KernelVersion;
   readonly pageSize: number;
   readonly devices: DeviceState[];
   readonly processes: ProcessState[];
@@ -175,27 +192,41 @@ export interface KernelState {
   findings: number;
 }
 
-export function emptyState(design: Design, pageSize: number): KernelState {
-  return { design, pageSize, devices: [], processes: [], pmaps: [], pins: [], findings: 0 };
+export function emptyState(design: Design, pageSize: number, version: KernelVersion): KernelState {
+  return { design, version, pageSize, devices: [], processes: [], pmaps: [], pins: [], findings: 0 };
 }
 
-export function newDevice(index: number, name: string, pages: number, barStart: number): DeviceState {
+export function newDevice(
+  index: number,
+  name: string,
+  pages: number,
+  barStart: number,
+  freeRefcount: number,
+): DeviceState {
   return {
     index,
     name,
     pages,
     barStart,
     lifecycle: "bound",
-    refcount: new Int32Array(pages),
-    mapcount: new Int32Array(pages),
-    ptes: new Int32Array(pages),
-    pins: new Int32Array(pages),
-    allocated: new Uint8Array(pages),
-    owner: new Int32Array(pages).fill(-1),
+    pageRuns: new PageRuns(pages, {
+      allocated: 0,
+      owner: -1,
+      refcount: freeRefcount,
+      mapcount: 0,
+      ptes: 0,
+      pins: 0,
+    }),
     freePages: pages,
     pgref: 0,
     pgrefDying: false,
+    generation: 1,
   };
+}
+
+/** One page of a device, as a plain object. */
+export function pageAt(d: DeviceState, page: number): PageInfo {
+  return d.pageRuns.at(page);
 }
 
 /**
@@ -206,44 +237,52 @@ export function newDevice(index: number, name: string, pages: number, barStart: 
 export function cloneState(s: KernelState, shareDead = false): KernelState {
   return {
     design: s.design,
+    version: s.version,
     pageSize: s.pageSize,
-    devices: s.devices.map((d) => ({
-      ...d,
-      refcount: d.refcount.slice(),
-      mapcount: d.mapcount.slice(),
-      ptes: d.ptes.slice(),
-      pins: d.pins.slice(),
-      allocated: d.allocated.slice(),
-      owner: d.owner.slice(),
-    })),
+    devices: s.devices.map((d) => ({ ...d, pageRuns: d.pageRuns.clone() })),
     processes: s.processes.map((p) =>
-      shareDead && !p.alive ? p : { ...p, vmas: p.vmas.slice(), ptes: new Map(p.ptes) },
+      shareDead && !p.alive ? p : { ...p, vmas: p.vmas.slice(), ptes: p.ptes.clone() },
     ),
     pmaps: s.pmaps.map((m) => ({ ...m })),
-    // A pin that is released or failed never changes again (in the simulator's forward run).
-    pins: s.pins.map((p) => (shareDead && p.status !== "held" ? p : { ...p, pages: p.pages.slice() })),
+    pins: s.pins.map((p) => (shareDead && p.status !== "held" ? p : { ...p, ranges: p.ranges.slice() })),
     findings: s.findings,
   };
+}
+
+/** Rough size of a state, in runs, to space checkpoints. */
+export function stateWeight(s: KernelState): number {
+  let w = 0;
+  for (const d of s.devices) w += d.pageRuns.runCount * 6;
+  for (const p of s.processes) if (p.alive) w += p.ptes.runCount * 5 + p.vmas.length;
+  return w + s.pins.length + s.pmaps.length;
 }
 
 /**
  * A leaked page: allocated in the genpool, yet no PTE maps it, no pin holds it and no live pmap
  * owns it, so nothing will ever give it back.
  */
-export function isLeaked(s: KernelState, d: DeviceState, page: number): boolean {
-  if (!d.allocated[page] || d.ptes[page]! > 0 || d.pins[page]! > 0) return false;
-  const owner = d.owner[page]!;
-  return !(owner >= 0 && s.pmaps[owner]!.kref > 0);
+export function isLeakedInfo(s: KernelState, r: PageInfo): boolean {
+  if (!r.allocated || r.ptes > 0 || r.pins > 0) return false;
+  return !(r.owner >= 0 && s.pmaps[r.owner]!.kref > 0);
+}
+
+/** Leaked pages of a device (see isLeakedInfo), counted by runs. */
+export function leakedPages(s: KernelState, d: DeviceState): number {
+  return d.pageRuns.count((r) => isLeakedInfo(s, r));
 }
 
 /** What a person sees for a page in the pool panel, derived from the page's fields. */
 export type PageLook = "free" | "allocated" | "mapped" | "pinned" | "freed-in-use" | "gone";
 
-export function pageLook(d: DeviceState, page: number): PageLook {
+export function lookOf(d: DeviceState, r: PageInfo): PageLook {
   if (d.lifecycle === "unbound") return "gone";
-  const inUse = d.ptes[page]! > 0 || d.pins[page]! > 0;
-  if (!d.allocated[page]) return inUse ? "freed-in-use" : "free";
-  if (d.pins[page]! > 0) return "pinned";
-  if (d.ptes[page]! > 0) return "mapped";
+  const inUse = r.ptes > 0 || r.pins > 0;
+  if (!r.allocated) return inUse ? "freed-in-use" : "free";
+  if (r.pins > 0) return "pinned";
+  if (r.ptes > 0) return "mapped";
   return "allocated";
+}
+
+export function pageLook(d: DeviceState, page: number): PageLook {
+  return lookOf(d, pageAt(d, page));
 }

@@ -8,7 +8,8 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
-import { pageLook, pteDev, ptePage, unpackDev, unpackPage } from "../kernel/state.ts";
+import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
+import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
@@ -43,7 +44,7 @@ export function describeChange(state: KernelState, ev: KernelEvent | undefined):
   const dn = (i: number) => state.devices[i]?.name ?? `dev${i}`;
   switch (ev.kind) {
     case "page-ref": {
-      const now = state.devices[ev.dev]!.refcount[ev.page]!;
+      const now = pageAt(state.devices[ev.dev]!, ev.page).refcount;
       const sign = ev.delta > 0 ? "+" : "";
       return `${dn(ev.dev)} page ${ev.page}: refcount ${now - ev.delta} → ${now} (${sign}${ev.delta}) in ${ev.fn}()`;
     }
@@ -57,7 +58,7 @@ export function describeChange(state: KernelState, ev: KernelEvent | undefined):
     case "pte-clear": {
       const d = state.devices[pteDev(ev.pte)]!;
       const page = ptePage(ev.pte);
-      const m = d.mapcount[page]!;
+      const m = pageAt(d, page).mapcount;
       const what = ev.rmap
         ? `mapcount ${ev.kind === "pte-set" ? m - 1 : m + 1} → ${m}`
         : "mapcount unchanged (no rmap)";
@@ -65,7 +66,7 @@ export function describeChange(state: KernelState, ev: KernelEvent | undefined):
     }
     case "pin-page":
     case "unpin-page": {
-      const n = state.devices[ev.dev]!.pins[ev.page]!;
+      const n = pageAt(state.devices[ev.dev]!, ev.page).pins;
       const before = ev.kind === "pin-page" ? n - 1 : n + 1;
       return `${dn(ev.dev)} page ${ev.page}: pins ${before} → ${n} in ${ev.fn}()`;
     }
@@ -107,39 +108,35 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
       dev: d.index,
       changed: pgChanged,
     });
-    let p = 0;
-    while (p < d.pages) {
-      const live = d.allocated[p] || d.refcount[p] !== 0 || d.ptes[p]! > 0 || d.pins[p]! > 0;
-      if (!live) {
-        p++;
-        continue;
-      }
-      // pages p and i show the same numbers (compared field by field: this runs over every page)
-      const same = (i: number) =>
-        d.allocated[i] === d.allocated[p] &&
-        d.refcount[i] === d.refcount[p] &&
-        d.mapcount[i] === d.mapcount[p] &&
-        d.ptes[i] === d.ptes[p] &&
-        d.pins[i] === d.pins[p];
-      let q = p + 1;
-      // a run never swallows the changed page's neighbours, so the highlighted row names that page
-      while (q < d.pages && same(q) && !(d.index === changedDev && (q === changedPage || p === changedPage)))
-        q++;
-      if (pageRows < MAX_PAGE_ROWS) {
+    const rest = VERSIONS[state.version].freeRefcount;
+    for (const r of d.pageRuns.runs()) {
+      const live = r.allocated || r.refcount !== rest || r.ptes > 0 || r.pins > 0;
+      if (!live) continue;
+      // The changed page gets a row of its own, so the highlighted row names that page.
+      const cuts = [r.start, r.start + r.length];
+      if (d.index === changedDev && changedPage >= r.start && changedPage < r.start + r.length)
+        cuts.splice(1, 0, changedPage, changedPage + 1);
+      for (let c = 0; c + 1 < cuts.length; c++) {
+        const p = cuts[c]!;
+        const q = cuts[c + 1]!;
+        if (q <= p) continue;
+        if (pageRows >= MAX_PAGE_ROWS) {
+          omitted++;
+          continue;
+        }
         rows.push({
           key: `d${d.index}p${p}`,
           kind: "pages",
           what: pageRange(p, q - p),
-          values: [String(d.refcount[p]), String(d.mapcount[p]), String(d.ptes[p]), String(d.pins[p])],
-          look: pageLook(d, p),
+          values: [String(r.refcount), String(r.mapcount), String(r.ptes), String(r.pins)],
+          look: lookOf(d, r),
           dev: d.index,
           first: p,
           count: q - p,
           changed: d.index === changedDev && changedPage >= p && changedPage < q,
         });
         pageRows++;
-      } else omitted++;
-      p = q;
+      }
     }
   }
   for (const m of state.pmaps) {
@@ -156,11 +153,11 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
   }
   state.pins.forEach((pin, i) => {
     if (pin.status !== "held") return;
-    const first = pin.pages[0];
+    const first = pin.ranges[0];
     const where =
       first === undefined
         ? "no pages"
-        : `${state.devices[unpackDev(first)]?.name ?? "?"} ${pageRange(unpackPage(first), pin.pages.length)}`;
+        : `${state.devices[first.dev]?.name ?? "?"} ${pageRange(first.page, pinPageCount(pin))}`;
     rows.push({
       key: `pin${i}`,
       kind: "pin",
@@ -182,8 +179,9 @@ const COLS = [0, 112, 172, 222, 272]; // what, ref, map, ptes, pins
 export function pageDetail(state: KernelState, dev: number, page: number): string | null {
   const d = state.devices[dev];
   if (!d || page < 0 || page >= d.pages) return null;
-  const owner = d.owner[page]! >= 0 ? ` · pmap ${d.owner[page]}` : "";
-  return `${d.name} page ${page} (pfn ${hex(d.barStart / state.pageSize + page)}): ${pageLook(d, page)} · ref ${d.refcount[page]} · map ${d.mapcount[page]} · ptes ${d.ptes[page]} · pins ${d.pins[page]}${owner}`;
+  const r = pageAt(d, page);
+  const owner = r.owner >= 0 ? ` · pmap ${r.owner}` : "";
+  return `${d.name} page ${page} (pfn ${hex(d.barStart / state.pageSize + page)}): ${lookOf(d, r)} · ref ${r.refcount} · map ${r.mapcount} · ptes ${r.ptes} · pins ${r.pins}${owner}`;
 }
 
 export interface RefcountPanelProps {

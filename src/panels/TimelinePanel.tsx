@@ -71,7 +71,7 @@ export function timelineView(trace: Trace): TimelineView {
       title: `line ${f.line}: ${f.kind}: ${f.text}`,
     });
   });
-  return { total: trace.events.length, bands, marks };
+  return { total: trace.steps, bands, marks };
 }
 
 export { stepAtX };

@@ -8,7 +8,7 @@ import "d3-transition";
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, PageLook } from "../kernel/state.ts";
-import { pteDev, ptePage } from "../kernel/state.ts";
+import { lookOf, pteDev, ptePage } from "../kernel/state.ts";
 
 /** The device page an event changes, if it changes exactly one. */
 export function eventPage(ev: KernelEvent | undefined): { dev: number; page: number } | null {
@@ -42,26 +42,13 @@ export const LOOK_STYLE: Readonly<Record<PageLook, { fill: string; label: string
 };
 
 /**
- * pageLook() for a whole device at once, as indices into LOOK_BY_CODE: the same rules, read straight
- * from the typed arrays, because the pool panel runs it over up to a million pages per step.
+ * pageLook() for a whole device at once, as indices into LOOK_BY_CODE: the same rules, filled run by
+ * run, because the pool panel runs it over up to a million pages per step.
  */
 export function lookCodes(d: DeviceState): Uint8Array {
   const out = new Uint8Array(d.pages);
   if (d.lifecycle === "unbound") return out.fill(LOOK_CODE.gone);
-  const { allocated, ptes, pins } = d;
-  for (let p = 0; p < d.pages; p++) {
-    const pinned = pins[p]! > 0;
-    const mapped = ptes[p]! > 0;
-    out[p] = allocated[p]
-      ? pinned
-        ? LOOK_CODE.pinned
-        : mapped
-          ? LOOK_CODE.mapped
-          : LOOK_CODE.allocated
-      : pinned || mapped
-        ? LOOK_CODE["freed-in-use"]
-        : LOOK_CODE.free;
-  }
+  for (const r of d.pageRuns.runs()) out.fill(LOOK_CODE[lookOf(d, r)], r.start, r.start + r.length);
   return out;
 }
 

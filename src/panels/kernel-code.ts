@@ -253,6 +253,83 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
     hl: 1,
     at: { pgref: 2 },
   },
+  p2pdma_folio_free: {
+    lines: [
+      "# 6.19+: dev_pagemap_ops.folio_free (was page_free)",
+      "gen_pool_free_owner(p2pdma->pool, folio_address(folio), PAGE_SIZE, &ref)",
+      "percpu_ref_put(ref)",
+    ],
+    hl: 1,
+    at: { pgref: 2 },
+  },
+  free_zone_device_page: {
+    lines: [
+      "# before 6.15: the last reference to a ZONE_DEVICE page was put",
+      "pgmap->ops->page_free(page)   # p2pdma_page_free",
+      "set_page_count(page, 1)       # free pages rest at 1",
+    ],
+    hl: 1,
+    at: { "page-free": 1, "genpool-free": 1, pgref: 1, "page-ref": 2 },
+  },
+  unmap_region: {
+    lines: [
+      "# mmap_region() error path: the driver's ->mmap failed",
+      "unmap_page_range(vma, start, end)   # zap what was inserted",
+      "tlb_finish_mmu()                    # put the gathered references",
+      "free the VMA                        # no ->close: it was never set up",
+    ],
+    hl: 1,
+    at: { "vma-remove": 3 },
+  },
+  madvise_update_vma: {
+    lines: [
+      "if range starts inside vma: __split_vma(vma, start)",
+      "if range ends inside vma:   __split_vma(vma, end)",
+      "MADV_DONTFORK: vm_flags |= VM_DONTCOPY",
+      "MADV_DOFORK:   vm_flags &= ~VM_DONTCOPY",
+    ],
+    hl: 2,
+  },
+  madvise_walk_vmas: {
+    lines: [
+      "for each vma overlapping [start, end):",
+      "    apply the advice to the overlapping part",
+      "if part of [start, end) had no vma: return -ENOMEM",
+    ],
+    hl: 2,
+  },
+  do_madvise: {
+    lines: [
+      "start, len page aligned? else -EINVAL",
+      "end = start + PAGE_ALIGN(len); if end == start: return 0",
+      "madvise_walk_vmas(mm, start, end, behavior)",
+    ],
+    hl: 1,
+  },
+  should_fail: {
+    lines: [
+      "# lib/fault-inject.c: is this call chosen to fail?",
+      "if attr->space > 0: attr->space -= 1; return false   # 'after N'",
+      "if attr->times == 0: return false",
+      "attr->times -= 1; return true                        # fail once",
+    ],
+    hl: 3,
+  },
+  bind_store: {
+    lines: [
+      "dev = bus_find_device_by_name(bus, buf)",
+      "if dev->driver: return -EBUSY",
+      "device_driver_attach(drv, dev)   # probe: pci_p2pdma_add_resource",
+    ],
+    hl: 1,
+  },
+  kref_put: {
+    lines: [
+      "if refcount_dec_and_test(&kref->refcount):",
+      "    release(kref)   # RFC v1: pci_free_p2pmem of the whole pmap",
+    ],
+    hl: 0,
+  },
   free_zone_device_folio: {
     lines: [
       "# the last reference to a ZONE_DEVICE folio was put",

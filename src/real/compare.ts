@@ -11,7 +11,7 @@
  * in the model (6.15+), so free pages would differ by design; allocated pages have the same counts
  * in both, pins included (+1024 each) when the lab held the pin (RealStatement.held).
  */
-import { type KernelState, packDevPage } from "../kernel/state.ts";
+import { type KernelState, packDevPage, pinPages } from "../kernel/state.ts";
 import { TraceCursor } from "../trace/cursor.ts";
 import type { OpRecord, Trace } from "../trace/trace.ts";
 import type { RealRun, RealStatement, RefRun } from "./guest-output.ts";
@@ -89,18 +89,20 @@ function modelRefs(state: KernelState, released: ReadonlySet<string>): Map<strin
   const bias = new Map<number, number>(); // packed dev/page -> bias to take out
   for (const pin of state.pins) {
     if (pin.status !== "held" || !released.has(pin.name)) continue;
-    for (const p of pin.pages) bias.set(p, (bias.get(p) ?? 0) + PIN_BIAS);
+    for (const p of pinPages(pin)) bias.set(p, (bias.get(p) ?? 0) + PIN_BIAS);
   }
   const m = new Map<string, Map<number, string>>();
   for (const d of state.devices) {
     if (d.lifecycle === "unbound") continue;
     const pages = new Map<number, string>();
-    for (let i = 0; i < d.pages; i++) {
-      if (!d.allocated[i]) continue;
-      const b = bias.get(packDevPage(d.index, i)) ?? 0;
-      const ref = d.refcount[i]! - b;
-      if (b > 0 && ref === 0 && d.mapcount[i] === 0) continue;
-      pages.set(i, `${ref}:${d.mapcount[i]}`);
+    for (const r of d.pageRuns.runs()) {
+      if (!r.allocated) continue;
+      for (let i = r.start; i < r.start + r.length; i++) {
+        const b = bias.get(packDevPage(d.index, i)) ?? 0;
+        const ref = r.refcount - b;
+        if (b > 0 && ref === 0 && r.mapcount === 0) continue;
+        pages.set(i, `${ref}:${r.mapcount}`);
+      }
     }
     m.set(d.name, pages);
   }

@@ -34,11 +34,11 @@ export { CURRENT_VERSION, MAX_STEP } from "./versions.ts";
 export type ShareState = ShareV2;
 
 /**
- * The format version a state is written in: the lowest that holds it, so a link without a
- * comparison stays v1 and opens in every p2pviz that reads links (docs/url-format.md).
+ * The format version a state is written in. Before v3 the encoder wrote the lowest version that
+ * held the state; v3 changed what `step` counts, so every new link is v3 (docs/url-format.md).
  */
-export function versionFor(state: ShareState): number {
-  return state.compare !== undefined ? 2 : 1;
+export function versionFor(_state: ShareState): number {
+  return 3;
 }
 
 /** The longest URL the encoder makes: beyond it, mail programs and chat tools start to mangle links. */

@@ -10,15 +10,18 @@
  *   v1  `#v=1&s=<payload>[&design=D][&page=DEV:P][&panel=NAME]&step=N`, written by the app and the CLI.
  *   v2  v1 plus compare mode (issue 6): `[&vs=D][&s2=<payload>]` after `design`; either one makes the
  *       link a comparison, whose `step` is the aligned step of both sides. `migrateV1toV2` adds no
- *       comparison. The encoder writes the lowest version that holds the state (codec.ts
- *       `versionFor`): v1 for a single view, so those links still open in a p2pviz that reads only v1.
+ *       comparison.
+ *   v3  v2's fields; `step` counts the events of the scale engine (language v2: historical designs in
+ *       their 5.10 kernel, loops over pages). v0-v2 steps count the first engine's events: opening such
+ *       a link maps its step to the same statement and pool (src/share/migrate-step.ts). The encoder
+ *       writes v3.
  */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { percentDecode } from "./bytes.ts";
 import { ShareFailure, shown } from "./errors.ts";
 import { decodePayload } from "./payload.ts";
 
-export const CURRENT_VERSION = 2;
+export const CURRENT_VERSION = 3;
 
 /** A selected page: DEV's page number INDEX (0-based, in the device's own page numbering). */
 export interface PageRef {
@@ -208,7 +211,16 @@ export function decodeV1(fields: Fields): ShareV1 {
 
 /** v2: v1's fields plus `vs` and `s2`, either of which makes the link a comparison. */
 export function decodeV2(fields: Fields): ShareV2 {
-  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], 2);
+  return decodeV2Fields(fields, 2);
+}
+
+/** v3: v2's fields, with `step` in the scale engine's numbering. */
+export function decodeV3(fields: Fields): ShareV2 {
+  return decodeV2Fields(fields, 3);
+}
+
+function decodeV2Fields(fields: Fields, version: number): ShareV2 {
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], version);
   const s = field(fields, "s");
   if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
   const rawStep = field(fields, "step");
@@ -254,12 +266,17 @@ export function migrateV1toV2(s: ShareV1): ShareV2 {
   return { ...s };
 }
 
+/** v2 → v3: the same fields; the step is mapped to the new engine's numbering by the caller that runs it. */
+export function migrateV2toV3(s: ShareV2): ShareV2 {
+  return { ...s };
+}
+
 /**
  * VERSIONS[n] decodes format vN; MIGRATIONS[n] turns vN into vN+1. Typed loosely here because the
  * chain is walked generically; each function above is typed precisely.
  */
-export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1, decodeV2];
-export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2];
+export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1, decodeV2, decodeV3];
+export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2, migrateV2toV3];
 
 /** Decodes fields of format `version` and migrates the result up to the current version. */
 export function decodeVersion(version: number, fields: Fields): ShareV2 {

@@ -58,7 +58,7 @@ export type ShareRun =
 export function runShare(state: ShareState): ShareRun {
   const a = safeRun(state.text, state.design);
   if (!a.ok) return { ok: false, side: "a", diagnostics: a.diagnostics };
-  if (!state.compare) return { ok: true, a: a.trace, total: a.trace.events.length };
+  if (!state.compare) return { ok: true, a: a.trace, total: a.trace.steps };
   const b = runSideB(a.trace, state.text, state.compare.design ?? null, state.compare.text ?? null);
   if (!b.ok) return { ok: false, side: "b", diagnostics: b.diagnostics };
   return { ok: true, a: a.trace, comparison: b.comparison, total: alignedTotal(b.comparison) };

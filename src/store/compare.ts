@@ -257,9 +257,9 @@ export function appClassOf(s: CompareState): string {
 /** The step side `side` shows at aligned `step` (diff.ts sideStep, clamped to the trace). */
 export function sideStepOf(c: Comparison, side: "a" | "b", step: number): number {
   const t = side === "a" ? c.a : c.b;
-  if (t.events.length === 0) return 0;
+  if (t.steps === 0) return 0;
   const s = sideStep(c, side, step);
-  return Math.max(0, Math.min(t.events.length - 1, s));
+  return Math.max(0, Math.min(t.steps - 1, s));
 }
 
 /**

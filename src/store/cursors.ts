@@ -23,7 +23,7 @@ export function cursorFor(trace: Trace): TraceCursor {
 
 /** The kernel state after events[step] (the state before any event when the trace is empty). */
 export function stateAtStep(trace: Trace, step: number): KernelState {
-  if (trace.events.length === 0) return emptyState(trace.design, trace.pageSize);
-  const s = Math.max(0, Math.min(trace.events.length - 1, step));
+  if (trace.steps === 0) return emptyState(trace.design, trace.pageSize, trace.version);
+  const s = Math.max(0, Math.min(trace.steps - 1, step));
   return cursorFor(trace).seek(s);
 }

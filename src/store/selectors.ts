@@ -4,13 +4,13 @@
  */
 
 import type { KernelEvent } from "../kernel/events.ts";
-import type { OpRecord, Trace } from "../trace/trace.ts";
+import { type OpRecord, type Trace, eventAt as traceEventAt } from "../trace/trace.ts";
 import type { AppState } from "./store.ts";
 
 export const SPEEDS = [1, 2, 4, 8, 16, 32, 64, 128, 512] as const;
 
 export function totalSteps(trace: Trace | null): number {
-  return trace ? trace.events.length : 0;
+  return trace ? trace.steps : 0;
 }
 
 /** The stable test hook text: `Step N / TOTAL`, N counted from 0. */
@@ -47,13 +47,13 @@ export function opAt(trace: Trace, step: number): OpRecord | undefined {
 }
 
 export function eventAt(trace: Trace | null, step: number): KernelEvent | undefined {
-  return trace?.events[step];
+  return trace ? traceEventAt(trace, step) : undefined;
 }
 
 /** First step of the next statement after the one at `step` (the last step when there is none). */
 export function nextStatementStep(trace: Trace, step: number): number {
   for (const op of trace.ops) if (op.firstStep > step) return op.firstStep;
-  return Math.max(0, trace.events.length - 1);
+  return Math.max(0, trace.steps - 1);
 }
 
 /**
@@ -74,7 +74,7 @@ export function prevStatementStep(trace: Trace, step: number): number {
  * index, the same offset inside it (clamped). Keeps the viewer in place while editing or switching design.
  */
 export function carryStep(oldTrace: Trace | null, oldStep: number, next: Trace): number {
-  if (!oldTrace || next.events.length === 0) return 0;
+  if (!oldTrace || next.steps === 0) return 0;
   const i = opIndexAt(oldTrace, oldStep);
   if (i < 0) return clampStep(next, oldStep);
   const oldOp = oldTrace.ops[i]!;

@@ -32,7 +32,7 @@ export interface AppState extends CursorState {
   trace: Trace | null;
   /** bumped on every new trace, so memoised views can key on it cheaply */
   traceVersion: number;
-  /** cursor: the state shown is the one after trace.events[step] */
+  /** cursor: the state shown is the one after the event of this step */
   step: number;
   playing: boolean;
   /** index into SPEEDS (events per second) */
@@ -151,7 +151,7 @@ export const useStore = create<AppState>()((set, get) => {
     },
     ...cursorActions(get, set, {
       clamp: (s, step) => clampStep(s.trace, step),
-      total: (s) => (s.trace ? s.trace.events.length : 0),
+      total: (s) => (s.trace ? s.trace.steps : 0),
       nextStatement: ({ trace, step }) => (trace ? nextStatementStep(trace, step) : null),
       prevStatement: ({ trace, step }) => (trace ? prevStatementStep(trace, step) : null),
     }),

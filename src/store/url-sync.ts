@@ -22,6 +22,7 @@ import {
   type ShareError,
   type ShareState,
 } from "../share/codec.ts";
+import { migrateStep } from "../share/migrate-step.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
@@ -162,16 +163,18 @@ function openLink(hash: string): boolean {
     entryText = null;
     return false;
   }
-  const { text, step, design, page, panel } = r.state;
+  // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
+  const state = { ...r.state, step: migrateStep(r.state, r.version) };
+  const { text, step, design, page, panel } = state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
   useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null });
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null });
-  const compareBad = openCompareFromLink(r.state); // a comparison's step is the aligned step
+  const compareBad = openCompareFromLink(state); // a comparison's step is the aligned step
   const s = useStore.getState();
   if (s.trace && s.diagnostics.length === 0) {
-    const bad = r.state.compare ? compareBad : checkStep(step, s.trace.events.length);
+    const bad = state.compare ? compareBad : checkStep(step, s.trace.steps);
     if (bad) useLinkStore.setState({ error: bad });
   }
   if (!knownPanel) {

@@ -1,15 +1,15 @@
 /**
  * Random access into a trace: the state after any step, without re-running the scenario. A cursor
- * keeps one live state and moves it with applyEvent/revertEvent; a far jump starts from the nearest
- * checkpoint (before or after the target) instead.
+ * keeps one live state and moves it record by record (a loop moves by whole ranges at once); a far
+ * jump starts from the nearest checkpoint (before or after the target) instead.
  */
-import { applyEvent, revertEvent } from "../kernel/events.ts";
+import { applyEvent, applyLoop, revertEvent, revertLoop } from "../kernel/events.ts";
 import { cloneState, type KernelState } from "../kernel/state.ts";
-import type { Trace } from "./trace.ts";
+import { recordOf, type Trace } from "./trace.ts";
 
 export class TraceCursor {
   private state: KernelState;
-  /** number of events applied to `state` */
+  /** number of steps applied to `state` */
   private applied = 0;
 
   constructor(readonly trace: Trace) {
@@ -17,13 +17,13 @@ export class TraceCursor {
   }
 
   /**
-   * The state after events[step] (step -1: before any event). The returned object is the cursor's
-   * own and changes on the next seek: read it, don't keep or mutate it.
+   * The state after the event of `step` (step -1: before any event). The returned object is the
+   * cursor's own and changes on the next seek: read it, don't keep or mutate it.
    */
   seek(step: number): KernelState {
-    const events = this.trace.events;
-    const target = Math.max(0, Math.min(events.length, step + 1));
-    const cps = this.trace.checkpoints;
+    const t = this.trace;
+    const target = Math.max(0, Math.min(t.steps, step + 1));
+    const cps = t.checkpoints;
     // The checkpoints nearest the target on each side.
     let lo = 0;
     let hi = cps.length - 1;
@@ -34,21 +34,47 @@ export class TraceCursor {
     }
     const before = cps[lo]!;
     const after = cps[lo + 1];
-    const here = Math.abs(this.applied - target);
-    const fromBefore = target - before.step;
-    const fromAfter = after ? after.step - target : Number.POSITIVE_INFINITY;
+    // Distance in records: what moving costs.
+    const rec = (s: number) => (s >= t.steps ? t.records.length : recordOf(t, s).index);
+    const targetRec = rec(target);
+    const here = Math.abs(rec(this.applied) - targetRec);
+    const fromBefore = targetRec - before.record;
+    const fromAfter = after ? after.record - targetRec : Number.POSITIVE_INFINITY;
     if (fromBefore < here || fromAfter < here) {
       const cp = fromAfter < fromBefore ? after! : before;
       this.state = cloneState(cp.state, true);
       this.applied = cp.step;
     }
-    while (this.applied < target) applyEvent(this.state, events[this.applied++]!);
-    while (this.applied > target) revertEvent(this.state, events[--this.applied]!);
+    this.move(target);
     return this.state;
+  }
+
+  /** Applies or reverts steps until `applied === target`, a record (or a run of a loop) at a time. */
+  private move(target: number): void {
+    const t = this.trace;
+    while (this.applied < target) {
+      const { index, offset } = recordOf(t, this.applied);
+      const r = t.records[index]!;
+      const start = this.applied - offset;
+      const end = t.ends[index]!;
+      const to = Math.min(end, target);
+      if (r.kind === "loop") applyLoop(this.state, r, offset, to - start);
+      else applyEvent(this.state, r);
+      this.applied = to;
+    }
+    while (this.applied > target) {
+      const { index, offset } = recordOf(t, this.applied - 1);
+      const r = t.records[index]!;
+      const start = this.applied - 1 - offset;
+      const from = Math.max(start, target);
+      if (r.kind === "loop") revertLoop(this.state, r, from - start, this.applied - start);
+      else revertEvent(this.state, r);
+      this.applied = from;
+    }
   }
 }
 
-/** A fresh copy of the state after events[step]. */
+/** A fresh copy of the state after the event of `step`. */
 export function stateAt(trace: Trace, step: number): KernelState {
   return cloneState(new TraceCursor(trace).seek(step));
 }

@@ -30,6 +30,15 @@ const SOURCES: Record<string, string> = {
   pci_p2pdma_unmap_mappings: "drivers/pci/p2pdma.c",
   pci_p2pdma_release: "drivers/pci/p2pdma.c",
   p2pdma_page_free: "drivers/pci/p2pdma.c",
+  p2pdma_folio_free: "drivers/pci/p2pdma.c",
+  free_zone_device_page: "mm/memremap.c",
+  unmap_region: "mm/vma.c",
+  madvise_update_vma: "mm/madvise.c",
+  madvise_walk_vmas: "mm/madvise.c",
+  do_madvise: "mm/madvise.c",
+  should_fail: "lib/fault-inject.c",
+  bind_store: "drivers/base/bus.c",
+  kref_put: "include/linux/kref.h",
   free_zone_device_folio: "mm/memremap.c",
   memunmap_pages: "mm/memremap.c",
   percpu_ref_tryget_live_rcu: "include/linux/percpu-refcount.h",
@@ -90,7 +99,7 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
   const addr = (vpn: number) => hex(vpn * trace.pageSize);
   switch (e.kind) {
     case "design":
-      return `Simulating the ${trace.design} design with ${formatSize(trace.pageSize)} pages.`;
+      return `Simulating the ${trace.design} design on Linux ${trace.version} with ${formatSize(trace.pageSize)} pages.`;
     case "device-add":
       return `${e.name} publishes ${e.pages} pages (${formatSize(e.pages * trace.pageSize)}) of its BAR at ${hex(e.barStart)} as p2pmem.`;
     case "genpool-add":
@@ -99,6 +108,8 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
       return `${dev(e.dev)} pgmap->ref ${e.delta > 0 ? "+" : ""}${e.delta} to ${e.to} (${e.fn}).`;
     case "pgref-kill":
       return `${dev(e.dev)} pgmap->ref is killed: from now on percpu_ref_tryget_live fails.`;
+    case "device-rebind":
+      return `The driver of ${dev(e.dev)} is bound again: fresh struct pages and an empty pool.`;
     case "device-state":
       return e.to === "unbinding"
         ? `The driver of ${dev(e.dev)} is being unbound.`

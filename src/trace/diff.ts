@@ -3,9 +3,20 @@
  * scenario texts). Stepping is aligned by statement: a statement lasts as long as the longer side
  * needs, and the shorter side waits at the end of its statement meanwhile.
  */
-import { isLeaked, PTE_KIND_NAMES } from "../kernel/state.ts";
+import type { TraceRecord } from "../kernel/events.ts";
+import { RangeSet } from "../kernel/runs.ts";
+import { leakedPages, PTE_KIND_NAMES } from "../kernel/state.ts";
 import { TraceCursor } from "./cursor.ts";
 import type { Trace } from "./trace.ts";
+
+/** How many steps of each event kind a record stands for, by kind, calling `each` per template. */
+function forEachEvent(
+  r: TraceRecord,
+  each: (e: Exclude<TraceRecord, { kind: "loop" }>, times: number) => void,
+) {
+  if (r.kind === "loop") for (const b of r.body) each(b, r.n);
+  else each(r, 1);
+}
 
 /** What one statement did on one side. */
 export interface StatementEffect {
@@ -62,14 +73,15 @@ function effects(t: Trace): StatementEffect[] {
     let allocated = 0;
     let freed = 0;
     const findings: { kind: string; pages: number; text: string }[] = [];
-    for (let s = op.firstStep; s <= op.lastStep; s++) {
-      const e = t.events[s]!;
-      if (e.kind === "genpool-alloc") allocated++;
-      else if (e.kind === "genpool-free") freed++;
-      else if (e.kind === "finding") {
-        const f = t.findings[e.finding]!;
-        findings.push({ kind: f.kind, pages: f.pages, text: f.text });
-      }
+    for (let r = op.firstRecord; r < op.endRecord; r++) {
+      forEachEvent(t.records[r]!, (e, times) => {
+        if (e.kind === "genpool-alloc") allocated += times;
+        else if (e.kind === "genpool-free") freed += times;
+        else if (e.kind === "finding") {
+          const f = t.findings[e.finding]!;
+          findings.push({ kind: f.kind, pages: f.pages, text: f.text });
+        }
+      });
     }
     const free = Object.values(op.free).reduce((x, y) => x + y, 0);
     return { result: op.result, allocated, freed, free, findings };
@@ -108,21 +120,26 @@ function summarize(t: Trace, label: string): SideSummary {
   let peak = 0;
   let allocatedNow = 0;
   const pteKinds = new Set<string>();
-  for (const e of t.events) {
-    if (e.kind === "genpool-alloc") peak = Math.max(peak, ++allocatedNow);
-    else if (e.kind === "genpool-free") allocatedNow--;
-    else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 4]!);
+  for (const r of t.records) {
+    // A loop's allocations all happen before any of its frees in a record, so the peak is exact.
+    forEachEvent(r, (e, times) => {
+      if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
+      else if (e.kind === "genpool-free") allocatedNow -= times;
+      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 4]!);
+    });
   }
-  const final = new TraceCursor(t).seek(t.events.length - 1);
+  const final = new TraceCursor(t).seek(t.steps - 1);
   let leaked = 0;
-  for (const d of final.devices) {
-    if (d.lifecycle === "unbound") continue;
-    for (let p = 0; p < d.pages; p++) {
-      if (isLeaked(final, d, p)) leaked++;
-    }
+  for (const d of final.devices) if (d.lifecycle !== "unbound") leaked += leakedPages(final, d);
+  // Distinct pages: one page reported twice (freed while pinned, then handed out again) counts once.
+  const inUse = new Map<string, RangeSet>();
+  for (const f of t.findings) {
+    if (f.kind !== "use-after-free") continue;
+    if (!inUse.has(f.device)) inUse.set(f.device, new RangeSet());
+    inUse.get(f.device)!.add(f.page, f.pages);
   }
   let freedWhileInUse = 0;
-  for (const f of t.findings) if (f.kind === "use-after-free") freedWhileInUse += f.pages;
+  for (const set of inUse.values()) for (const [, n] of set.ranges()) freedWhileInUse += n;
   const pinOps = t.ops.filter((o) => t.scenario.statements[o.index]?.op === "pin");
   return {
     label,

@@ -2,16 +2,14 @@
 import {
   type KernelState,
   PTE_KIND_NAMES,
-  pteDev,
-  pteKind,
-  ptePage,
+  pinPages,
   unpackDev,
   unpackPage,
   vmFlagNames,
 } from "../kernel/state.ts";
 import { TraceCursor } from "./cursor.ts";
 import { describeEvent, sourceOf } from "./describe.ts";
-import type { Trace } from "./trace.ts";
+import { eventsOf, type Trace } from "./trace.ts";
 
 export interface RunJson {
   format: "p2pviz-run/1";
@@ -68,9 +66,10 @@ export function finalJson(trace: Trace, s: KernelState): FinalJson {
   return {
     devices: s.devices.map((d) => {
       const allocated: FinalJson["devices"][number]["allocated"] = [];
-      for (let p = 0; p < d.pages; p++) {
-        if (d.allocated[p])
-          allocated.push({ page: p, refcount: d.refcount[p]!, mapcount: d.mapcount[p]!, pins: d.pins[p]! });
+      for (const r of d.pageRuns.runs()) {
+        if (!r.allocated) continue;
+        for (let p = r.start; p < r.start + r.length; p++)
+          allocated.push({ page: p, refcount: r.refcount, mapcount: r.mapcount, pins: r.pins });
       }
       return {
         name: d.name,
@@ -87,15 +86,16 @@ export function finalJson(trace: Trace, s: KernelState): FinalJson {
       vmas: p.vmas.map((v) => {
         const label = p.labels.get(v.label)!;
         const ptes: FinalJson["processes"][number]["vmas"][number]["ptes"] = [];
-        for (let vpn = v.start / trace.pageSize; vpn < v.end / trace.pageSize; vpn++) {
-          const pte = p.ptes.get(vpn);
-          if (pte === undefined) continue;
-          ptes.push({
-            offset: vpn * trace.pageSize - label.start,
-            device: devName(pteDev(pte)),
-            page: ptePage(pte),
-            kind: PTE_KIND_NAMES[pteKind(pte)],
-          });
+        const first = v.start / trace.pageSize;
+        for (const r of p.ptes.runsIn(first, v.end / trace.pageSize - first)) {
+          for (let i = 0; i < r.length; i++) {
+            ptes.push({
+              offset: (r.vpn + i) * trace.pageSize - label.start,
+              device: devName(r.dev),
+              page: r.page + i,
+              kind: PTE_KIND_NAMES[r.kind],
+            });
+          }
         }
         return {
           label: v.label,
@@ -113,14 +113,14 @@ export function finalJson(trace: Trace, s: KernelState): FinalJson {
       status: pin.status,
       pages:
         pin.status === "held"
-          ? pin.pages.map((x) => ({ device: devName(unpackDev(x)), page: unpackPage(x) }))
+          ? pinPages(pin).map((x) => ({ device: devName(unpackDev(x)), page: unpackPage(x) }))
           : [],
     })),
   };
 }
 
 export function toRunJson(trace: Trace): RunJson {
-  const final = new TraceCursor(trace).seek(trace.events.length - 1);
+  const final = new TraceCursor(trace).seek(trace.steps - 1);
   const json: RunJson = {
     format: "p2pviz-run/1",
     kernel: trace.design,
@@ -133,7 +133,7 @@ export function toRunJson(trace: Trace): RunJson {
       lastStep: o.lastStep,
       free: { ...o.free },
     })),
-    events: trace.events.map((e, step) => ({
+    events: [...eventsOf(trace)].map((e, step) => ({
       step,
       line: e.line,
       kind: e.kind,

@@ -1,12 +1,15 @@
 /** Runs a scenario through the kernel model and returns its trace. Pure and deterministic. */
 import { EventBudgetExceeded, type SimOptions, Simulator } from "../kernel/sim.ts";
 import {
+  DESIGN_VERSIONS,
   type Design,
   type Diagnostic,
   designOf,
+  type KernelVersion,
   pageSizeOf,
   type Scenario,
   type Span,
+  versionOf,
 } from "../scenario/ast.ts";
 import { parseScenario } from "../scenario/parse.ts";
 import { printStatement } from "../scenario/print.ts";
@@ -15,18 +18,36 @@ import type { OpRecord, Trace } from "./trace.ts";
 export interface RunOptions extends SimOptions {
   /** run under this design instead of the scenario's `kernel` statement */
   readonly design?: Design;
+  /**
+   * run in this kernel version instead of the scenario's; with only `design` given, the design's
+   * default version (or the scenario's version when the design has it)
+   */
+  readonly version?: KernelVersion;
+}
+
+/** The design and version a run uses: the options first, then the scenario, then the defaults. */
+export function runKernel(
+  scenario: Scenario,
+  opts: RunOptions = {},
+): { design: Design; version: KernelVersion } {
+  const design = opts.design ?? designOf(scenario);
+  if (opts.version) return { design, version: opts.version };
+  const asked = versionOf(scenario, design);
+  const versions = DESIGN_VERSIONS[design];
+  return { design, version: versions.includes(asked) ? asked : versions[versions.length - 1]! };
 }
 
 export function runScenario(scenario: Scenario, spans: readonly Span[], opts: RunOptions = {}): Trace {
-  const design = opts.design ?? designOf(scenario);
+  const { design, version } = runKernel(scenario, opts);
   const pageSize = pageSizeOf(scenario);
-  const sim = new Simulator(design, pageSize, opts);
+  const sim = new Simulator(design, version, pageSize, opts);
   const ops: OpRecord[] = [];
   let truncated: Trace["truncated"];
   scenario.statements.forEach((st, index) => {
     if (truncated) return;
     const line = spans[index]?.line ?? index + 1;
-    const firstStep = sim.events.length;
+    const firstStep = sim.stepCount;
+    const firstRecord = sim.records.length;
     try {
       const result = sim.run(st, line, index);
       const free: Record<string, number> = {};
@@ -37,14 +58,16 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
         text: printStatement(st),
         result,
         firstStep,
-        lastStep: sim.events.length - 1,
+        lastStep: sim.stepCount - 1,
+        firstRecord,
+        endRecord: sim.records.length,
         free,
       });
     } catch (e) {
       if (!(e instanceof EventBudgetExceeded)) throw e;
       truncated = {
         line,
-        message: `the run stopped at line ${line}: the scenario needs more than ${sim.events.length.toLocaleString("en-US")} events; use smaller sizes or page 64K`,
+        message: `the run stopped at line ${line}: the scenario needs more than ${sim.records.length.toLocaleString("en-US")} trace records`,
       };
     }
   });
@@ -52,8 +75,11 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     scenario,
     spans,
     design,
+    version,
     pageSize,
-    events: sim.events,
+    records: sim.records,
+    ends: sim.ends,
+    steps: sim.stepCount,
     ops,
     findings: sim.findings,
     checkpoints: sim.checkpoints,
@@ -66,7 +92,7 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
 
 export type RunOutcome = { ok: true; trace: Trace } | { ok: false; diagnostics: readonly Diagnostic[] };
 
-/** Parses and runs scenario text; `design` overrides the text's `kernel` statement. */
+/** Parses and runs scenario text; `design` and `version` override the text's `kernel` statement. */
 export function runText(text: string, opts: RunOptions = {}): RunOutcome {
   const parsed = parseScenario(text);
   if (!parsed.ok) return { ok: false, diagnostics: parsed.diagnostics };

@@ -6,6 +6,7 @@
 
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { allEvents } from "../../src/trace/trace.ts";
 import { firstError, poolSummaryAt, traceOf } from "./expected.ts";
 import { cellLooks, currentStep, expectStep, focusBody, openApp, shot, withBrowser } from "./harness.ts";
 
@@ -28,9 +29,7 @@ child exit
 async function load(page: Page, text: string): Promise<void> {
   await page.getByTestId("editor").fill(text);
   await expect.poll(() => page.getByTestId("scenario-error").count()).toBe(0);
-  await expect
-    .poll(() => page.getByTestId("step").textContent())
-    .toBe(`Step 0 / ${traceOf(text).events.length}`);
+  await expect.poll(() => page.getByTestId("step").textContent()).toBe(`Step 0 / ${traceOf(text).steps}`);
   await focusBody(page);
 }
 
@@ -130,7 +129,7 @@ describe("pool", () => {
       await load(page, SCENARIO);
       const trace = traceOf(SCENARIO);
       await page.keyboard.press("End");
-      const last = trace.events.length - 1;
+      const last = trace.steps - 1;
       await expect
         .poll(() => page.getByTestId("pool-summary").textContent())
         .toBe(poolSummaryAt(trace, last));
@@ -213,7 +212,7 @@ describe("keys and editing", () => {
     const { page } = app;
     try {
       await load(page, SCENARIO);
-      const total = traceOf(SCENARIO).events.length;
+      const total = traceOf(SCENARIO).steps;
       await page.keyboard.press("ArrowRight");
       await page.keyboard.press("ArrowRight");
       await expectStep(page, 2, total);
@@ -304,7 +303,7 @@ describe("keys and editing", () => {
     const { page } = app;
     try {
       await load(page, SCENARIO);
-      const total = traceOf(SCENARIO).events.length;
+      const total = traceOf(SCENARIO).steps;
       for (let i = 0; i < 10; i++) await page.keyboard.press("+");
       expect(await page.getByTestId("speed").textContent()).toBe("512/s");
       await page.getByTestId("play").click();
@@ -323,10 +322,10 @@ describe("keys and editing", () => {
       try {
         await load(page, SCENARIO);
         const t = traceOf(SCENARIO);
-        const alloc = t.events.findIndex((e) => e.kind === "genpool-alloc");
+        const alloc = allEvents(t).findIndex((e) => e.kind === "genpool-alloc");
         await page.keyboard.press("Home");
         for (let i = 0; i < alloc; i++) await page.keyboard.press("ArrowRight");
-        await expectStep(page, alloc, t.events.length);
+        await expectStep(page, alloc, t.steps);
         const widths = await page.evaluate(() => {
           const ring = document.querySelector("rect.p2p-ring")!;
           const cell = document.querySelector('rect.p2p-cell[data-dev="nvme0"][data-page="0"]')!;

@@ -10,6 +10,7 @@ import { stateAt } from "../../src/trace/cursor.ts";
 import { describeEvent } from "../../src/trace/describe.ts";
 import { runText } from "../../src/trace/run.ts";
 import type { Trace } from "../../src/trace/trace.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 
 export function traceOf(text: string, design?: Design): Trace {
   const r = runText(text, design ? { design } : {});
@@ -29,7 +30,7 @@ export function looksAt(trace: Trace, step: number): Map<string, string[]> {
 }
 
 export function narrationAt(trace: Trace, step: number): string {
-  return describeEvent(trace, trace.events[step]!);
+  return describeEvent(trace, allEvents(trace)[step]!);
 }
 
 export function firstError(text: string): string {
@@ -48,7 +49,7 @@ export function interestingStep(trace: Trace): number {
   if (f) return f.step;
   const bad = trace.ops.find((o) => o.result !== "ok");
   if (bad) return bad.lastStep;
-  const pages = new Map(stateAt(trace, trace.events.length - 1).devices.map((d) => [d.name, d.pages]));
+  const pages = new Map(stateAt(trace, trace.steps - 1).devices.map((d) => [d.name, d.pages]));
   const used = (o: Trace["ops"][number]) =>
     Object.entries(o.free).reduce((n, [dev, free]) => n + (pages.get(dev) ?? 0) - free, 0);
   let best = trace.ops[trace.ops.length - 1]!;
@@ -59,5 +60,5 @@ export function interestingStep(trace: Trace): number {
 /** First step of the statement after the one at `step`, as Shift+Right moves. */
 export function nextStatement(trace: Trace, step: number): number {
   for (const op of trace.ops) if (op.firstStep > step) return op.firstStep;
-  return trace.events.length - 1;
+  return trace.steps - 1;
 }

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { DESIGNS, type Design } from "../../src/scenario/ast.ts";
 import { decodeShareLink } from "../../src/share/codec.ts";
 import type { Trace } from "../../src/trace/trace.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 import {
   firstError,
   interestingStep,
@@ -67,7 +68,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
     try {
       const text = presetText(file);
       const trace = traceOf(text);
-      const total = trace.events.length;
+      const total = trace.steps;
       expect(trace.design).toBe(design);
 
       // load from the presets menu: step 0 of the preset's own design
@@ -132,7 +133,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
       await expectStep(page, at, total);
       await expectPoolMatches(page, trace, at);
       await expect.poll(() => page.getByTestId("narration").textContent()).toContain(narrationAt(trace, at));
-      const fn = trace.events[at]!.fn;
+      const fn = allEvents(trace)[at]!.fn;
       await expect
         .poll(() => page.getByTestId("code-fn").textContent())
         .toBe(fn === "p2pviz" ? fn : `${fn}()`);
@@ -184,11 +185,11 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
       await expect
         .poll(() => page.locator(`[data-design="${other}"]`).getAttribute("aria-pressed"))
         .toBe("true");
-      await expect.poll(() => stepText(page)).toMatch(new RegExp(` / ${otherTrace.events.length}$`));
+      await expect.poll(() => stepText(page)).toMatch(new RegExp(` / ${otherTrace.steps}$`));
       await focusBody(page);
       await page.keyboard.press("End");
-      await expectStep(page, otherTrace.events.length - 1, otherTrace.events.length);
-      await expectPoolMatches(page, otherTrace, otherTrace.events.length - 1);
+      await expectStep(page, otherTrace.steps - 1, otherTrace.steps);
+      await expectPoolMatches(page, otherTrace, otherTrace.steps - 1);
 
       // reload: the edited text and the design choice are still there
       // The address bar carries a share link that follows the state, throttled, and a link wins
@@ -198,7 +199,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
           const r = decodeShareLink(await page.evaluate(() => location.hash));
           return r.ok ? [r.state.text, r.state.design, r.state.step] : null;
         })
-        .toEqual([good, other, otherTrace.events.length - 1]);
+        .toEqual([good, other, otherTrace.steps - 1]);
       await page.reload();
       await page.getByTestId("step").waitFor();
       await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(good);
@@ -206,7 +207,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
         .poll(() => page.locator(`[data-design="${other}"]`).getAttribute("aria-pressed"))
         .toBe("true");
       // the link in the address bar keeps the step too
-      await expectStep(page, otherTrace.events.length - 1, otherTrace.events.length);
+      await expectStep(page, otherTrace.steps - 1, otherTrace.steps);
 
       expect(app.problems).toEqual([]);
     } finally {

@@ -11,6 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Download, type Page }
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Design } from "../../src/scenario/ast.ts";
 import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
+import { migrateStep } from "../../src/share/migrate-step.ts";
 import { runCli } from "../unit/helpers.ts";
 import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
@@ -60,7 +61,7 @@ const cli = (args: string[]) => runCli(args);
 async function expectShows(page: Page, s: ShareState): Promise<void> {
   if (s.compare) return expectShowsComparison(page, s); // a v2 compare link: compare mode, aligned step
   const trace = traceOf(s.text, s.design as Design | undefined);
-  const total = trace.events.length;
+  const total = trace.steps;
   // a <textarea> shows CR LF line ends as LF (HTML normalises its value); the scenario is the same
   const shown = s.text.replace(/\r\n?/g, "\n");
   await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(shown);
@@ -91,7 +92,7 @@ function fragmentOf(url: string): string {
 describe("links made by `p2pviz link`", () => {
   it.each(presets)("%s opens at the chosen step in a fresh browser", async (file) => {
     const text = readFileSync(join(PRESETS, file), "utf8");
-    const total = traceOf(text).events.length;
+    const total = traceOf(text).steps;
     const step = Math.floor((total * 2) / 3);
     const r = await cli(["link", join(PRESETS, file), "--step", String(step), "--base", inject("baseUrl")]);
     expect(r.err).toBe("");
@@ -121,7 +122,7 @@ describe("the Share button", () => {
       await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(text);
       await page.locator('[data-design="seed"]').click();
       const trace = traceOf(text, "seed");
-      const total = trace.events.length;
+      const total = trace.steps;
       await expect.poll(() => page.getByTestId("step").textContent()).toBe(`Step 0 / ${total}`);
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+ArrowRight");
@@ -134,7 +135,7 @@ describe("the Share button", () => {
 
       await page.getByTestId("share").click();
       const url = await page.getByTestId("share-url").inputValue();
-      expect(url.startsWith(`${inject("baseUrl")}#v=1&s=z`)).toBe(true);
+      expect(url.startsWith(`${inject("baseUrl")}#v=3&s=z`)).toBe(true);
       expect(url).toMatch(new RegExp(`&design=seed&page=nvme0:1&step=${step}$`));
       await expect.poll(() => page.getByTestId("share-status").textContent()).toMatch(/^Link copied/);
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
@@ -187,15 +188,17 @@ describe("committed fixture links", () => {
     .filter((f) => /^v\d+\.json$/.test(f))
     .flatMap((f) => {
       const data = JSON.parse(readFileSync(join(dir, f), "utf8")) as {
+        version: number;
         links: { name: string; link: string; opens: ShareState }[];
       };
-      return data.links.map((l) => ({ ...l, file: f }));
+      return data.links.map((l) => ({ ...l, file: f, version: data.version }));
     });
 
-  it.each(fixtures)("$file: $name", async ({ link, opens }) => {
+  it.each(fixtures)("$file: $name", async ({ link, opens, version }) => {
     const app = await open(`${inject("baseUrl")}${fragmentOf(link)}`);
     try {
-      await expectShows(app.page, opens);
+      // a link older than v3 opens at its step mapped to today's engine (step-migrations.json)
+      await expectShows(app.page, { ...opens, step: migrateStep(opens, version) });
       expect(app.problems).toEqual([]);
     } finally {
       await app.context.close();
@@ -290,7 +293,7 @@ describe("bad links", () => {
 
   it("says when the step is past the end, and still shows the scenario", async () => {
     const text = "kernel upstream\ndevice d 64K\nprocess p\np mmap a d 8K\n";
-    const total = traceOf(text).events.length;
+    const total = traceOf(text).steps;
     const app = await open(`${inject("baseUrl")}#text=${encodeURIComponent(text)}&step=${total + 5}`);
     try {
       await expect

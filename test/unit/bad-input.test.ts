@@ -33,7 +33,7 @@ describe("bad input", () => {
   });
 
   it("a scenario past the event budget stops with a clear message at its line, keeping what ran", () => {
-    const r = runText("device d 1M\nprocess p\np mmap a d 64K\np mmap b d 512K\n", { maxEvents: 500 });
+    const r = runText("device d 1M\nprocess p\np mmap a d 64K\np mmap b d 512K\n", { maxRecords: 25 });
     if (!r.ok) throw new Error("parse");
     expect(r.trace.truncated?.line).toBe(4);
     expect(r.trace.truncated?.message).toContain("the run stopped at line 4");

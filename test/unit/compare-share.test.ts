@@ -34,18 +34,18 @@ function errorCode(link: string): string {
 
 describe("compare links (v2)", () => {
   it("is the current version, and a single view is still written as v1", () => {
-    expect(CURRENT_VERSION).toBe(2);
+    expect(CURRENT_VERSION).toBe(3);
     const single = encodeShareLink({ text: SEED_LEAK, step: 3, design: "upstream" });
-    expect(single.ok && single.fragment).toMatch(/^v=1&s=z[\w-]+&design=upstream&step=3$/);
+    expect(single.ok && single.fragment).toMatch(/^v=3&s=z[\w-]+&design=upstream&step=3$/);
     const pair = encodeShareLink({
       text: SEED_LEAK,
       step: 103,
       design: "upstream",
       compare: { design: "seed" },
     });
-    expect(pair.ok && pair.fragment).toMatch(/^v=2&s=z[\w-]+&design=upstream&vs=seed&step=103$/);
-    expect(versionFor({ text: "", step: 0 })).toBe(1);
-    expect(versionFor({ text: "", step: 0, compare: { text: "x" } })).toBe(2);
+    expect(pair.ok && pair.fragment).toMatch(/^v=3&s=z[\w-]+&design=upstream&vs=seed&step=103$/);
+    expect(versionFor({ text: "", step: 0 })).toBe(3);
+    expect(versionFor({ text: "", step: 0, compare: { text: "x" } })).toBe(3);
   });
 
   it("round-trips side B's design, side B's text, both, with page and panel", () => {
@@ -65,7 +65,7 @@ describe("compare links (v2)", () => {
       const e = encodeShareLink(s);
       if (!e.ok) throw new Error(e.error.message);
       const r = decodeShareLink(e.url);
-      expect(r).toEqual({ ok: true, state: s, version: 2 });
+      expect(r).toEqual({ ok: true, state: s, version: 3 });
     }
   });
 
@@ -142,12 +142,12 @@ describe("compare links (v2)", () => {
     const ff = runShare({ text: preset("fault-first-touch.p2p"), step: 0, compare: { design: "upstream" } });
     if (!ff.ok) throw new Error("fault-first-touch does not run");
     expect(ff.a.design).toBe("fault");
-    expect(ff.total).toBeGreaterThan(ff.a.events.length);
-    expect(checkStep(ff.total - 1, ff.a.events.length)?.code).toBe("bad-step");
+    expect(ff.total).toBeGreaterThan(ff.a.steps);
+    expect(checkStep(ff.total - 1, ff.a.steps)?.code).toBe("bad-step");
     expect(checkStep(ff.total - 1, ff.total)).toBeUndefined();
     expect(checkStep(run.total, run.total)?.code).toBe("bad-step");
     const single = runShare({ text: SEED_LEAK, step: 0 });
-    expect(single.ok && single.total).toBe(single.ok ? single.a.events.length : -1);
+    expect(single.ok && single.total).toBe(single.ok ? single.a.steps : -1);
   });
 
   it("p2pviz open reads a comparison link and checks its aligned step", async () => {
@@ -172,7 +172,7 @@ describe("compare links (v2)", () => {
     expect(err).toMatch(/step 300, but this scenario has steps 0 to/);
     const s2 = "kernel seed\ndevice d 64K\n";
     expect(await open({ text: fault, step: 3, compare: { text: s2 } })).toBe(0);
-    expect(out).toMatch(/^format: v2\nstep: 3\ncompare with text: 3 lines of its own/);
+    expect(out).toMatch(/^format: v3\nstep: 3\ncompare with text: 3 lines of its own/);
   });
 
   it("p2pviz link --vs makes a comparison link, at a divergence if asked", async () => {
@@ -190,13 +190,13 @@ describe("compare links (v2)", () => {
     };
     const file = "public/presets/seed-leak.p2p";
     expect(await link(file, "--kernel", "upstream", "--vs", "seed", "--divergence", "1")).toBe(0);
-    // the committed v2 fixture is exactly this link
-    expect(out).toBe("http://127.0.0.1:4173/#v=2&s=zPJLRG-3Wj3brie3WAwA&design=upstream&vs=seed&step=103\n");
+    // the committed v2 fixture's fields, written as v3 (step 103 is the same statement in both engines)
+    expect(out).toBe("http://127.0.0.1:4173/#v=3&s=zPJLRG-3Wj3brie3WAwA&design=upstream&vs=seed&step=103\n");
     expect(
       await link(file, "--vs-file", "public/presets/upstream-basic.p2p", "--step", "150", "--json"),
     ).toBe(0);
     const j = JSON.parse(out);
-    expect([j.version, j.step, j.compare.text]).toEqual([2, 150, preset("upstream-basic.p2p")]);
+    expect([j.version, j.step, j.compare.text]).toEqual([3, 150, preset("upstream-basic.p2p")]);
     expect(decodeShareLink(j.url)).toMatchObject({
       ok: true,
       state: { step: 150, compare: { text: j.compare.text } },

@@ -126,7 +126,7 @@ describe("aligned cursor helpers", () => {
     const c = pair(FAULT, "upstream", "fault");
     for (const side of ["a", "b"] as const) {
       const t = side === "a" ? c.a : c.b;
-      for (let s = 0; s < t.events.length; s += 7) {
+      for (let s = 0; s < t.steps; s += 7) {
         expect(sideStepOf(c, side, carryFromTrace(t, s, c))).toBe(s);
       }
     }

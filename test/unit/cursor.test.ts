@@ -5,10 +5,11 @@ import { emptyState } from "../../src/kernel/state.ts";
 import { TraceCursor } from "../../src/trace/cursor.ts";
 import { runText } from "../../src/trace/run.ts";
 import type { Trace } from "../../src/trace/trace.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 
 function replayTo(t: Trace, step: number) {
-  const s = emptyState(t.design, t.pageSize);
-  for (let i = 0; i <= step; i++) applyEvent(s, t.events[i]!);
+  const s = emptyState(t.design, t.pageSize, t.version);
+  for (let i = 0; i <= step; i++) applyEvent(s, allEvents(t)[i]!);
   return s;
 }
 
@@ -29,19 +30,12 @@ describe("TraceCursor", () => {
       const r = runText(TEXT, { checkpointEvery: every });
       if (!r.ok) throw new Error("parse");
       const t = r.trace;
-      const exitStep = t.events.findIndex((e) => e.kind === "process-exit");
-      const releaseStep = t.events.findIndex((e) => e.kind === "pin-status");
+      const exitStep = allEvents(t).findIndex((e) => e.kind === "process-exit");
+      const releaseStep = allEvents(t).findIndex((e) => e.kind === "pin-status");
       const cursor = new TraceCursor(t);
-      for (const target of [
-        t.events.length - 1,
-        exitStep - 1,
-        releaseStep - 1,
-        0,
-        exitStep + 1,
-        releaseStep - 2,
-      ]) {
+      for (const target of [t.steps - 1, exitStep - 1, releaseStep - 1, 0, exitStep + 1, releaseStep - 2]) {
         // jump far away first, so the cursor starts again from a checkpoint
-        cursor.seek(target < t.events.length / 2 ? t.events.length - 1 : 0);
+        cursor.seek(target < t.steps / 2 ? t.steps - 1 : 0);
         expect(cursor.seek(target)).toEqual(replayTo(t, target));
       }
       for (const cp of t.checkpoints) expect(cp.state).toEqual(replayTo(t, cp.step - 1));
@@ -53,7 +47,7 @@ describe("TraceCursor", () => {
     if (!r.ok) throw new Error("parse");
     const t = r.trace;
     const cursor = new TraceCursor(t);
-    for (let i = 0; i < t.events.length; i++) expect(cursor.seek(i)).toEqual(replayTo(t, i));
-    for (let i = t.events.length - 1; i >= 0; i--) expect(cursor.seek(i)).toEqual(replayTo(t, i));
+    for (let i = 0; i < t.steps; i++) expect(cursor.seek(i)).toEqual(replayTo(t, i));
+    for (let i = t.steps - 1; i >= 0; i--) expect(cursor.seek(i)).toEqual(replayTo(t, i));
   });
 });

@@ -4,7 +4,7 @@
  * fast-check can shrink the tuple list.
  */
 import fc from "fast-check";
-import { DESIGNS, type Design } from "../../src/scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../../src/scenario/ast.ts";
 import { formatSize } from "../../src/scenario/size.ts";
 
 export type Choice = [number, number, number, number];
@@ -110,3 +110,8 @@ export const arbChoices = fc.array(fc.tuple(fc.nat(1000), fc.nat(1000), fc.nat(1
   maxLength: 40,
 });
 export const arbDesign = fc.constantFrom(...DESIGNS);
+
+/** A design and one of the kernel versions it runs in (DESIGN_VERSIONS): every pair is reachable. */
+export const arbDesignVersion = fc.constantFrom(
+  ...DESIGNS.flatMap((d) => DESIGN_VERSIONS[d].map((v) => [d, v] as [Design, KernelVersion])),
+);

@@ -13,7 +13,7 @@ export function run(text: string, design?: Design): Trace {
 
 /** The state after the whole run. */
 export function final(t: Trace): KernelState {
-  return stateAt(t, t.events.length - 1);
+  return stateAt(t, t.steps - 1);
 }
 
 /** The state after the statement on `line`. */
@@ -34,7 +34,7 @@ export function results(t: Trace): string[] {
 }
 
 export function refs(s: KernelState, dev: number, from: number, to: number): number[] {
-  return Array.from(s.devices[dev]!.refcount.slice(from, to));
+  return Array.from(s.devices[dev]!.pageRuns.field("refcount", from, to));
 }
 
 /** Scenario text from lines, so tests can name line numbers. */

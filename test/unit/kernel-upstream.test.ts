@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { GUP_PIN_COUNTING_BIAS } from "../../src/kernel/sim.ts";
 import { VM_MAYSHARE, VM_MIXEDMAP, VM_SHARED } from "../../src/kernel/state.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 import { final, lines, refs, result, results, run, stateAfterLine } from "./helpers.ts";
 
 const BASE = ["kernel upstream", "device d 1M", "process p"];
@@ -14,14 +15,14 @@ describe("upstream design", () => {
   it("gen_pool_first_fit: mmap takes the lowest run of pages (pages 0-15)", () => {
     const s = final(run(basic));
     const d = s.devices[0]!;
-    expect(Array.from(d.allocated.slice(0, 17))).toEqual([...Array(16).fill(1), 0]);
+    expect(Array.from(d.pageRuns.field("allocated", 0, 17))).toEqual([...Array(16).fill(1), 0]);
     expect(d.freePages).toBe(240); // available = 983040 bytes
   });
 
   it("vm_insert_page takes one page reference per PTE: each page ends at refcount 1, mapcount 1", () => {
     const s = final(run(basic));
     expect(refs(s, 0, 0, 16)).toEqual(Array(16).fill(1));
-    expect(Array.from(s.devices[0]!.mapcount.slice(0, 16))).toEqual(Array(16).fill(1));
+    expect(Array.from(s.devices[0]!.pageRuns.field("mapcount", 0, 16))).toEqual(Array(16).fill(1));
     expect(s.processes[0]!.rssFile).toBe(16);
     expect(s.processes[0]!.ptes.size).toBe(16);
   });
@@ -60,19 +61,21 @@ describe("upstream design", () => {
     expect(s.devices[0]!.freePages).toBe(256);
     expect(refs(s, 0, 0, 16)).toEqual(Array(16).fill(0));
     expect(s.devices[0]!.pgref).toBe(257);
-    expect(t.events.filter((e) => e.kind === "page-free")).toHaveLength(16);
+    expect(allEvents(t).filter((e) => e.kind === "page-free")).toHaveLength(16);
   });
 
   it("copy_present_pte: fork takes a page reference and a mapcount per normal PTE (golden 3)", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p fork c", "p munmap a", "c exit"));
     expect(refs(stateAfterLine(t, 5), 0, 0, 16)).toEqual(Array(16).fill(2));
-    expect(Array.from(stateAfterLine(t, 5).devices[0]!.mapcount.slice(0, 16))).toEqual(Array(16).fill(2));
+    expect(Array.from(stateAfterLine(t, 5).devices[0]!.pageRuns.field("mapcount", 0, 16))).toEqual(
+      Array(16).fill(2),
+    );
     expect(refs(stateAfterLine(t, 6), 0, 0, 16)).toEqual(Array(16).fill(1));
     expect(stateAfterLine(t, 6).devices[0]!.freePages).toBe(240);
     const s = final(t);
     expect(s.devices[0]!.freePages).toBe(256);
     expect(s.devices[0]!.pgref).toBe(257);
-    expect(t.events.filter((e) => e.kind === "page-free" && e.line === 7)).toHaveLength(16);
+    expect(allEvents(t).filter((e) => e.kind === "page-free" && e.line === 7)).toHaveLength(16);
   });
 
   it("__split_vma: a partial munmap leaves two VMAs, re-bases the upper pgoff and frees exactly the hole (golden 4)", () => {
@@ -104,8 +107,8 @@ describe("upstream design", () => {
     expect(result(t, 8)).toBe("ENOMEM");
     expect(result(t, 9)).toBe("ok");
     const d = final(t).devices[0]!;
-    expect(d.allocated[64]).toBe(0);
-    expect(Array.from(d.allocated.slice(128, 256)).every((b) => b === 1)).toBe(true);
+    expect(d.pageRuns.get("allocated", 64)).toBe(0);
+    expect(Array.from(d.pageRuns.field("allocated", 128, 256)).every((b) => b === 1)).toBe(true);
   });
 
   it("try_grab_folio adds GUP_PIN_COUNTING_BIAS and keeps pinned pages allocated past munmap (golden 6)", () => {
@@ -123,7 +126,7 @@ describe("upstream design", () => {
 
   it("unpin_user_page: the last unpin frees the page through page_free", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p pin io a 0 8K", "p munmap a", "unpin io"));
-    const frees = t.events.filter((e) => e.kind === "genpool-free" && e.line === 7);
+    const frees = allEvents(t).filter((e) => e.kind === "genpool-free" && e.line === 7);
     expect(frees.map((e) => (e.kind === "genpool-free" ? e.page : -1))).toEqual([0, 1]);
   });
 
@@ -179,7 +182,7 @@ describe("upstream design", () => {
     const t = run(lines(...BASE, "p mmap a d 64K", "p mmap b d 64K", "p munmap a", "p mmap c d 32K"));
     const d = final(t).devices[0]!;
     expect(d.freePages).toBe(256 - 16 - 8);
-    expect(Array.from(d.allocated.slice(0, 8))).toEqual(Array(8).fill(1)); // c reuses a's hole
+    expect(Array.from(d.pageRuns.field("allocated", 0, 8))).toEqual(Array(8).fill(1)); // c reuses a's hole
     expect(t.findings).toEqual([]);
   });
 

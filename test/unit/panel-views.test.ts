@@ -10,6 +10,7 @@ import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { MODELLED_FUNCTIONS } from "../../src/trace/describe.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 import { final, run, stateAfterLine } from "./helpers.ts";
 
 const lines = (...l: string[]) => `${l.join("\n")}\n`;
@@ -19,7 +20,7 @@ describe("poolView", () => {
     const t = run(lines("device d 1M", "process p", "p mmap a d 64K", "p pin io a 0 8K"));
     const step = t.ops[3]!.lastStep;
     const s = stateAt(t, step);
-    const [dev] = poolView(s, t.events[step], 1000);
+    const [dev] = poolView(s, allEvents(t)[step], 1000);
     expect(dev!.cells).toHaveLength(256);
     expect(dev!.pagesPerCell).toBe(1);
     expect(dev!.cells.map((c) => c.look)).toEqual(
@@ -27,8 +28,8 @@ describe("poolView", () => {
     );
     expect(dev!.cells.slice(0, 3).map((c) => c.look)).toEqual(["pinned", "pinned", "mapped"]);
     expect(poolSummary(dev!)).toBe("d: 240 free / 256 pages");
-    const gp = t.events.findIndex((e) => e.kind === "genpool-alloc");
-    const at = poolView(stateAt(t, gp), t.events[gp], 1000)[0]!;
+    const gp = allEvents(t).findIndex((e) => e.kind === "genpool-alloc");
+    const at = poolView(stateAt(t, gp), allEvents(t)[gp], 1000)[0]!;
     expect(at.cells.filter((c) => c.changed).map((c) => c.first)).toEqual([0]);
   });
 
@@ -112,24 +113,24 @@ describe("refcountView", () => {
       ["pages 2–15", "1", "1", "1", "0"],
     ]);
     expect(v.rows.find((r) => r.kind === "pin")?.values[0]).toBe("held by p · d pages 0–1");
-    const i = t.events.findIndex((e) => e.kind === "page-ref" && e.delta === 1024);
-    const at = refcountView(stateAt(t, i), t.events[i]);
-    expect(at.change).toBe(`d page 0: refcount 1 → 1025 (+1024) in ${t.events[i]!.fn}()`);
+    const i = allEvents(t).findIndex((e) => e.kind === "page-ref" && e.delta === 1024);
+    const at = refcountView(stateAt(t, i), allEvents(t)[i]);
+    expect(at.change).toBe(`d page 0: refcount 1 → 1025 (+1024) in ${allEvents(t)[i]!.fn}()`);
     expect(at.rows.filter((r) => r.changed).map((r) => r.what)).toEqual(["page 0"]);
   });
 
   it("describeChange covers pgmap refs, PTEs and says nothing for notes", () => {
     const t = run(lines("device d 1M", "process p", "p mmap a d 8K"));
-    const i = t.events.findIndex((e) => e.kind === "pgref" && e.fn === "devm_memremap_pages");
-    expect(describeChange(stateAt(t, i), t.events[i])).toBe(
+    const i = allEvents(t).findIndex((e) => e.kind === "pgref" && e.fn === "devm_memremap_pages");
+    expect(describeChange(stateAt(t, i), allEvents(t)[i])).toBe(
       "d pgmap percpu_ref 0 → 257 in devm_memremap_pages()",
     );
-    const j = t.events.findIndex((e) => e.kind === "pte-set");
-    expect(describeChange(stateAt(t, j), t.events[j])).toBe(
-      `d page 0: PTE set, mapcount 0 → 1 in ${t.events[j]!.fn}()`,
+    const j = allEvents(t).findIndex((e) => e.kind === "pte-set");
+    expect(describeChange(stateAt(t, j), allEvents(t)[j])).toBe(
+      `d page 0: PTE set, mapcount 0 → 1 in ${allEvents(t)[j]!.fn}()`,
     );
-    const k = t.events.findIndex((e) => e.kind === "result");
-    expect(describeChange(stateAt(t, k), t.events[k])).toBeNull();
+    const k = allEvents(t).findIndex((e) => e.kind === "result");
+    expect(describeChange(stateAt(t, k), allEvents(t)[k])).toBeNull();
   });
 });
 
@@ -175,7 +176,7 @@ describe("kernel code table", () => {
     const seen = new Set<string>();
     for (const f of readdirSync(dir).filter((x) => x.endsWith(".p2p"))) {
       const text = readFileSync(resolve(dir, f), "utf8");
-      for (const d of DESIGNS) for (const e of run(text, d).events) seen.add(e.fn);
+      for (const d of DESIGNS) for (const e of allEvents(run(text, d))) seen.add(e.fn);
     }
     const missing = [...seen].filter((fn) => !KERNEL_CODE[fn]);
     expect(missing).toEqual([]);

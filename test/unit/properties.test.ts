@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyEvent } from "../../src/kernel/events.ts";
+import type { PageField } from "../../src/kernel/runs.ts";
 import { GUP_PIN_COUNTING_BIAS } from "../../src/kernel/sim.ts";
 import {
   emptyState,
@@ -15,17 +16,20 @@ import {
   pteKind,
   ptePage,
 } from "../../src/kernel/state.ts";
+import { VERSIONS } from "../../src/kernel/versions.ts";
+import type { KernelVersion } from "../../src/scenario/ast.ts";
 import { parseScenario } from "../../src/scenario/parse.ts";
 import { printScenario } from "../../src/scenario/print.ts";
 import { TraceCursor } from "../../src/trace/cursor.ts";
 import { runText } from "../../src/trace/run.ts";
 import type { Trace } from "../../src/trace/trace.ts";
-import { arbChoices, arbDesign, scenarioFrom } from "./gen.ts";
+import { allEvents } from "../../src/trace/trace.ts";
+import { arbChoices, arbDesign, arbDesignVersion, scenarioFrom } from "./gen.ts";
 
 const RUNS = Number(process.env.P2PVIZ_FC_RUNS ?? 150);
 
-function traceOf(text: string): Trace {
-  const r = runText(text);
+function traceOf(text: string, version?: KernelVersion): Trace {
+  const r = runText(text, version ? { version } : {});
   if (!r.ok) throw new Error(`generated an invalid scenario:\n${text}\n${JSON.stringify(r.diagnostics)}`);
   return r.trace;
 }
@@ -41,17 +45,30 @@ function violations(s: KernelState): [string, number, string][] {
       if (pteKind(pte) === PTE_NORMAL) normal[pteDev(pte)]![ptePage(pte)]!++;
     }
   }
+  const rest = VERSIONS[s.version].freeRefcount;
   for (const d of s.devices) {
     let allocated = 0;
+    const f = (name: PageField) => d.pageRuns.field(name, 0, d.pages);
+    const [alloc, refcount, mapcount, dptes, pins] = [
+      f("allocated"),
+      f("refcount"),
+      f("mapcount"),
+      f("ptes"),
+      f("pins"),
+    ];
     for (let i = 0; i < d.pages; i++) {
-      allocated += d.allocated[i]!;
-      if (d.refcount[i]! < 0) out.push([d.name, i, "negative refcount"]);
-      if (ptes[d.index]![i] !== d.ptes[i]) out.push([d.name, i, "pte count drift"]);
-      if (normal[d.index]![i] !== d.mapcount[i]) out.push([d.name, i, "mapcount != normal PTEs"]);
-      if (!d.allocated[i] && d.lifecycle !== "unbound" && (d.refcount[i] !== 0 || d.ptes[i]! > 0)) {
+      allocated += alloc[i]!;
+      if (refcount[i]! < 0) out.push([d.name, i, "negative refcount"]);
+      if (ptes[d.index]![i] !== dptes[i]) out.push([d.name, i, "pte count drift"]);
+      if (normal[d.index]![i] !== mapcount[i]) out.push([d.name, i, "mapcount != normal PTEs"]);
+      if (!alloc[i] && d.lifecycle !== "unbound" && (refcount[i] !== rest || dptes[i]! > 0)) {
         out.push([d.name, i, "free page in use"]);
       }
-      if (s.design === "upstream" && d.refcount[i] !== d.mapcount[i]! + GUP_PIN_COUNTING_BIAS * d.pins[i]!) {
+      if (
+        s.design === "upstream" &&
+        alloc[i] &&
+        refcount[i] !== mapcount[i]! + GUP_PIN_COUNTING_BIAS * pins[i]!
+      ) {
         out.push([d.name, i, "refcount not accounted by PTEs and pins"]);
       }
     }
@@ -63,8 +80,8 @@ function violations(s: KernelState): [string, number, string][] {
 describe("properties over random scenarios", () => {
   it("invariants hold after every statement except on pages a finding names", () => {
     fc.assert(
-      fc.property(arbDesign, arbChoices, (design, choices) => {
-        const t = traceOf(scenarioFrom(design, choices));
+      fc.property(arbDesignVersion, arbChoices, ([design, version], choices) => {
+        const t = traceOf(scenarioFrom(design, choices), version);
         const cursor = new TraceCursor(t);
         for (const op of t.ops) {
           const s = cursor.seek(op.lastStep);
@@ -91,8 +108,8 @@ describe("properties over random scenarios", () => {
         const text = scenarioFrom(design, choices);
         const a = traceOf(text);
         const b = traceOf(text);
-        expect(JSON.stringify([b.events, b.ops, b.findings])).toBe(
-          JSON.stringify([a.events, a.ops, a.findings]),
+        expect(JSON.stringify([allEvents(b), b.ops, b.findings])).toBe(
+          JSON.stringify([allEvents(a), a.ops, a.findings]),
         );
       }),
       { numRuns: 40 },
@@ -102,25 +119,25 @@ describe("properties over random scenarios", () => {
   it("the cursor reaches every step, in any order, exactly as a replay from the start", () => {
     fc.assert(
       fc.property(
-        arbDesign,
+        arbDesignVersion,
         arbChoices,
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 12 }),
-        (design, choices, where) => {
-          const r = runText(scenarioFrom(design, choices), { checkpointEvery: 7 });
+        ([design, version], choices, where) => {
+          const r = runText(scenarioFrom(design, choices), { checkpointEvery: 7, version });
           if (!r.ok) throw new Error("invalid");
           const t = r.trace;
           const cursor = new TraceCursor(t);
           for (const w of where) {
-            const step = Math.floor(w * (t.events.length - 1));
-            const replay = emptyState(t.design, t.pageSize);
-            for (let i = 0; i <= step; i++) applyEvent(replay, t.events[i]!);
+            const step = Math.floor(w * (t.steps - 1));
+            const replay = emptyState(t.design, t.pageSize, t.version);
+            for (let i = 0; i <= step; i++) applyEvent(replay, allEvents(t)[i]!);
             expect(cursor.seek(step)).toEqual(replay);
           }
           // Cursors share exited processes and finished pins with the checkpoints: moving must
           // never change a checkpoint.
           for (const cp of t.checkpoints) {
-            const replay = emptyState(t.design, t.pageSize);
-            for (let i = 0; i < cp.step; i++) applyEvent(replay, t.events[i]!);
+            const replay = emptyState(t.design, t.pageSize, t.version);
+            for (let i = 0; i < cp.step; i++) applyEvent(replay, allEvents(t)[i]!);
             expect(cp.state).toEqual(replay);
           }
         },

@@ -98,21 +98,21 @@ describe("encodeShareLink", () => {
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.url.startsWith(`${DEFAULT_BASE}#v=1&s=z`)).toBe(true);
-    expect(r.fragment).toMatch(/^v=1&s=z[A-Za-z0-9_-]+&design=seed&page=nvme0:3&panel=pool&step=12$/);
+    expect(r.url.startsWith(`${DEFAULT_BASE}#v=3&s=z`)).toBe(true);
+    expect(r.fragment).toMatch(/^v=3&s=z[A-Za-z0-9_-]+&design=seed&page=nvme0:3&panel=pool&step=12$/);
   });
 
   it("stores short texts plain and long ones deflated, whichever is shorter", () => {
     const short = encodeShareLink({ text: "p exit", step: 0 });
-    expect(short.ok && short.fragment).toBe("v=1&s=tp+exit&step=0");
+    expect(short.ok && short.fragment).toBe("v=3&s=tp+exit&step=0");
     const long = encodeShareLink({ text: fork, step: 0 });
-    expect(long.ok && long.fragment.startsWith("v=1&s=z")).toBe(true);
+    expect(long.ok && long.fragment.startsWith("v=3&s=z")).toBe(true);
     expect(encodePlain("a b\nc~d+e#f&g%h")).toBe("ta+b~c%7Ed%2Be%23f%26g%25h");
   });
 
   it("replaces any fragment of the base, and refuses a base that is not an absolute URL", () => {
     const r = encodeShareLink({ text: "x", step: 1 }, { base: "https://example.org/app/?q=1#old" });
-    expect(r.ok && r.url).toBe("https://example.org/app/?q=1#v=1&s=tx&step=1");
+    expect(r.ok && r.url).toBe("https://example.org/app/?q=1#v=3&s=tx&step=1");
     const bad = encodeShareLink({ text: "x", step: 1 }, { base: "/relative" });
     expect(bad.ok ? "ok" : bad.error.code).toBe("bad-base");
   });
@@ -157,7 +157,7 @@ describe("decodeShareLink", () => {
   it("reads a whole URL, a fragment with '#', a bare fragment, and surrounding whitespace", () => {
     const r = encodeShareLink({ text: fork, step: 7, panel: "pool" });
     if (!r.ok) throw new Error(r.error.message);
-    const want = { ok: true, state: { text: fork, step: 7, panel: "pool" }, version: 1 };
+    const want = { ok: true, state: { text: fork, step: 7, panel: "pool" }, version: 3 };
     expect(decodeShareLink(r.url)).toEqual(want);
     expect(decodeShareLink(`#${r.fragment}`)).toEqual(want);
     expect(decodeShareLink(r.fragment)).toEqual(want);

@@ -14,8 +14,11 @@ import {
   type ShareState,
 } from "../../src/share/codec.ts";
 import { DICTIONARY_Z1 } from "../../src/share/dictionary.ts";
+import { ENGINE2_FORMAT, migrateStep } from "../../src/share/migrate-step.ts";
 import { MIGRATIONS, VERSIONS } from "../../src/share/versions.ts";
 import { runShare } from "../../src/store/compare-run.ts";
+import { TraceCursor } from "../../src/trace/cursor.ts";
+import { sideStep } from "../../src/trace/diff.ts";
 
 const DIR = join(import.meta.dirname, "../../src/share/fixtures");
 
@@ -51,7 +54,7 @@ describe("share link fixtures", () => {
         // (a comparison's step counts on the aligned timeline of both sides)
         const run = runShare(r.state);
         expect(run.ok ? [] : run.diagnostics).toEqual([]);
-        if (run.ok) expect(checkStep(r.state.step, run.total)).toBeUndefined();
+        if (run.ok) expect(checkStep(migrateStep(r.state, r.version), run.total)).toBeUndefined();
         // and re-sharing what it opened gives a link (in the version the encoder picks) that opens the same state
         const again = encodeShareLink(r.state);
         expect(again.ok).toBe(true);
@@ -62,6 +65,32 @@ describe("share link fixtures", () => {
       });
     }
   }
+
+  const migrations = JSON.parse(readFileSync(join(DIR, "step-migrations.json"), "utf8")) as {
+    migrations: { name: string; link: string; oldStep: number; step: number; line: number; free: number[] }[];
+  };
+  for (const m of migrations.migrations) {
+    it(`step-migrations.json: ${m.name} opens at the same statement and pool`, () => {
+      const r = decodeShareLink(m.link);
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.version).toBeLessThan(ENGINE2_FORMAT);
+      expect(r.state.step).toBe(m.oldStep);
+      const step = migrateStep(r.state, r.version);
+      expect(step).toBe(m.step);
+      const run = runShare({ ...r.state, step });
+      if (!run.ok) throw new Error("scenario does not run");
+      const a = run.comparison ? sideStep(run.comparison, "a", step) : step;
+      const op = run.a.ops.find((o) => a >= o.firstStep && a <= o.lastStep)!;
+      expect(op.line).toBe(m.line);
+      expect(new TraceCursor(run.a).seek(a).devices.map((d) => d.freePages)).toEqual(m.free);
+    });
+  }
+
+  it("maps an old link's step to the same statement and pool, for every fixture of v0-v2", () => {
+    const names = new Set(migrations.migrations.map((m) => m.name));
+    for (const { data } of files.filter((f) => f.data.version < ENGINE2_FORMAT))
+      for (const fx of data.links) expect(names.has(fx.name), fx.name).toBe(true);
+  });
 
   it("has one decoder per version and one migration between each pair", () => {
     expect(VERSIONS.length).toBe(CURRENT_VERSION + 1);

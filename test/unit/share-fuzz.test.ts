@@ -128,8 +128,8 @@ describe("share codec properties", () => {
         const e = encodeShareLink(s, { base });
         if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
         expect(e.url.startsWith(base)).toBe(true);
-        expect(decodeChecked(e.url)).toEqual({ ok: true, state: s, version: 1 });
-        expect(decodeChecked(`#${e.fragment}`)).toEqual({ ok: true, state: s, version: 1 });
+        expect(decodeChecked(e.url)).toEqual({ ok: true, state: s, version: 3 });
+        expect(decodeChecked(`#${e.fragment}`)).toEqual({ ok: true, state: s, version: 3 });
       }),
       { numRuns: 400 },
     );

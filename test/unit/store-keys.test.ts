@@ -31,7 +31,7 @@ describe("keyboard", () => {
     key("ArrowLeft");
     expect(s().step).toBe(next - 1);
     key("End");
-    expect(s().step).toBe(t.events.length - 1);
+    expect(s().step).toBe(t.steps - 1);
     key("ArrowLeft", true);
     expect(s().step).toBe(t.ops[t.ops.length - 1]!.firstStep);
     key("Home");

@@ -11,6 +11,7 @@ import {
 } from "../../src/store/selectors.ts";
 import { loadScenario, setStep, useStore } from "../../src/store/store.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
+import { allEvents } from "../../src/trace/trace.ts";
 import { run } from "./helpers.ts";
 
 const BASIC = `kernel upstream
@@ -40,15 +41,15 @@ describe("store", () => {
   it("loadScenario runs the text and puts the cursor at the asked step", () => {
     loadScenario(BASIC, { step: 5 });
     const t = s().trace!;
-    expect(t.events.length).toBe(run(BASIC).events.length);
+    expect(t.steps).toBe(run(BASIC).steps);
     expect(s().step).toBe(5);
     expect(s().text).toBe(BASIC);
-    expect(stepLabel(s().step, t)).toBe(`Step 5 / ${t.events.length}`);
+    expect(stepLabel(s().step, t)).toBe(`Step 5 / ${t.steps}`);
   });
 
   it("setStep clamps to the trace; stepBy, first and last move the cursor", () => {
     loadScenario(BASIC);
-    const n = s().trace!.events.length;
+    const n = s().trace!.steps;
     setStep(10_000);
     expect(s().step).toBe(n - 1);
     setStep(-3);
@@ -71,7 +72,7 @@ describe("store", () => {
       visited.push(s().step);
     }
     expect(visited).toEqual(expect.arrayContaining(starts.filter((x) => x > 0)));
-    expect(s().step).toBe(t.events.length - 1);
+    expect(s().step).toBe(t.steps - 1);
     s().setStep(starts[3]!);
     s().prevStatement();
     expect(s().step).toBe(starts[2]);
@@ -100,7 +101,7 @@ describe("store", () => {
     loadScenario(BASIC);
     s().setDesign("seed");
     expect(s().trace!.design).toBe("seed");
-    expect(s().trace!.events.length).toBe(run(BASIC, "seed").events.length);
+    expect(s().trace!.steps).toBe(run(BASIC, "seed").steps);
     s().setDesign(null);
     expect(s().trace!.design).toBe("upstream");
   });
@@ -124,11 +125,11 @@ describe("selectors", () => {
   const t = run(BASIC);
 
   it("opIndexAt finds the statement of every step", () => {
-    for (let step = 0; step < t.events.length; step++) {
+    for (let step = 0; step < t.steps; step++) {
       const i = opIndexAt(t, step);
       const op = t.ops[i]!;
       expect(op.firstStep <= step && step <= op.lastStep).toBe(true);
-      expect(t.events[step]!.line).toBe(op.line);
+      expect(allEvents(t)[step]!.line).toBe(op.line);
     }
   });
 
@@ -157,12 +158,13 @@ describe("selectors", () => {
 describe("cursors", () => {
   it("stateAtStep (one reused cursor) equals a fresh replay, in any seek order", () => {
     const t = run(BASIC);
-    const n = t.events.length;
+    const n = t.steps;
     const order = [n - 1, 0, Math.floor(n / 2), 3, n - 2, 1, Math.floor(n / 3), n - 1];
     for (const step of order) {
       const live = stateAtStep(t, step);
       const fresh = stateAt(t, step);
-      const dev = (st: typeof live) => st.devices.map((d) => [d.freePages, d.pgref, Array.from(d.refcount)]);
+      const dev = (st: typeof live) =>
+        st.devices.map((d) => [d.freePages, d.pgref, d.pageRuns.field("refcount", 0, d.pages)]);
       expect(dev(live)).toEqual(dev(fresh));
       expect(live.processes.map((p) => p.vmas.length)).toEqual(fresh.processes.map((p) => p.vmas.length));
     }

@@ -13,7 +13,7 @@ import { PoolPanel } from "../../panels/PoolPanel.tsx";
 import { RefcountPanel } from "../../panels/RefcountPanel.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
-import type { Trace } from "../../trace/trace.ts";
+import { eventAt, type Trace } from "../../trace/trace.ts";
 import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
 
 export interface CompareColumnProps {
@@ -47,10 +47,10 @@ export function CompareColumn({
   const [selected, setSelected] = useState<PageRef | null>(null);
   // WARNING: `state` is the cursor's live object; the panels build their view models in this render.
   const state = stateAtStep(trace, step);
-  const event = trace.events[step];
+  const event = eventAt(trace, step);
   const stateKey = `${version}:${side}:${step}`;
   const motion = motionMs(220, playing, speed);
-  const total = trace.events.length;
+  const total = trace.steps;
 
   return (
     <section

@@ -2,7 +2,7 @@
  * What distinguishes the five mapping designs (../shared/kernel/README.md §2-3), as data the
  * simulator consults. The behaviour behind each flag is in sim.ts, next to the kernel function.
  */
-import type { Design } from "../scenario/ast.ts";
+import type { Design } from "../../scenario/ast.ts";
 import { PTE_DEVMAP, PTE_NORMAL, PTE_PFNMAP, type PteKind } from "./state.ts";
 
 export interface DesignTraits {

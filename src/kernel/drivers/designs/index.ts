@@ -1,0 +1,16 @@
+/** The registry of mapping designs: one line per driver object. */
+import type { Design } from "../../../scenario/ast.ts";
+import type { P2pDriver } from "../driver.ts";
+import { fault } from "./fault.ts";
+import { remap } from "./remap.ts";
+import { rfcV1 } from "./rfc-v1.ts";
+import { seed } from "./seed.ts";
+import { upstream } from "./upstream.ts";
+
+export const DRIVERS: Record<Design, P2pDriver> = {
+  upstream,
+  seed,
+  "rfc-v1": rfcV1,
+  fault,
+  remap,
+};

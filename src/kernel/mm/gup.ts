@@ -1,0 +1,123 @@
+/**
+ * mm/gup.c: pin_user_pages() as O_DIRECT uses it, and unpin_user_pages() (§2.8). Pages are grabbed
+ * a run at a time: each run of present PTEs with one refcount is one loop.
+ */
+import { GUP_PIN_COUNTING_BIAS, type Kernel, Outcome } from "../core.ts";
+import { PTE_NORMAL, pteDev, pteKind, ptePage, VM_IO, VM_PFNMAP } from "../state.ts";
+import { handleMmFault, hex, stalePteCheck } from "./memory.ts";
+import { pageRefs } from "./memremap.ts";
+
+/**
+ * pin_user_pages() as O_DIRECT does it (§2.8). All or nothing [P]: pages grabbed before a failure
+ * are released, as an O_DIRECT caller does.
+ */
+export function pinUserPages(
+  k: Kernel,
+  p: number,
+  name: string,
+  map: string,
+  off: number,
+  len: number,
+  longterm: boolean,
+  nop2p: boolean,
+): string {
+  const pinIdx = k.state.pins.length;
+  k.emit({ kind: "pin-create", fn: "pin_user_pages", pin: pinIdx, name, proc: p });
+  k.pinByName.set(name, pinIdx);
+  const fail = (errno: string): never => {
+    // What was grabbed is released, newest range first, as the O_DIRECT caller unpins what it got.
+    for (const r of k.state.pins[pinIdx]!.ranges.slice().reverse())
+      unpinPages(k, pinIdx, r.dev, r.page, r.length);
+    k.emit({ kind: "pin-status", fn: "pin_user_pages", pin: pinIdx, from: "held", to: "failed" });
+    throw new Outcome(errno);
+  };
+  const rules = k.rules;
+  if (longterm && !nop2p && rules.longtermP2p.fn === "is_valid_gup_args") {
+    k.note(rules.longtermP2p.fn, rules.longtermP2p.why);
+    fail(rules.longtermP2p.errno);
+  }
+  const label = k.label(p, map);
+  const end = label.start + off + len;
+  let a = label.start + off;
+  while (a < end) {
+    const vma = k.findVma(p, a);
+    if (!vma) {
+      k.note("__get_user_pages", `no VMA covers ${hex(a)}: -EFAULT`);
+      fail("EFAULT");
+    }
+    if (vma!.flags & (VM_IO | VM_PFNMAP)) {
+      k.note("check_vma_flags", "VM_IO|VM_PFNMAP: GUP cannot pin raw pfns, -EFAULT");
+      fail("EFAULT");
+    }
+    if (longterm && !nop2p) {
+      // 6.2: check_vma_flags() refuses FOLL_LONGTERM|FOLL_PCI_P2PDMA with -EOPNOTSUPP.
+      k.note(rules.longtermP2p.fn, rules.longtermP2p.why);
+      fail(rules.longtermP2p.errno);
+    }
+    if (longterm && rules.writableLongtermRefused && k.driver.dirtyTracked) {
+      // A writable FOLL_LONGTERM pin of a file mapping that needs dirty tracking: kernfs_vm_ops
+      // has .page_mkwrite (observed on 6.12: io_uring buffer registration of p2pmem -> EFAULT).
+      k.note(
+        "check_vma_flags",
+        "writable FOLL_LONGTERM pin of a file mapping with ->page_mkwrite: writable_file_mapping_allowed() fails, -EFAULT",
+      );
+      fail("EFAULT");
+    }
+    const vpn = Math.floor(a / k.pageSize);
+    let pte = k.proc(p).ptes.get(vpn);
+    if (pte === undefined) {
+      try {
+        handleMmFault(k, p, vma!, a, label);
+      } catch (e) {
+        if (!(e instanceof Outcome)) throw e;
+        k.note("faultin_page", `the fault answered ${e.result}: -EFAULT`);
+        fail("EFAULT");
+      }
+      pte = k.proc(p).ptes.get(vpn)!;
+    }
+    const dev = pteDev(pte);
+    if (pteKind(pte) !== PTE_NORMAL && k.dev(dev).pgrefDying) {
+      // follow_page_pte: get_dev_pagemap() fails once the pgmap is dying.
+      k.note("follow_page_pte", `get_dev_pagemap fails: ${k.dev(dev).name}'s pgmap is dying, -EFAULT`);
+      fail("EFAULT");
+    }
+    if (nop2p) {
+      k.note("try_grab_folio", "a P2PDMA page without FOLL_PCI_P2PDMA: try_grab_page returns -EREMOTEIO");
+      fail("EREMOTEIO");
+    }
+    // The present PTEs from here that continue this one's run, within the VMA and the range.
+    const runEnd = Math.min(end, vma!.end);
+    const run = k.proc(p).ptes.runsIn(vpn, Math.ceil((runEnd - a) / k.pageSize))[0]!;
+    stalePteCheck(k, p, pte, "try_grab_folio", "pins", run.length);
+    const page = ptePage(pte);
+    pageRefs(k, dev, page, run.length, GUP_PIN_COUNTING_BIAS, "try_grab_folio", undefined, (start) => [
+      { kind: "pin-page", fn: "try_grab_folio", pin: pinIdx, dev, page: start },
+    ]);
+    a += run.length * k.pageSize;
+  }
+  return "ok";
+}
+
+/** unpin_user_page() of [page, page + n): the pin bias comes off; a page that reaches 0 is freed. */
+function unpinPages(k: Kernel, pin: number, dev: number, page: number, n: number): void {
+  pageRefs(k, dev, page, n, -GUP_PIN_COUNTING_BIAS, "unpin_user_page", (start) => [
+    { kind: "unpin-page", fn: "unpin_user_page", pin, dev, page: start },
+  ]);
+}
+
+/** unpin_user_pages(): drops GUP_PIN_COUNTING_BIAS per page; a page that reaches 0 is freed. */
+export function unpinUserPages(k: Kernel, name: string): string {
+  const pinIdx = k.pinByName.get(name)!;
+  const pin = k.state.pins[pinIdx]!;
+  if (pin.status === "failed") {
+    k.note("unpin_user_pages", `pin ${name} failed, so it holds nothing to release`);
+    return "ok";
+  }
+  if (pin.status === "released") {
+    k.note("unpin_user_pages", `pin ${name} was already released`);
+    return "ok";
+  }
+  for (const r of pin.ranges.slice()) unpinPages(k, pinIdx, r.dev, r.page, r.length);
+  k.emit({ kind: "pin-status", fn: "unpin_user_pages", pin: pinIdx, from: "held", to: "released" });
+  return "ok";
+}

@@ -1,0 +1,413 @@
+/**
+ * Run-length storage for per-page state, so that the model's cost follows the number of distinct
+ * page ranges a scenario makes, not the number of pages: a 32 GiB BAR mapped whole is one run.
+ *
+ * PageRuns: the struct pages of one device, as maximal runs of consecutive pages whose fields agree.
+ * PteTable: a process's page table, as runs of consecutive virtual pages that map consecutive pages
+ * of one device with one PTE kind.
+ */
+
+/** The per-page fields of a device's struct pages (and the genpool bit). */
+export const PAGE_FIELDS = ["allocated", "owner", "refcount", "mapcount", "ptes", "pins"] as const;
+export type PageField = (typeof PAGE_FIELDS)[number];
+const NF = PAGE_FIELDS.length;
+const F: Record<PageField, number> = {
+  allocated: 0,
+  owner: 1,
+  refcount: 2,
+  mapcount: 3,
+  ptes: 4,
+  pins: 5,
+};
+
+/** One page's fields, as a plain object (for reading). */
+export interface PageInfo {
+  /** genpool bit: 1 when allocated */
+  readonly allocated: number;
+  /** pmap that owns the page (rfc-v1, fault, remap), or -1 */
+  readonly owner: number;
+  /** struct page _refcount */
+  readonly refcount: number;
+  /** _mapcount + 1: rmap count from vm_insert_page and fork of normal PTEs */
+  readonly mapcount: number;
+  /** PTEs of any kind that point at the page, in all processes */
+  readonly ptes: number;
+  /** held pins that include the page */
+  readonly pins: number;
+}
+
+/** A maximal run of pages [start, start + length) that agree on every field. */
+export interface PageRun extends PageInfo {
+  readonly start: number;
+  readonly length: number;
+}
+
+/**
+ * An interval map over pages [0, size): `starts[k]` is the first page of run k, and the run's
+ * fields are `vals[k * NF ...]`. Updates split runs at the range's ends and merge neighbours that
+ * become equal, so the number of runs stays the number of distinct ranges.
+ */
+export class PageRuns {
+  private starts: number[];
+  private vals: number[];
+
+  constructor(
+    readonly size: number,
+    init: PageInfo = { allocated: 0, owner: -1, refcount: 0, mapcount: 0, ptes: 0, pins: 0 },
+  ) {
+    this.starts = size > 0 ? [0] : [];
+    this.vals = size > 0 ? PAGE_FIELDS.map((f) => init[f]) : [];
+  }
+
+  clone(): PageRuns {
+    const c = Object.create(PageRuns.prototype) as PageRuns;
+    (c as { size: number }).size = this.size;
+    c.starts = this.starts.slice();
+    c.vals = this.vals.slice();
+    return c;
+  }
+
+  /** How many runs: the cost of this device's state. */
+  get runCount(): number {
+    return this.starts.length;
+  }
+
+  /** Index of the run holding `page` (binary search). */
+  private find(page: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= page) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  get(field: PageField, page: number): number {
+    return this.vals[this.find(page) * NF + F[field]]!;
+  }
+
+  at(page: number): PageInfo {
+    const k = this.find(page);
+    return this.info(k);
+  }
+
+  private info(k: number): PageInfo {
+    const v = this.vals;
+    const b = k * NF;
+    return {
+      allocated: v[b]!,
+      owner: v[b + 1]!,
+      refcount: v[b + 2]!,
+      mapcount: v[b + 3]!,
+      ptes: v[b + 4]!,
+      pins: v[b + 5]!,
+    };
+  }
+
+  private end(k: number): number {
+    return k + 1 < this.starts.length ? this.starts[k + 1]! : this.size;
+  }
+
+  /** Makes `page` the start of a run (splitting the run that holds it); returns that run's index. */
+  private split(page: number): number {
+    if (page >= this.size) return this.starts.length;
+    const k = this.find(page);
+    if (this.starts[k] === page) return k;
+    this.starts.splice(k + 1, 0, page);
+    this.vals.splice((k + 1) * NF, 0, ...this.vals.slice(k * NF, (k + 1) * NF));
+    return k + 1;
+  }
+
+  private same(a: number, b: number): boolean {
+    const v = this.vals;
+    for (let f = 0; f < NF; f++) if (v[a * NF + f] !== v[b * NF + f]) return false;
+    return true;
+  }
+
+  /** Merges runs a..b (inclusive, clamped) with their equal neighbours. */
+  private merge(a: number, b: number): void {
+    const lo = Math.max(1, a);
+    for (let k = Math.min(b, this.starts.length - 1); k >= lo; k--) {
+      if (this.same(k - 1, k)) {
+        this.starts.splice(k, 1);
+        this.vals.splice(k * NF, NF);
+      }
+    }
+  }
+
+  /** Applies `op` to the field of every page in [from, from + n): add `delta` or set `value`. */
+  private update(from: number, n: number, field: PageField, set: boolean, x: number): void {
+    if (n <= 0) return;
+    const a = this.split(from);
+    const b = this.split(from + n);
+    const f = F[field];
+    for (let k = a; k < b; k++) {
+      const i = k * NF + f;
+      this.vals[i] = set ? x : this.vals[i]! + x;
+    }
+    this.merge(a, b);
+  }
+
+  add(field: PageField, from: number, n: number, delta: number): void {
+    if (delta !== 0) this.update(from, n, field, false, delta);
+  }
+
+  set(field: PageField, from: number, n: number, value: number): void {
+    this.update(from, n, field, true, value);
+  }
+
+  /** The runs that overlap [from, from + n), clipped to it, in page order. */
+  runs(from = 0, n = this.size - from): PageRun[] {
+    const out: PageRun[] = [];
+    if (n <= 0) return out;
+    const to = from + n;
+    for (let k = this.find(from); k < this.starts.length && this.starts[k]! < to; k++) {
+      const start = Math.max(from, this.starts[k]!);
+      const end = Math.min(to, this.end(k));
+      out.push({ start, length: end - start, ...this.info(k) });
+    }
+    return out;
+  }
+
+  /** One field of pages [from, to), expanded (for tests and small views). */
+  field(field: PageField, from: number, to: number): number[] {
+    const out: number[] = [];
+    for (const r of this.runs(from, to - from)) for (let i = 0; i < r.length; i++) out.push(r[field]);
+    return out;
+  }
+
+  /** Pages in [from, from + n) whose field satisfies `pred`, counted by runs. */
+  count(pred: (r: PageInfo) => boolean, from = 0, n = this.size): number {
+    let c = 0;
+    for (const r of this.runs(from, n)) if (pred(r)) c += r.length;
+    return c;
+  }
+}
+
+/** PTE kinds, as §1 of the kernel reference names them. */
+export const PTE_NORMAL = 0;
+export const PTE_DEVMAP = 1;
+export const PTE_PFNMAP = 2;
+export type PteKind = typeof PTE_NORMAL | typeof PTE_DEVMAP | typeof PTE_PFNMAP;
+export const PTE_KIND_NAMES = ["normal", "devmap", "pfnmap"] as const;
+
+/** A PTE packed in one number: page * 4096 + device * 4 + kind (devices < 1024). */
+export function packPte(dev: number, page: number, kind: PteKind): number {
+  return page * 4096 + dev * 4 + kind;
+}
+export const pteDev = (p: number): number => (p % 4096) >> 2;
+export const ptePage = (p: number): number => Math.floor(p / 4096);
+export const pteKind = (p: number): PteKind => (p % 4) as PteKind;
+
+/** A run of PTEs: virtual pages [vpn, vpn + length) map pages [page, page + length) of `dev`. */
+export interface PteRun {
+  readonly vpn: number;
+  readonly length: number;
+  readonly dev: number;
+  readonly page: number;
+  readonly kind: PteKind;
+}
+
+/**
+ * A process's page table as sorted, non-overlapping runs. Setting a range that continues its
+ * neighbour (next vpn, next page, same device and kind) extends that run, so a mapping inserted page
+ * by page is still one run.
+ */
+export class PteTable {
+  private runs_: PteRun[] = [];
+  private count = 0;
+
+  clone(): PteTable {
+    const c = new PteTable();
+    c.runs_ = this.runs_.slice();
+    c.count = this.count;
+    return c;
+  }
+
+  /** Number of PTEs present. */
+  get size(): number {
+    return this.count;
+  }
+
+  get runCount(): number {
+    return this.runs_.length;
+  }
+
+  /** Index of the first run whose end is past vpn. */
+  private lower(vpn: number): number {
+    const r = this.runs_;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]!.vpn + r[mid]!.length <= vpn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The packed PTE at vpn, or undefined. */
+  get(vpn: number): number | undefined {
+    const r = this.runs_[this.lower(vpn)];
+    if (!r || r.vpn > vpn) return undefined;
+    return packPte(r.dev, r.page + (vpn - r.vpn), r.kind);
+  }
+
+  /** Installs PTEs for [vpn, vpn + n) -> pages [page, page + n); the range must be empty. */
+  set(vpn: number, n: number, dev: number, page: number, kind: PteKind): void {
+    if (n <= 0) return;
+    const r = this.runs_;
+    const i = this.lower(vpn);
+    this.count += n;
+    const prev = r[i - 1];
+    const next = r[i];
+    const joinPrev =
+      prev &&
+      prev.vpn + prev.length === vpn &&
+      prev.dev === dev &&
+      prev.kind === kind &&
+      prev.page + prev.length === page;
+    const joinNext =
+      next && next.vpn === vpn + n && next.dev === dev && next.kind === kind && next.page === page + n;
+    if (joinPrev && joinNext) {
+      r.splice(i - 1, 2, { ...prev, length: prev.length + n + next.length });
+    } else if (joinPrev) {
+      r[i - 1] = { ...prev, length: prev.length + n };
+    } else if (joinNext) {
+      r[i] = { vpn, length: n + next.length, dev, page, kind };
+    } else {
+      r.splice(i, 0, { vpn, length: n, dev, page, kind });
+    }
+  }
+
+  /** Removes the PTEs in [vpn, vpn + n); returns what was there, as runs in vpn order. */
+  clear(vpn: number, n: number): PteRun[] {
+    const removed = this.runsIn(vpn, n);
+    if (removed.length === 0) return removed;
+    const r = this.runs_;
+    const end = vpn + n;
+    const i = this.lower(vpn);
+    let j = i;
+    const keep: PteRun[] = [];
+    while (j < r.length && r[j]!.vpn < end) {
+      const x = r[j]!;
+      if (x.vpn < vpn) keep.push({ ...x, length: vpn - x.vpn });
+      const xEnd = x.vpn + x.length;
+      if (xEnd > end) keep.push({ ...x, vpn: end, page: x.page + (end - x.vpn), length: xEnd - end });
+      j++;
+    }
+    r.splice(i, j - i, ...keep);
+    for (const x of removed) this.count -= x.length;
+    return removed;
+  }
+
+  /** The runs overlapping [vpn, vpn + n), clipped to it. */
+  runsIn(vpn: number, n: number): PteRun[] {
+    const out: PteRun[] = [];
+    const end = vpn + n;
+    const r = this.runs_;
+    for (let i = this.lower(vpn); i < r.length && r[i]!.vpn < end; i++) {
+      const x = r[i]!;
+      const a = Math.max(vpn, x.vpn);
+      const b = Math.min(end, x.vpn + x.length);
+      out.push({ vpn: a, length: b - a, dev: x.dev, page: x.page + (a - x.vpn), kind: x.kind });
+    }
+    return out;
+  }
+
+  /** All runs, in vpn order. */
+  all(): readonly PteRun[] {
+    return this.runs_;
+  }
+
+  /** Every present vpn (expanded: for tests and small views). */
+  *keys(): IterableIterator<number> {
+    for (const x of this.runs_) for (let i = 0; i < x.length; i++) yield x.vpn + i;
+  }
+
+  /** Every present PTE, packed (expanded: for tests and small views). */
+  *values(): IterableIterator<number> {
+    for (const x of this.runs_) for (let i = 0; i < x.length; i++) yield packPte(x.dev, x.page + i, x.kind);
+  }
+}
+
+/** A set of integers as sorted, disjoint, non-adjacent ranges [start, end). */
+export class RangeSet {
+  private starts: number[] = [];
+  private ends: number[] = [];
+
+  /** Index of the first range whose end is >= x. */
+  private lower(x: number): number {
+    let lo = 0;
+    let hi = this.ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  add(from: number, n: number): void {
+    if (n <= 0) return;
+    let a = from;
+    let b = from + n;
+    const i = this.lower(a);
+    let j = i;
+    while (j < this.starts.length && this.starts[j]! <= b) {
+      a = Math.min(a, this.starts[j]!);
+      b = Math.max(b, this.ends[j]!);
+      j++;
+    }
+    this.starts.splice(i, j - i, a);
+    this.ends.splice(i, j - i, b);
+  }
+
+  delete(from: number, n: number): void {
+    if (n <= 0) return;
+    const to = from + n;
+    const i = this.lower(from + 1);
+    let j = i;
+    const ks: number[] = [];
+    const ke: number[] = [];
+    while (j < this.starts.length && this.starts[j]! < to) {
+      if (this.starts[j]! < from) {
+        ks.push(this.starts[j]!);
+        ke.push(from);
+      }
+      if (this.ends[j]! > to) {
+        ks.push(to);
+        ke.push(this.ends[j]!);
+      }
+      j++;
+    }
+    this.starts.splice(i, j - i, ...ks);
+    this.ends.splice(i, j - i, ...ke);
+  }
+
+  /** The parts of [from, from + n) that are NOT in the set, as [start, length] pairs. */
+  missing(from: number, n: number): [number, number][] {
+    const out: [number, number][] = [];
+    let at = from;
+    const to = from + n;
+    for (let i = this.lower(from + 1); i < this.starts.length && this.starts[i]! < to && at < to; i++) {
+      if (this.starts[i]! > at) out.push([at, this.starts[i]! - at]);
+      at = Math.max(at, this.ends[i]!);
+    }
+    if (at < to) out.push([at, to - at]);
+    return out;
+  }
+
+  /** All ranges, as [start, length] pairs. */
+  ranges(): [number, number][] {
+    return this.starts.map((s, i) => [s, this.ends[i]! - s]);
+  }
+
+  clear(): void {
+    this.starts = [];
+    this.ends = [];
+  }
+}
