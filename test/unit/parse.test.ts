@@ -1,9 +1,11 @@
 /** The scenario language (v2, a superset of v1): every kind of bad input is a located diagnostic, never a default. */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Stmt } from "../../src/scenario/ast.ts";
 import { parseScenario } from "../../src/scenario/parse.ts";
 import { printScenario } from "../../src/scenario/print.ts";
 import { formatSize, parseSize } from "../../src/scenario/size.ts";
+import { arbChoices, arbDesign, scenarioFrom } from "./gen.ts";
 
 function errorOf(text: string): string {
   const r = parseScenario(text);
@@ -385,5 +387,38 @@ describe("language v2: printing", () => {
     expect(text).toContain("inject vm_insert_page EBUSY after 2\n");
     const again = parseScenario(text);
     expect(again.ok && again.scenario).toStrictEqual(r.scenario);
+  });
+});
+
+describe("language v2: property", () => {
+  it("parse(print(ast)) is the identity on generated v2 scenarios, and print is a fixed point", () => {
+    fc.assert(
+      fc.property(arbDesign, arbChoices, fc.constantFrom(4096, 65536), (design, choices, page) => {
+        const text = scenarioFrom(design, choices, page, { v2: true });
+        const r = parseScenario(text);
+        if (!r.ok) throw new Error(`${text}\n${JSON.stringify(r.diagnostics)}`);
+        const printed = printScenario(r.scenario);
+        const again = parseScenario(printed);
+        expect(again.ok && again.scenario).toStrictEqual(r.scenario);
+        expect(again.ok && printScenario(again.scenario)).toBe(printed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the v2 generator uses every statement v2 adds", () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(arbDesign, arbChoices, (design, choices) => {
+        const r = parseScenario(scenarioFrom(design, choices, 4096, { v2: true }));
+        if (r.ok)
+          for (const st of r.scenario.statements)
+            seen.add(st.op === "kernel" && st.version ? "kernel-version" : st.op);
+      }),
+      { numRuns: 200, seed: 42 },
+    );
+    for (const op of ["kernel-version", "bind", "madvise", "inject", "unbind", "touch", "munmap", "pin"]) {
+      expect(seen).toContain(op);
+    }
   });
 });
