@@ -217,25 +217,58 @@ function device(c: Checker, tok: Token): void {
   }
 }
 
-/** The `kernel` statement's VERSION token: one of KERNEL_VERSIONS, and one the design runs in. */
-function kernelVersion(design: Design, tok: Token): KernelVersion {
-  const has = DESIGN_VERSIONS[design];
-  if (!(KERNEL_VERSIONS as readonly string[]).includes(tok.text)) {
-    throw new ParseError(
-      tok,
-      `unknown kernel version '${clip(tok.text)}'`,
-      `versions: ${KERNEL_VERSIONS.join(", ")}; ${design} runs in ${has.join(", ")}`,
-    );
+/** A design and kernel version as the `kernel` statement and the CLI's `--kernel DESIGN@VERSION` name them. */
+export interface KernelChoice {
+  readonly design: Design;
+  /** undefined when none is named: the design's default (DESIGN_VERSIONS, its last) */
+  readonly version?: KernelVersion;
+}
+
+/** Why a design or version cannot be read, and which of the two is wrong. */
+export interface KernelProblem {
+  readonly at: "design" | "version";
+  readonly error: string;
+  readonly hint: string;
+}
+
+/**
+ * Checks DESIGN [VERSION]: an unsimulated design (huge, huge-v1) and a pair not in DESIGN_VERSIONS are
+ * refused with a message that says what is available, never run as something else.
+ */
+export function readKernel(design: string, version: string | undefined): KernelChoice | KernelProblem {
+  if ((UNSIMULATED_DESIGNS as readonly string[]).includes(design)) {
+    return {
+      at: "design",
+      error: `design '${design}' is not simulated by this version of p2pviz yet`,
+      hint: `designs it simulates: ${DESIGNS.join(", ")}`,
+    };
   }
-  const v = tok.text as KernelVersion;
+  if (!(DESIGNS as readonly string[]).includes(design)) {
+    return {
+      at: "design",
+      error: `unknown design '${clip(design)}'`,
+      hint: `designs: ${DESIGNS.join(", ")}`,
+    };
+  }
+  const d = design as Design;
+  if (version === undefined) return { design: d };
+  const has = DESIGN_VERSIONS[d];
+  if (!(KERNEL_VERSIONS as readonly string[]).includes(version)) {
+    return {
+      at: "version",
+      error: `unknown kernel version '${clip(version)}'`,
+      hint: `versions: ${KERNEL_VERSIONS.join(", ")}; ${d} runs in ${has.join(", ")}`,
+    };
+  }
+  const v = version as KernelVersion;
   if (!has.includes(v)) {
-    throw new ParseError(
-      tok,
-      `design '${design}' does not run in kernel ${v}: it has ${has.length === 1 ? "only " : ""}${has.join(", ")}`,
-      `write 'kernel ${design} ${has[has.length - 1]}', or 'kernel ${design}' for its default (${has[has.length - 1]})`,
-    );
+    return {
+      at: "version",
+      error: `design '${d}' does not run in kernel ${v}: it has ${has.length === 1 ? "only " : ""}${has.join(", ")}`,
+      hint: `without a version, ${d} runs in ${has[has.length - 1]}`,
+    };
   }
-  return v;
+  return { design: d, version: v };
 }
 
 const USAGE: Record<string, string> = {
@@ -361,22 +394,14 @@ function statement(c: Checker, toks: Token[], lineNo: number): Stmt {
         if (c.statements > 0) throw new ParseError(first, "'kernel' must come before any other statement");
         const t = toks[1];
         if (!t) throw new ParseError(first, "missing design", `usage: ${USAGE.kernel}`);
-        if ((UNSIMULATED_DESIGNS as readonly string[]).includes(t.text)) {
-          throw new ParseError(
-            t,
-            `design '${t.text}' is not simulated by this version of p2pviz yet`,
-            `designs it simulates: ${DESIGNS.join(", ")}`,
-          );
-        }
-        if (!(DESIGNS as readonly string[]).includes(t.text)) {
-          throw new ParseError(t, `unknown design '${clip(t.text)}'`, `designs: ${DESIGNS.join(", ")}`);
-        }
-        const design = t.text as Design;
         const vt = toks[2];
-        const version = vt ? kernelVersion(design, vt) : undefined;
+        const k = readKernel(t.text, vt?.text);
+        if ("error" in k) throw new ParseError(k.at === "design" ? t : vt!, k.error, k.hint);
         noMore(toks, 3, USAGE.kernel!);
-        c.design = design;
-        return version ? { op: "kernel", design, version } : { op: "kernel", design };
+        c.design = k.design;
+        return k.version
+          ? { op: "kernel", design: k.design, version: k.version }
+          : { op: "kernel", design: k.design };
       }
       case "page": {
         if (c.pageLine) throw new ParseError(first, `page size already set at line ${c.pageLine}`);

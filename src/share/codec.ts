@@ -11,7 +11,7 @@
  * Format versions and migrations: versions.ts; payload schemes: payload.ts; docs/url-format.md.
  */
 
-import { DESIGNS } from "../scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
 import { isWellFormed } from "./bytes.ts";
 import { type ShareError, ShareFailure, shown } from "./errors.ts";
 import { encodePayload } from "./payload.ts";
@@ -20,25 +20,51 @@ import {
   decodeVersion,
   type Fields,
   MAX_PAGE_INDEX,
+  MAX_PAGE_INDEX_V3,
   MAX_STEP,
   NAME,
   PANEL,
-  type ShareV2,
+  PCI_NAME,
+  type ShareV3,
 } from "./versions.ts";
 
 export type { ShareError, ShareErrorCode } from "./errors.ts";
-export type { CompareRef, PageRef } from "./versions.ts";
+export type { CompareRef, CompareRefV3, PageRef } from "./versions.ts";
 export { CURRENT_VERSION, MAX_STEP } from "./versions.ts";
 
 /** What a link opens: the current format's content. */
-export type ShareState = ShareV2;
+export type ShareState = ShareV3;
 
 /**
  * The format version a state is written in: the lowest that holds it, so a link without a
- * comparison stays v1 and opens in every p2pviz that reads links (docs/url-format.md).
+ * comparison stays v1 and opens in every p2pviz that reads links (docs/url-format.md); v3 only for a
+ * kernel version, or a page that v1 and v2 cannot name (a PCI-address device, a page past 2^20).
+ *
+ * The scenario text does not choose the version: a language v2 text in a v1 link opens in an older
+ * p2pviz with located scenario errors for what it does not know (never as another scenario).
  */
 export function versionFor(state: ShareState): number {
+  const { page } = state;
+  if (
+    state.version !== undefined ||
+    state.compare?.version !== undefined ||
+    (page !== undefined && (!NAME.test(page.dev) || page.index > MAX_PAGE_INDEX))
+  ) {
+    return 3;
+  }
   return state.compare !== undefined ? 2 : 1;
+}
+
+/** `D` or `D@V` for a link's design field; throws ShareFailure for an unknown design or a pair it lacks. */
+function kernelField(design: Design, version: KernelVersion | undefined): string {
+  if (!(DESIGNS as readonly string[]).includes(design)) {
+    throw new ShareFailure("bad-field", `'${shown(design)}' is not a design.`);
+  }
+  if (version === undefined) return design;
+  if (!DESIGN_VERSIONS[design].includes(version)) {
+    throw new ShareFailure("bad-field", `Design '${design}' does not run in kernel '${shown(version)}'.`);
+  }
+  return `${design}@${version}`;
 }
 
 /** The longest URL the encoder makes: beyond it, mail programs and chat tools start to mangle links. */
@@ -80,23 +106,19 @@ export function formatFragment(state: ShareState): string {
     throw new ShareFailure("bad-step", `Step ${state.step} is not a whole number from 0 to ${MAX_STEP}.`);
   }
   const parts = [`v=${versionFor(state)}`, `s=${encodePayload(state.text)}`];
-  if (state.design !== undefined) {
-    if (!(DESIGNS as readonly string[]).includes(state.design)) {
-      throw new ShareFailure("bad-field", `'${shown(state.design)}' is not a design.`);
-    }
-    parts.push(`design=${state.design}`);
+  if (state.version !== undefined && state.design === undefined) {
+    throw new ShareFailure("bad-field", "A kernel version needs the design it belongs to.");
   }
+  if (state.design !== undefined) parts.push(`design=${kernelField(state.design, state.version)}`);
   if (state.compare !== undefined) {
-    const { design, text } = state.compare;
+    const { design, version, text } = state.compare;
     if (design === undefined && text === undefined) {
       throw new ShareFailure("bad-field", "A comparison needs side B's design or scenario text (or both).");
     }
-    if (design !== undefined) {
-      if (!(DESIGNS as readonly string[]).includes(design)) {
-        throw new ShareFailure("bad-field", `'${shown(design)}' is not a design.`);
-      }
-      parts.push(`vs=${design}`);
+    if (version !== undefined && design === undefined) {
+      throw new ShareFailure("bad-field", "Side B's kernel version needs the design it belongs to.");
     }
+    if (design !== undefined) parts.push(`vs=${kernelField(design, version)}`);
     if (text !== undefined) {
       if (typeof text !== "string" || !isWellFormed(text)) {
         throw new ShareFailure("bad-text", "Side B's scenario text cannot be put in a link.");
@@ -106,7 +128,12 @@ export function formatFragment(state: ShareState): string {
   }
   if (state.page !== undefined) {
     const { dev, index } = state.page;
-    if (!NAME.test(dev) || !Number.isInteger(index) || index < 0 || index > MAX_PAGE_INDEX) {
+    if (
+      !(NAME.test(dev) || PCI_NAME.test(dev)) ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index > MAX_PAGE_INDEX_V3
+    ) {
       throw new ShareFailure("bad-field", `Page '${shown(`${dev}:${index}`)}' is not DEVICE:PAGE.`);
     }
     parts.push(`page=${dev}:${index}`);
