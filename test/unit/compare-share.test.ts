@@ -33,8 +33,8 @@ function errorCode(link: string): string {
 }
 
 describe("compare links (v2)", () => {
-  it("is the current version, and a single view is still written as v1", () => {
-    expect(CURRENT_VERSION).toBe(2);
+  it("is written for a comparison (v3 is current), and a single view is still written as v1", () => {
+    expect(CURRENT_VERSION).toBe(3); // v3: kernel versions and PCI pages (share-codec.test.ts)
     const single = encodeShareLink({ text: SEED_LEAK, step: 3, design: "upstream" });
     expect(single.ok && single.fragment).toMatch(/^v=1&s=z[\w-]+&design=upstream&step=3$/);
     const pair = encodeShareLink({
