@@ -1,5 +1,5 @@
 /** `p2pviz link FILE`: the share URL that opens FILE in the app at a step. */
-import { formatDiagnostic, type KernelChoice } from "../scenario/parse.ts";
+import { formatDiagnostic, type KernelChoice, PCI_ADDRESS } from "../scenario/parse.ts";
 import {
   checkStep,
   DEFAULT_BASE,
@@ -9,6 +9,7 @@ import {
   versionFor,
 } from "../share/codec.ts";
 import { PANEL_NAMES } from "../share/panels.ts";
+import { NAME } from "../share/versions.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -60,8 +61,8 @@ function intFlag(v: string | true | undefined, name: string): number | undefined
 function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
   if (v === undefined || v === true) return undefined;
   // the page number follows the last ':', since a PCI address has ':' in it (0000:01:00.0:3)
-  const m = /^([a-z][a-z0-9_-]{0,31}|[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]):([0-9]{1,9})$/.exec(v);
-  if (!m)
+  const m = /^(.*):([0-9]{1,9})$/.exec(v);
+  if (!m || !(NAME.test(m[1]!) || PCI_ADDRESS.test(m[1]!)))
     throw new UsageError(
       `--page must be DEV:P, a device name or PCI address and a page number (like nvme0:3), not '${v}'`,
     );

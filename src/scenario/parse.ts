@@ -29,7 +29,7 @@ import { clip, formatSize, parseSize } from "./size.ts";
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** A PCI address as in /sys/bus/pci/devices/: domain, bus, device (0-1f), function (0-7), lower-case hex. */
-const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
+export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
 /** What a token that means to be a PCI address looks like (to give a PCI-specific message). */
 const PCI_LIKE = /^[0-9a-fA-F]+:[0-9a-fA-F:.]*$/;
 /**

@@ -12,6 +12,7 @@
  */
 
 import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
+import { PCI_ADDRESS } from "../scenario/parse.ts";
 import { isWellFormed } from "./bytes.ts";
 import { type ShareError, ShareFailure, shown } from "./errors.ts";
 import { encodePayload } from "./payload.ts";
@@ -24,7 +25,6 @@ import {
   MAX_STEP,
   NAME,
   PANEL,
-  PCI_NAME,
   type ShareV3,
 } from "./versions.ts";
 
@@ -129,7 +129,7 @@ export function formatFragment(state: ShareState): string {
   if (state.page !== undefined) {
     const { dev, index } = state.page;
     if (
-      !(NAME.test(dev) || PCI_NAME.test(dev)) ||
+      !(NAME.test(dev) || PCI_ADDRESS.test(dev)) ||
       !Number.isInteger(index) ||
       index < 0 ||
       index > MAX_PAGE_INDEX_V3

@@ -23,7 +23,7 @@
  * not done here (docs/url-format.md, "Steps").
  */
 import { DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
-import { readKernel } from "../scenario/parse.ts";
+import { PCI_ADDRESS, readKernel } from "../scenario/parse.ts";
 import { percentDecode } from "./bytes.ts";
 import { ShareFailure, shown } from "./errors.ts";
 import { decodePayload } from "./payload.ts";
@@ -94,8 +94,6 @@ export const MAX_PAGE_INDEX = 1024 * 1024 - 1;
 /** Language v2: a device is at most 1T of pages of at least 4K, 2^28 pages (link format v3). */
 export const MAX_PAGE_INDEX_V3 = 2 ** 28 - 1;
 export const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
-/** A PCI-address device name (language v2), as the parser reads it. */
-export const PCI_NAME = /^[0-9a-f]{4}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/;
 export const PANEL = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** Keys that a later format version will define, so today's decoder can say so. */
@@ -278,7 +276,7 @@ function parsePageV3(raw: string | undefined): PageRef | undefined {
   const m = /^(.*):(0|[1-9][0-9]{0,8})$/.exec(s);
   const dev = m?.[1] ?? "";
   const index = m ? Number(m[2]) : Number.NaN;
-  if (!m || !(NAME.test(dev) || PCI_NAME.test(dev)) || !(index <= MAX_PAGE_INDEX_V3)) {
+  if (!m || !(NAME.test(dev) || PCI_ADDRESS.test(dev)) || !(index <= MAX_PAGE_INDEX_V3)) {
     throw new ShareFailure(
       "bad-field",
       `The link's page '${shown(s)}' is not DEVICE:PAGE (a device name or PCI address and a page number).`,
