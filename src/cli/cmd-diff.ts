@@ -1,10 +1,10 @@
 /** `p2pviz diff FILE --kernel A --vs B`: where two designs part ways on the same statements. */
-import { DESIGNS, type Design } from "../scenario/ast.ts";
+import type { KernelChoice } from "../scenario/parse.ts";
 import { type Comparison, compareTraces } from "../trace/diff.ts";
 import { runText } from "../trace/run.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
-import { designFlag, runScenarioFile, usageFailure } from "./scenario-file.ts";
+import { KERNEL_FLAG_HELP, kernelFlag, runOptions, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
 const HELP = `Usage: p2pviz diff FILE --kernel A --vs B [--json]
 
@@ -18,7 +18,8 @@ Options:
   --json       print the comparison as JSON (format "p2pviz-diff/1")
   -h, --help   this help
 
-Designs: ${DESIGNS.join(", ")}
+A and B are ${KERNEL_FLAG_HELP};
+without @VERSION a design runs in its newest version.
 Exit status: 0 when both runs ran (divergences are results); 2 for bad input.
 `;
 
@@ -69,8 +70,8 @@ export function comparisonJson(c: Comparison) {
 export const command: Command = (args, io) => {
   let file: string;
   let json: boolean;
-  let a: Design | undefined;
-  let b: Design | undefined;
+  let a: KernelChoice | undefined;
+  let b: KernelChoice | undefined;
   try {
     const p = parseArgs(args, ["--kernel", "--vs"], ["--json", "--help", "-h"]);
     if (p.flags.has("--help") || p.flags.has("-h")) {
@@ -81,15 +82,15 @@ export const command: Command = (args, io) => {
       throw new UsageError("expected exactly one FILE (or - for standard input)");
     file = p.positionals[0]!;
     json = p.flags.has("--json");
-    a = designFlag(p.flags.get("--kernel"));
-    b = designFlag(p.flags.get("--vs"));
+    a = kernelFlag(p.flags.get("--kernel"));
+    b = kernelFlag(p.flags.get("--vs"), "--vs");
     if (!b) throw new UsageError("--vs DESIGN is required");
   } catch (e) {
     return usageFailure(io, "diff", HELP, e);
   }
-  const ra = runScenarioFile(io, file, a ? { design: a } : {});
+  const ra = runScenarioFile(io, file, runOptions(a));
   if (!ra) return EXIT_USAGE;
-  const rb = runText(ra.text, { design: b });
+  const rb = runText(ra.text, runOptions(b));
   if (!rb.ok) return EXIT_USAGE; // same text: cannot differ from the first parse
   const c = compareTraces(ra.trace, rb.trace);
   io.out(json ? `${JSON.stringify(comparisonJson(c), null, 1)}\n` : formatComparison(c));

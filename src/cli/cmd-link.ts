@@ -1,6 +1,5 @@
 /** `p2pviz link FILE`: the share URL that opens FILE in the app at a step. */
-import { DESIGNS, type Design } from "../scenario/ast.ts";
-import { formatDiagnostic } from "../scenario/parse.ts";
+import { formatDiagnostic, type KernelChoice, PCI_ADDRESS } from "../scenario/parse.ts";
 import {
   checkStep,
   DEFAULT_BASE,
@@ -10,13 +9,22 @@ import {
   versionFor,
 } from "../share/codec.ts";
 import { PANEL_NAMES } from "../share/panels.ts";
+import { NAME } from "../share/versions.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
-import { designFlag, displayName, readScenarioFile, runScenarioFile, usageFailure } from "./scenario-file.ts";
+import {
+  displayName,
+  KERNEL_FLAG_HELP,
+  kernelFlag,
+  readScenarioFile,
+  runOptions,
+  runScenarioFile,
+  usageFailure,
+} from "./scenario-file.ts";
 
-const HELP = `Usage: p2pviz link FILE [--step N] [--base URL] [--kernel DESIGN] [--page DEV:P] [--panel NAME] [--json]
+const HELP = `Usage: p2pviz link FILE [--step N] [--base URL] [--kernel DESIGN[@VERSION]] [--page DEV:P] [--panel NAME] [--json]
        p2pviz link FILE --vs DESIGN [--vs-file FILE2] [--divergence K] [--step N] ...   (compare mode)
 
 Prints a share URL that opens the scenario FILE (or - for standard input) in the p2pviz app at a
@@ -26,11 +34,13 @@ link needs no server and opens the same scenario at the same step in any later p
 Options:
   --step N          the step to open at, counting from 0 (default 0); must exist in the run
   --base URL        where the app is served (default ${DEFAULT_BASE}, the vite preview address)
-  --kernel DESIGN   open under another design than the scenario's 'kernel' line
-                    (${DESIGNS.join(", ")})
-  --page DEV:P      select page P (from 0) of device DEV
+  --kernel DESIGN[@VERSION]
+                    open under another design (and kernel version) than the scenario's
+                    'kernel' line: ${KERNEL_FLAG_HELP}; without @VERSION, the design's newest
+  --page DEV:P      select page P (from 0) of device DEV (a name or a PCI address)
   --panel NAME      the panel to focus (${PANEL_NAMES.join(", ")})
-  --vs DESIGN       open compare mode: side B runs under DESIGN (side A is FILE with --kernel)
+  --vs DESIGN[@VERSION]
+                    open compare mode: side B runs under DESIGN (side A is FILE with --kernel)
   --vs-file FILE2   side B runs the scenario FILE2 (under --vs, or FILE2's own 'kernel' line);
                     with either, --step is the aligned step of both sides ('p2pviz diff')
   --divergence K    in compare mode, open at the end of the K-th divergent statement (from 1)
@@ -50,9 +60,12 @@ function intFlag(v: string | true | undefined, name: string): number | undefined
 
 function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
   if (v === undefined || v === true) return undefined;
-  const m = /^([a-z][a-z0-9_-]{0,31}):([0-9]{1,7})$/.exec(v);
-  if (!m)
-    throw new UsageError(`--page must be DEV:P, a device name and a page number (like nvme0:3), not '${v}'`);
+  // the page number follows the last ':', since a PCI address has ':' in it (0000:01:00.0:3)
+  const m = /^(.*):([0-9]{1,9})$/.exec(v);
+  if (!m || !(NAME.test(m[1]!) || PCI_ADDRESS.test(m[1]!)))
+    throw new UsageError(
+      `--page must be DEV:P, a device name or PCI address and a page number (like nvme0:3), not '${v}'`,
+    );
   return { dev: m[1]!, index: Number(m[2]) };
 }
 
@@ -60,11 +73,11 @@ export const command: Command = (args, io: CliIO) => {
   let file: string;
   let step: number;
   let base: string;
-  let design: Design | undefined;
+  let kernel: KernelChoice | undefined;
   let page: { dev: string; index: number } | undefined;
   let panel: string | undefined;
   let json: boolean;
-  let vs: Design | undefined;
+  let vs: KernelChoice | undefined;
   let vsFile: string | undefined;
   let divergence: number | undefined;
   let stepGiven: boolean;
@@ -84,7 +97,7 @@ export const command: Command = (args, io: CliIO) => {
     step = intFlag(a.flags.get("--step"), "--step") ?? 0;
     const b = a.flags.get("--base");
     base = typeof b === "string" ? b : DEFAULT_BASE;
-    design = designFlag(a.flags.get("--kernel"));
+    kernel = kernelFlag(a.flags.get("--kernel"));
     page = pageFlag(a.flags.get("--page"));
     const p = a.flags.get("--panel");
     panel = typeof p === "string" ? p : undefined;
@@ -92,7 +105,7 @@ export const command: Command = (args, io: CliIO) => {
       throw new UsageError(`unknown panel '${panel}' (panels: ${PANEL_NAMES.join(", ")})`);
     }
     json = a.flags.has("--json");
-    vs = designFlag(a.flags.get("--vs"));
+    vs = kernelFlag(a.flags.get("--vs"), "--vs");
     const f2 = a.flags.get("--vs-file");
     vsFile = typeof f2 === "string" ? f2 : undefined;
     divergence = intFlag(a.flags.get("--divergence"), "--divergence");
@@ -110,7 +123,7 @@ export const command: Command = (args, io: CliIO) => {
   }
 
   // A link to a scenario that does not parse would only open an error: refuse it here.
-  const ran = runScenarioFile(io, file, design ? { design } : {});
+  const ran = runScenarioFile(io, file, runOptions(kernel));
   if (!ran) return EXIT_USAGE;
   const { name, text, trace } = ran;
   // compare mode: side B, and the aligned timeline the step counts on
@@ -119,13 +132,17 @@ export const command: Command = (args, io: CliIO) => {
   if (vs !== undefined || vsFile !== undefined) {
     const textB = vsFile === undefined ? undefined : readScenarioFile(io, vsFile);
     if (vsFile !== undefined && textB === undefined) return EXIT_USAGE;
-    const b = runSideB(trace, text, vs ?? null, textB ?? null);
+    const b = runSideB(trace, text, vs?.design ?? null, textB ?? null, vs?.version ?? null);
     if (!b.ok) {
       const nameB = vsFile === undefined ? name : displayName(vsFile);
       for (const d of b.diagnostics) io.err(`${formatDiagnostic(nameB, d)}\n`);
       return EXIT_USAGE;
     }
-    compare = { ...(vs && { design: vs }), ...(textB !== undefined && { text: textB }) };
+    compare = {
+      ...(vs && { design: vs.design }),
+      ...(vs?.version && { version: vs.version }),
+      ...(textB !== undefined && { text: textB }),
+    };
     total = alignedTotal(b.comparison);
     if (divergence !== undefined) {
       const d = b.comparison.divergences[divergence - 1];
@@ -158,10 +175,12 @@ export const command: Command = (args, io: CliIO) => {
     }
   }
 
+  const design = kernel?.design;
   const state: ShareState = {
     text,
     step,
     ...(design && { design }),
+    ...(kernel?.version && { version: kernel.version }),
     ...(compare && { compare }),
     ...(page && { page }),
     ...(panel !== undefined && { panel }),
@@ -180,6 +199,7 @@ export const command: Command = (args, io: CliIO) => {
       step,
       totalSteps: total,
       ...(design && { design }),
+      ...(kernel?.version && { kernelVersion: kernel.version }),
       ...(compare && { compare }),
       ...(page && { page }),
       ...(panel !== undefined && { panel }),

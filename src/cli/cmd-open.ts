@@ -30,8 +30,10 @@ function fieldLines(version: number, s: ShareState): string {
     `format: v${version}${version === 0 ? " (hand-written text= form)" : ""}`,
     `step: ${s.step}`,
   ];
-  if (s.design) lines.push(`design: ${s.design}`);
-  if (s.compare?.design) lines.push(`compare with design: ${s.compare.design}`);
+  if (s.design) lines.push(`design: ${s.design}${s.version ? `@${s.version}` : ""}`);
+  if (s.compare?.design) {
+    lines.push(`compare with design: ${s.compare.design}${s.compare.version ? `@${s.compare.version}` : ""}`);
+  }
   if (s.compare?.text !== undefined) {
     lines.push(`compare with text: ${s.compare.text.split("\n").length} lines of its own (--json shows it)`);
   }
@@ -90,6 +92,7 @@ export const command: Command = (args, io: CliIO) => {
       version: r.version,
       step: s.step,
       ...(s.design && { design: s.design }),
+      ...(s.version && { kernelVersion: s.version }),
       ...(s.compare && { compare: s.compare }),
       ...(s.page && { page: s.page }),
       ...(s.panel && { panel: s.panel }),

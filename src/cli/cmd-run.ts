@@ -1,21 +1,22 @@
 /** `p2pviz run FILE`: the trace, one event a line, then the findings; or the run JSON. */
-import { DESIGNS, type Design } from "../scenario/ast.ts";
+import type { KernelChoice } from "../scenario/parse.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
 import { toRunJson } from "../trace/json.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
-import { designFlag, runScenarioFile, usageFailure } from "./scenario-file.ts";
+import { KERNEL_FLAG_HELP, kernelFlag, runOptions, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
-const HELP = `Usage: p2pviz run FILE [--json] [--kernel DESIGN]
+const HELP = `Usage: p2pviz run FILE [--json] [--kernel DESIGN[@VERSION]]
 
 Runs a scenario (FILE, or - for standard input) through the kernel model and prints every event,
 one a line, grouped by statement, then the findings.
 
 Options:
   --json            print the run as JSON (format "p2pviz-run/1")
-  --kernel DESIGN   simulate another design than the scenario's 'kernel' line
-                    (${DESIGNS.join(", ")})
+  --kernel DESIGN[@VERSION]
+                    simulate another design (and kernel version) than the scenario's
+                    'kernel' line: ${KERNEL_FLAG_HELP}; without @VERSION, the design's newest
   -h, --help        this help
 
 Exit status: 0 when the scenario ran (errnos, signals and findings are results);
@@ -45,7 +46,7 @@ export function formatTrace(trace: Trace): string {
 export const command: Command = (args, io) => {
   let file: string;
   let json: boolean;
-  let design: Design | undefined;
+  let kernel: KernelChoice | undefined;
   try {
     const a = parseArgs(args, ["--kernel"], ["--json", "--help", "-h"]);
     if (a.flags.has("--help") || a.flags.has("-h")) {
@@ -56,11 +57,11 @@ export const command: Command = (args, io) => {
       throw new UsageError("expected exactly one FILE (or - for standard input)");
     file = a.positionals[0]!;
     json = a.flags.has("--json");
-    design = designFlag(a.flags.get("--kernel"));
+    kernel = kernelFlag(a.flags.get("--kernel"));
   } catch (e) {
     return usageFailure(io, "run", HELP, e);
   }
-  const ran = runScenarioFile(io, file, design ? { design } : {});
+  const ran = runScenarioFile(io, file, runOptions(kernel));
   if (!ran) return EXIT_USAGE;
   const { name, trace } = ran;
   io.out(json ? `${JSON.stringify(toRunJson(trace), null, 1)}\n` : formatTrace(trace));

@@ -1,6 +1,6 @@
 /** What the commands that take a scenario FILE share: reading it, running it, reporting errors. */
-import { DESIGNS, type Design } from "../scenario/ast.ts";
-import { formatDiagnostic } from "../scenario/parse.ts";
+import { DESIGNS, KERNEL_VERSIONS, type KernelVersion } from "../scenario/ast.ts";
+import { formatDiagnostic, type KernelChoice, readKernel } from "../scenario/parse.ts";
 import { type RunOptions, runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
 import { UsageError } from "./args.ts";
@@ -22,6 +22,18 @@ export function displayName(file: string): string {
   return file === "-" ? "<stdin>" : file;
 }
 
+/**
+ * The run options of `--kernel DESIGN@VERSION`. An override without a version means the design's
+ * default version (as a `kernel DESIGN` line would), not the version the scenario's own line names.
+ */
+export type CliRunOptions = RunOptions;
+
+/** The run options for a `--kernel` choice (none: the scenario's own `kernel` line). */
+export function runOptions(k: KernelChoice | undefined): CliRunOptions {
+  if (!k) return {};
+  return k.version ? { design: k.design, version: k.version } : { design: k.design };
+}
+
 export interface RanFile {
   readonly name: string;
   /** the text that ran (after `transform`) */
@@ -36,7 +48,7 @@ export interface RanFile {
 export function runScenarioFile(
   io: CliIO,
   file: string,
-  opts: RunOptions = {},
+  opts: CliRunOptions = {},
   transform: (text: string) => string = (t) => t,
 ): RanFile | undefined {
   const original = readScenarioFile(io, file);
@@ -51,13 +63,20 @@ export function runScenarioFile(
   return { name, text, trace: outcome.trace };
 }
 
-/** A --kernel/--vs value: a design name, or a usage error listing them. */
-export function designFlag(v: string | true | undefined): Design | undefined {
+/** The help text's description of a --kernel value. */
+export const KERNEL_FLAG_HELP = `DESIGN or DESIGN@VERSION (designs: ${DESIGNS.join(", ")};
+                    versions: ${KERNEL_VERSIONS.join(", ")}; e.g. upstream@6.12)`;
+
+/**
+ * A --kernel/--vs value: DESIGN or DESIGN@VERSION (`upstream@6.12`), checked as the `kernel`
+ * statement checks them (readKernel); anything else is a usage error that says what would do.
+ */
+export function kernelFlag(v: string | true | undefined, flag = "--kernel"): KernelChoice | undefined {
   if (v === undefined || v === true) return undefined;
-  if (!(DESIGNS as readonly string[]).includes(v)) {
-    throw new UsageError(`unknown design '${v}' (designs: ${DESIGNS.join(", ")})`);
-  }
-  return v as Design;
+  const at = v.indexOf("@");
+  const k = readKernel(at < 0 ? v : v.slice(0, at), at < 0 ? undefined : v.slice(at + 1));
+  if ("error" in k) throw new UsageError(`${flag} ${v}: ${k.error} (${k.hint})`);
+  return k;
 }
 
 /** Reports a usage error with the command's help; rethrows anything else. Returns exit status 2. */

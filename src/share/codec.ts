@@ -11,7 +11,8 @@
  * Format versions and migrations: versions.ts; payload schemes: payload.ts; docs/url-format.md.
  */
 
-import { DESIGNS } from "../scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
+import { PCI_ADDRESS } from "../scenario/parse.ts";
 import { isWellFormed } from "./bytes.ts";
 import { type ShareError, ShareFailure, shown } from "./errors.ts";
 import { encodePayload } from "./payload.ts";
@@ -20,18 +21,19 @@ import {
   decodeVersion,
   type Fields,
   MAX_PAGE_INDEX,
+  MAX_PAGE_INDEX_V3,
   MAX_STEP,
   NAME,
   PANEL,
-  type ShareV2,
+  type ShareV3,
 } from "./versions.ts";
 
 export type { ShareError, ShareErrorCode } from "./errors.ts";
-export type { CompareRef, PageRef } from "./versions.ts";
+export type { CompareRef, CompareRefV3, PageRef } from "./versions.ts";
 export { CURRENT_VERSION, MAX_STEP } from "./versions.ts";
 
 /** What a link opens: the current format's content. */
-export type ShareState = ShareV2;
+export type ShareState = ShareV3;
 
 /**
  * The format version a state is written in. Before v3 the encoder wrote the lowest version that
@@ -39,6 +41,18 @@ export type ShareState = ShareV2;
  */
 export function versionFor(_state: ShareState): number {
   return 3;
+}
+
+/** `D` or `D@V` for a link's design field; throws ShareFailure for an unknown design or a pair it lacks. */
+function kernelField(design: Design, version: KernelVersion | undefined): string {
+  if (!(DESIGNS as readonly string[]).includes(design)) {
+    throw new ShareFailure("bad-field", `'${shown(design)}' is not a design.`);
+  }
+  if (version === undefined) return design;
+  if (!DESIGN_VERSIONS[design].includes(version)) {
+    throw new ShareFailure("bad-field", `Design '${design}' does not run in kernel '${shown(version)}'.`);
+  }
+  return `${design}@${version}`;
 }
 
 /** The longest URL the encoder makes: beyond it, mail programs and chat tools start to mangle links. */
@@ -80,23 +94,19 @@ export function formatFragment(state: ShareState): string {
     throw new ShareFailure("bad-step", `Step ${state.step} is not a whole number from 0 to ${MAX_STEP}.`);
   }
   const parts = [`v=${versionFor(state)}`, `s=${encodePayload(state.text)}`];
-  if (state.design !== undefined) {
-    if (!(DESIGNS as readonly string[]).includes(state.design)) {
-      throw new ShareFailure("bad-field", `'${shown(state.design)}' is not a design.`);
-    }
-    parts.push(`design=${state.design}`);
+  if (state.version !== undefined && state.design === undefined) {
+    throw new ShareFailure("bad-field", "A kernel version needs the design it belongs to.");
   }
+  if (state.design !== undefined) parts.push(`design=${kernelField(state.design, state.version)}`);
   if (state.compare !== undefined) {
-    const { design, text } = state.compare;
+    const { design, version, text } = state.compare;
     if (design === undefined && text === undefined) {
       throw new ShareFailure("bad-field", "A comparison needs side B's design or scenario text (or both).");
     }
-    if (design !== undefined) {
-      if (!(DESIGNS as readonly string[]).includes(design)) {
-        throw new ShareFailure("bad-field", `'${shown(design)}' is not a design.`);
-      }
-      parts.push(`vs=${design}`);
+    if (version !== undefined && design === undefined) {
+      throw new ShareFailure("bad-field", "Side B's kernel version needs the design it belongs to.");
     }
+    if (design !== undefined) parts.push(`vs=${kernelField(design, version)}`);
     if (text !== undefined) {
       if (typeof text !== "string" || !isWellFormed(text)) {
         throw new ShareFailure("bad-text", "Side B's scenario text cannot be put in a link.");
@@ -106,7 +116,12 @@ export function formatFragment(state: ShareState): string {
   }
   if (state.page !== undefined) {
     const { dev, index } = state.page;
-    if (!NAME.test(dev) || !Number.isInteger(index) || index < 0 || index > MAX_PAGE_INDEX) {
+    if (
+      !(NAME.test(dev) || PCI_ADDRESS.test(dev)) ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index > MAX_PAGE_INDEX_V3
+    ) {
       throw new ShareFailure("bad-field", `Page '${shown(`${dev}:${index}`)}' is not DEVICE:PAGE.`);
     }
     parts.push(`page=${dev}:${index}`);

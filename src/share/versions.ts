@@ -11,12 +11,19 @@
  *   v2  v1 plus compare mode (issue 6): `[&vs=D][&s2=<payload>]` after `design`; either one makes the
  *       link a comparison, whose `step` is the aligned step of both sides. `migrateV1toV2` adds no
  *       comparison.
- *   v3  v2's fields; `step` counts the events of the scale engine (language v2: historical designs in
- *       their 5.10 kernel, loops over pages). v0-v2 steps count the first engine's events: opening such
- *       a link maps its step to the same statement and pool (src/share/migrate-step.ts). The encoder
- *       writes v3.
+ *   v3  v2 for language v2 and the scale engine: `design` and `vs` may name a kernel version,
+ *       `design=upstream@6.12`; `page` may name a PCI-address device, `page=0000:01:00.0:3` (the page
+ *       number follows the last ':'), and a page up to 2^28 - 1 (1T of 4K pages); and `step` counts
+ *       the events of the scale engine (historical designs in their 5.10 kernel). `migrateV2toV3` adds
+ *       nothing. The encoder writes v3 for every link, because what `step` counts changed.
+ *
+ * What every version keeps: the scenario text, byte for byte, hence the same statements. A v0-v2
+ * `step` counts the events of the first engine; opening such a link maps it to the same statement
+ * and pool in today's numbering (src/share/migrate-step.ts, with the first engine kept in
+ * src/legacy/), which needs the engines and so is done by the callers that run the scenario.
  */
-import { DESIGNS, type Design } from "../scenario/ast.ts";
+import { DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
+import { PCI_ADDRESS, readKernel } from "../scenario/parse.ts";
 import { percentDecode } from "./bytes.ts";
 import { ShareFailure, shown } from "./errors.ts";
 import { decodePayload } from "./payload.ts";
@@ -58,10 +65,23 @@ export interface CompareRef {
   readonly text?: string;
 }
 
-/** What a v2 link says; also the current in-memory form, ShareState. */
+/** What a v2 link says. */
 export interface ShareV2 extends ShareV1 {
   /** compare mode: side A is `text` (with `design`), side B this; `step` is then the aligned step */
   readonly compare?: CompareRef;
+}
+
+/** Side B of a v3 comparison: v2's, plus the kernel version of its design. */
+export interface CompareRefV3 extends CompareRef {
+  /** the kernel version of `design` (`vs=D@V`); only with `design`; absent = the design's default */
+  readonly version?: KernelVersion;
+}
+
+/** What a v3 link says; also the current in-memory form, ShareState. */
+export interface ShareV3 extends ShareV2 {
+  /** the kernel version of `design` (`design=D@V`); only with `design`; absent = the design's default */
+  readonly version?: KernelVersion;
+  readonly compare?: CompareRefV3;
 }
 
 /** Fields of a fragment: raw (still escaped) values, in the order they appear. */
@@ -69,8 +89,10 @@ export type Fields = ReadonlyArray<readonly [key: string, value: string]>;
 
 /** The largest step a link may name; traces are far shorter, the app checks the real bound. */
 export const MAX_STEP = 999_999_999;
-/** A device is at most 4G of pages of at least 4K (scenario-language.md): 2^20 pages. */
+/** A device is at most 4G of pages of at least 4K (scenario-language.md v1): 2^20 pages (link formats v1, v2). */
 export const MAX_PAGE_INDEX = 1024 * 1024 - 1;
+/** Language v2: a device is at most 1T of pages of at least 4K, 2^28 pages (link format v3). */
+export const MAX_PAGE_INDEX_V3 = 2 ** 28 - 1;
 export const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 export const PANEL = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -211,16 +233,7 @@ export function decodeV1(fields: Fields): ShareV1 {
 
 /** v2: v1's fields plus `vs` and `s2`, either of which makes the link a comparison. */
 export function decodeV2(fields: Fields): ShareV2 {
-  return decodeV2Fields(fields, 2);
-}
-
-/** v3: v2's fields, with `step` in the scale engine's numbering. */
-export function decodeV3(fields: Fields): ShareV2 {
-  return decodeV2Fields(fields, 3);
-}
-
-function decodeV2Fields(fields: Fields, version: number): ShareV2 {
-  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], version);
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], 2);
   const s = field(fields, "s");
   if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
   const rawStep = field(fields, "step");
@@ -256,6 +269,82 @@ function decodeV2Fields(fields: Fields, version: number): ShareV2 {
   };
 }
 
+/** v3's `page`: a name or a PCI address, then ':' and a page number up to MAX_PAGE_INDEX_V3. */
+function parsePageV3(raw: string | undefined): PageRef | undefined {
+  if (raw === undefined) return undefined;
+  const s = plainField(raw);
+  const m = /^(.*):(0|[1-9][0-9]{0,8})$/.exec(s);
+  const dev = m?.[1] ?? "";
+  const index = m ? Number(m[2]) : Number.NaN;
+  if (!m || !(NAME.test(dev) || PCI_ADDRESS.test(dev)) || !(index <= MAX_PAGE_INDEX_V3)) {
+    throw new ShareFailure(
+      "bad-field",
+      `The link's page '${shown(s)}' is not DEVICE:PAGE (a device name or PCI address and a page number).`,
+      "For example page=nvme0:3 or page=0000:01:00.0:3.",
+    );
+  }
+  return { dev, index };
+}
+
+/** v3's `design`/`vs`: DESIGN or DESIGN@VERSION, checked as the scenario's `kernel` statement is. */
+function parseKernel(raw: string | undefined): { design: Design; version?: KernelVersion } | undefined {
+  if (raw === undefined) return undefined;
+  const s = plainField(raw);
+  const at = s.indexOf("@");
+  const k = readKernel(at < 0 ? s : s.slice(0, at), at < 0 ? undefined : s.slice(at + 1));
+  if ("error" in k) {
+    throw new ShareFailure(
+      "bad-field",
+      `The link asks for ${shown(s)}: ${shown(k.error, 160)}.`,
+      `${k.hint}.`,
+    );
+  }
+  return k;
+}
+
+/** v3: v2's fields, with kernel versions in `design`/`vs` and v2 device names and sizes in `page`. */
+export function decodeV3(fields: Fields): ShareV3 {
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], 3);
+  const s = field(fields, "s");
+  if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
+  const rawStep = field(fields, "step");
+  if (rawStep !== undefined && fields[fields.length - 1]![0] !== "step") {
+    throw new ShareFailure(
+      "malformed",
+      "In this link 'step=' is not the last field, which p2pviz never writes.",
+      "The link was probably changed by hand; ask for it again.",
+    );
+  }
+  const step = parseStep(rawStep, true);
+  const text = decodePayload(s);
+  const a = parseKernel(field(fields, "design"));
+  const b = parseKernel(field(fields, "vs"));
+  const rawS2 = field(fields, "s2");
+  if (rawS2 === "") {
+    throw new ShareFailure("missing-key", "The link's second scenario 's2=' is empty.");
+  }
+  const text2 = rawS2 === undefined ? undefined : decodePayload(rawS2);
+  const page = parsePageV3(field(fields, "page"));
+  const panel = parsePanel(field(fields, "panel"));
+  const compare: CompareRefV3 | undefined =
+    b !== undefined || text2 !== undefined
+      ? {
+          ...(b && { design: b.design }),
+          ...(b?.version && { version: b.version }),
+          ...(text2 !== undefined && { text: text2 }),
+        }
+      : undefined;
+  return {
+    text,
+    step,
+    ...(a && { design: a.design }),
+    ...(a?.version && { version: a.version }),
+    ...(compare && { compare }),
+    ...(page && { page }),
+    ...(panel && { panel }),
+  };
+}
+
 /** v0 → v1: the same fields; v1 adds only the optional design override, which v0 never has. */
 export function migrateV0toV1(s: ShareV0): ShareV1 {
   return { ...s };
@@ -266,8 +355,8 @@ export function migrateV1toV2(s: ShareV1): ShareV2 {
   return { ...s };
 }
 
-/** v2 → v3: the same fields; the step is mapped to the new engine's numbering by the caller that runs it. */
-export function migrateV2toV3(s: ShareV2): ShareV2 {
+/** v2 → v3: the same fields; a v2 link names no kernel version (each design's default). */
+export function migrateV2toV3(s: ShareV2): ShareV3 {
   return { ...s };
 }
 
@@ -279,7 +368,7 @@ export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, d
 export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2, migrateV2toV3];
 
 /** Decodes fields of format `version` and migrates the result up to the current version. */
-export function decodeVersion(version: number, fields: Fields): ShareV2 {
+export function decodeVersion(version: number, fields: Fields): ShareV3 {
   const decode = VERSIONS[version];
   if (!decode) {
     throw new ShareFailure(
@@ -290,5 +379,5 @@ export function decodeVersion(version: number, fields: Fields): ShareV2 {
   }
   let state: unknown = decode(fields);
   for (let v = version; v < CURRENT_VERSION; v++) state = MIGRATIONS[v]!(state as never);
-  return state as ShareV2;
+  return state as ShareV3;
 }

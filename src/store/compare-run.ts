@@ -4,7 +4,7 @@
  * timeline of both sides when the link is a comparison (docs/url-format.md, v2).
  */
 
-import type { Design, Diagnostic } from "../scenario/ast.ts";
+import type { Design, Diagnostic, KernelVersion } from "../scenario/ast.ts";
 import type { ShareState } from "../share/codec.ts";
 import { alignedTotal, type Comparison, compareTraces } from "../trace/diff.ts";
 import { runText } from "../trace/run.ts";
@@ -20,9 +20,13 @@ export function sideLabels(a: Trace, b: Trace): [string, string] {
   return [`A (${a.design})`, `B (${b.design})`];
 }
 
-function safeRun(text: string, design: Design | null | undefined): ReturnType<typeof runText> {
+function safeRun(
+  text: string,
+  design: Design | null | undefined,
+  version?: KernelVersion | null,
+): ReturnType<typeof runText> {
   try {
-    return runText(text, design ? { design } : {});
+    return runText(text, { ...(design && { design }), ...(version && { version }) });
   } catch (e) {
     // an engine exception is a bug, not a scenario error: show it where errors go
     const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -36,8 +40,9 @@ export function runSideB(
   textA: string,
   designB: Design | null,
   textB: string | null,
+  versionB: KernelVersion | null = null,
 ): SideBOutcome {
-  const out = safeRun(textB ?? textA, designB);
+  const out = safeRun(textB ?? textA, designB, versionB);
   if (!out.ok) return { ok: false, diagnostics: out.diagnostics };
   const [la, lb] = sideLabels(a, out.trace);
   return { ok: true, comparison: compareTraces(a, out.trace, la, lb) };
@@ -56,10 +61,16 @@ export type ShareRun =
 
 /** Runs what a share link holds, so its step can be checked against the real run. */
 export function runShare(state: ShareState): ShareRun {
-  const a = safeRun(state.text, state.design);
+  const a = safeRun(state.text, state.design, state.version);
   if (!a.ok) return { ok: false, side: "a", diagnostics: a.diagnostics };
   if (!state.compare) return { ok: true, a: a.trace, total: a.trace.steps };
-  const b = runSideB(a.trace, state.text, state.compare.design ?? null, state.compare.text ?? null);
+  const b = runSideB(
+    a.trace,
+    state.text,
+    state.compare.design ?? null,
+    state.compare.text ?? null,
+    state.compare.version ?? null,
+  );
   if (!b.ok) return { ok: false, side: "b", diagnostics: b.diagnostics };
   return { ok: true, a: a.trace, comparison: b.comparison, total: alignedTotal(b.comparison) };
 }

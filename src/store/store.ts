@@ -9,7 +9,7 @@
 
 import { create } from "zustand";
 import type { Design, Diagnostic } from "../scenario/ast.ts";
-import { DESIGNS } from "../scenario/ast.ts";
+import { DESIGNS, type KernelVersion } from "../scenario/ast.ts";
 import { runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
 import { type CursorState, cursorActions } from "./cursor-actions.ts";
@@ -26,6 +26,8 @@ export interface AppState extends CursorState {
   text: string;
   /** design override from the design switch; null = the scenario's `kernel` statement */
   design: Design | null;
+  /** kernel version override (with `design`, or for the scenario's own design); null = as written */
+  version: KernelVersion | null;
   /** diagnostics of the current text (empty when it ran) */
   diagnostics: readonly Diagnostic[];
   /** the last good run; stays on screen while the text has errors */
@@ -42,8 +44,12 @@ export interface AppState extends CursorState {
   setText(text: string): void;
   /** parses and runs the current text (with the design override); keeps the last good trace on error */
   run(): void;
-  loadScenario(text: string, opts?: { step?: number; design?: Design | null }): void;
+  loadScenario(
+    text: string,
+    opts?: { step?: number; design?: Design | null; version?: KernelVersion | null },
+  ): void;
   setDesign(design: Design | null): void;
+  setVersion(version: KernelVersion | null): void;
   faster(): void;
   slower(): void;
   select(page: PageRef | null): void;
@@ -94,9 +100,9 @@ function save(text: string, design: Design | null): void {
 
 type RunOutcome = { ok: true; trace: Trace } | { ok: false; diagnostics: readonly Diagnostic[] };
 
-function runSafely(text: string, design: Design | null): RunOutcome {
+function runSafely(text: string, design: Design | null, version: KernelVersion | null): RunOutcome {
   try {
-    return runText(text, design ? { design } : {});
+    return runText(text, { ...(design && { design }), ...(version && { version }) });
   } catch (e) {
     // An engine exception is a bug, not a scenario error; show it where errors go rather than crash.
     const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -121,6 +127,7 @@ export const useStore = create<AppState>()((set, get) => {
   return {
     text: saved.text,
     design: saved.design,
+    version: null,
     diagnostics: [],
     trace: null,
     traceVersion: 0,
@@ -134,19 +141,26 @@ export const useStore = create<AppState>()((set, get) => {
       save(text, get().design);
     },
     run() {
-      const { text, design } = get();
-      apply(runSafely(text, design), undefined);
+      const { text, design, version } = get();
+      apply(runSafely(text, design, version), undefined);
     },
     loadScenario(text, opts = {}) {
       const design = opts.design === undefined ? get().design : opts.design;
-      set({ text, design, playing: false });
+      const version =
+        opts.version === undefined ? (opts.design === undefined ? get().version : null) : opts.version;
+      set({ text, design, version, playing: false });
       save(text, design);
-      const out = runSafely(text, design);
+      const out = runSafely(text, design, version);
       apply(out, out.ok ? (opts.step ?? 0) : undefined);
     },
     setDesign(design) {
-      set({ design });
+      // another design runs in its own default kernel unless a version is chosen for it
+      set({ design, version: null });
       save(get().text, design);
+      get().run();
+    },
+    setVersion(version) {
+      set({ version });
       get().run();
     },
     ...cursorActions(get, set, {
@@ -168,6 +182,8 @@ export const useStore = create<AppState>()((set, get) => {
 });
 
 /** Store actions for other features (share links): load a scenario and jump to a step. */
-export const loadScenario = (text: string, opts?: { step?: number; design?: Design | null }): void =>
-  useStore.getState().loadScenario(text, opts);
+export const loadScenario = (
+  text: string,
+  opts?: { step?: number; design?: Design | null; version?: KernelVersion | null },
+): void => useStore.getState().loadScenario(text, opts);
 export const setStep = (step: number): void => useStore.getState().setStep(step);

@@ -61,6 +61,7 @@ export function shareStateOf(s: AppState, panel: string | null): ShareState {
     text: s.text,
     step: s.step,
     ...(s.design && { design: s.design }),
+    ...(s.design && s.version && { version: s.version }),
     ...(page && { page }),
     ...(panel && { panel }),
   });
@@ -165,12 +166,12 @@ function openLink(hash: string): boolean {
   }
   // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
   const state = { ...r.state, step: migrateStep(r.state, r.version) };
-  const { text, step, design, page, panel } = state;
+  const { text, step, design, version, page, panel } = state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
   useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null });
   entryText = text;
   entryWrittenAt = 0;
-  useStore.getState().loadScenario(text, { step, design: design ?? null });
+  useStore.getState().loadScenario(text, { step, design: design ?? null, version: version ?? null });
   const compareBad = openCompareFromLink(state); // a comparison's step is the aligned step
   const s = useStore.getState();
   if (s.trace && s.diagnostics.length === 0) {

@@ -7,6 +7,7 @@ import {
   unpackPage,
   vmFlagNames,
 } from "../kernel/state.ts";
+import { VERSIONS } from "../kernel/versions.ts";
 import { TraceCursor } from "./cursor.ts";
 import { describeEvent, sourceOf } from "./describe.ts";
 import { eventsOf, type Trace } from "./trace.ts";
@@ -14,6 +15,8 @@ import { eventsOf, type Trace } from "./trace.ts";
 export interface RunJson {
   format: "p2pviz-run/1";
   kernel: string;
+  /** the kernel version the design ran in (language v2) */
+  kernelVersion: string;
   pageSize: number;
   ops: {
     line: number;
@@ -44,6 +47,8 @@ export interface FinalJson {
     pages: number;
     freePages: number;
     pgref: number;
+    /** the refcount a free page rests at in this kernel version (1 before 6.15, 0 from it on) */
+    freeRefcount: number;
     allocated: { page: number; refcount: number; mapcount: number; pins: number }[];
   }[];
   processes: {
@@ -77,6 +82,7 @@ export function finalJson(trace: Trace, s: KernelState): FinalJson {
         pages: d.pages,
         freePages: d.freePages,
         pgref: d.pgref,
+        freeRefcount: VERSIONS[trace.version].freeRefcount,
         allocated,
       };
     }),
@@ -124,6 +130,7 @@ export function toRunJson(trace: Trace): RunJson {
   const json: RunJson = {
     format: "p2pviz-run/1",
     kernel: trace.design,
+    kernelVersion: trace.version,
     pageSize: trace.pageSize,
     ops: trace.ops.map((o) => ({
       line: o.line,

@@ -1,6 +1,7 @@
 /** Bad input of every kind gets a clear message or runs: never a crash, never a hang. */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/parse.ts";
 import { runText } from "../../src/trace/run.ts";
 import { results, run } from "./helpers.ts";
 
@@ -56,14 +57,52 @@ describe("bad input", () => {
       ["device d 1M\nprocess p\np exit\np touch a 0\n", "4:1: process 'p' exited at line 3"],
       ["device d 1M\ndevice d 1M\n", "2:8: device 'd' is already declared"],
       [
-        "device d 1M\nprocess p\np mmap a d 8K\np munmap a 1000 4K\n",
-        "4:12: offset 1000 is not a multiple of the page size (4K)",
+        "device d 1M\nprocess p\np mmap a d 8K\np madvise a 1000 4K dontfork\n",
+        "4:13: offset 1000 is not a multiple of the page size (4K)",
       ],
+      ["kernel huge\n", "1:8: design 'huge' is not simulated by this version of p2pviz yet"],
+      ["kernel seed 6.12\n", "1:13: design 'seed' does not run in kernel 6.12: it has only 5.10"],
+      ["device d 2T\n", "1:10: device size 2T is over 1T"],
+      ["inject vm_insert_page EBUSY after 1e9\n", "1:35: '1e9' is not a count"],
     ] as const) {
       const r = runText(text);
       expect(r.ok).toBe(false);
       if (!r.ok)
         expect(`${r.diagnostics[0]!.line}:${r.diagnostics[0]!.col}: ${r.diagnostics[0]!.message}`).toBe(msg);
     }
+  });
+
+  it("v2 statements with garbage in every position give a located error, never a crash", () => {
+    const lines = [
+      "kernel upstream \u00e9",
+      "kernel upstream 6.12.117",
+      "device 0000:01:00.0:1 1M",
+      "device ffff:ff:ff.f 1M",
+      "bind 0000:01:00.0",
+      "bind \u0000",
+      "p madvise a 0x 4K dontfork",
+      "inject vm_insert_page ENOMEM after 00000000000000000000000000000001x",
+      `inject ${"a".repeat(1 << 16)} ENOMEM`,
+      `device d 1M\nprocess p\np mmap a d 4K\np madvise a ${"9".repeat(1 << 16)} 4K dofork`,
+    ];
+    for (const text of lines) {
+      const r = runText(text);
+      expect(r.ok, text.slice(0, 80)).toBe(false);
+      if (!r.ok) expect(r.diagnostics[0]!.message.length).toBeLessThan(200);
+    }
+  });
+
+  it("a 1 MB PCI-looking token and 100,000 v2 statements parse quickly", () => {
+    const t0 = performance.now();
+    const bad = parseScenario(`device 0000:${"0".repeat(1 << 20)} 1M`);
+    expect(bad.ok).toBe(false);
+    const body = Array.from(
+      { length: 25_000 },
+      (_, i) =>
+        `p madvise a ${(i % 4) * 4}K 4K dontfork\ninject vm_insert_page ENOMEM after ${i}\nunbind d\nbind d`,
+    ).join("\n");
+    const r = parseScenario(`device d 1M\nprocess p\np mmap a d 16K\n${body}\n`);
+    expect(r.ok && r.scenario.statements.length).toBe(100_003);
+    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

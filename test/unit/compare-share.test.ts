@@ -33,7 +33,7 @@ function errorCode(link: string): string {
 }
 
 describe("compare links (v2)", () => {
-  it("is the current version, and a single view is still written as v1", () => {
+  it("is the current version, and every link is written as v3 (its steps count today's engine)", () => {
     expect(CURRENT_VERSION).toBe(3);
     const single = encodeShareLink({ text: SEED_LEAK, step: 3, design: "upstream" });
     expect(single.ok && single.fragment).toMatch(/^v=3&s=z[\w-]+&design=upstream&step=3$/);

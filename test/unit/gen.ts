@@ -2,22 +2,59 @@
  * Random valid scenarios for property tests: a list of small integer tuples is turned into
  * statements by an interpreter that tracks which names exist, so every scenario parses and
  * fast-check can shrink the tuple list.
+ *
+ * With `v2`, the scenarios also use what language v2 adds (a kernel version, a PCI-address device,
+ * lower-case and T suffixes, bind, madvise, inject, offsets past the end of a label, unaligned munmap
+ * and mmap offsets). The simulator does not run those statements yet, so only parse/print tests use
+ * them; without `v2` the output is exactly what it always was.
  */
 import fc from "fast-check";
-import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../../src/scenario/ast.ts";
+import {
+  DESIGN_VERSIONS,
+  DESIGNS,
+  type Design,
+  INJECT_ERRNOS,
+  type KernelVersion,
+} from "../../src/scenario/ast.ts";
 import { formatSize } from "../../src/scenario/size.ts";
 
 export type Choice = [number, number, number, number];
 
-export function scenarioFrom(design: Design, choices: readonly Choice[], page = 4096): string {
-  const out = [`kernel ${design}`];
+export interface GenOptions {
+  /** also generate the statements and forms language v2 adds */
+  readonly v2?: boolean;
+}
+
+/** A size in a form v2 reads but print does not write: lower-case suffix, or hex with a suffix. */
+function v2Size(n: number, pick: number): string {
+  const canonical = formatSize(n);
+  if (pick % 3 === 0) return canonical.toLowerCase();
+  if (pick % 3 === 1 && n % 1024 === 0) return `0x${(n / 1024).toString(16)}k`;
+  return canonical;
+}
+
+export function scenarioFrom(
+  design: Design,
+  choices: readonly Choice[],
+  page = 4096,
+  opts: GenOptions = {},
+): string {
+  const v2 = opts.v2 === true;
+  const first = choices[0] ?? [0, 0, 0, 0];
+  const versions = DESIGN_VERSIONS[design];
+  const version = v2 && first[0] % 3 !== 0 ? versions[first[1] % versions.length] : undefined;
+  const out = [version ? `kernel ${design} ${version}` : `kernel ${design}`];
   if (page !== 4096) out.push(`page ${formatSize(page)}`);
   const devices: { name: string; pages: number }[] = [];
   const devPages = [64, 32, 16];
   for (let i = 0; i < 2; i++) {
-    devices.push({ name: `d${i}`, pages: devPages[i]! });
-    out.push(`device d${i} ${formatSize(devPages[i]! * page)}`);
+    const name = v2 && i === 1 ? "0000:01:00.0" : `d${i}`;
+    devices.push({ name, pages: devPages[i]! });
+    out.push(
+      `device ${name} ${v2 ? v2Size(devPages[i]! * page, first[2] + i) : formatSize(devPages[i]! * page)}`,
+    );
   }
+  if (v2 && first[3] % 4 === 0) out.push(`device big ${first[3] % 8 === 0 ? "1T" : "32g"}`);
   interface P {
     name: string;
     alive: boolean;
@@ -41,6 +78,11 @@ export function scenarioFrom(design: Design, choices: readonly Choice[], page = 
     }
     const labels = [...p.labels.entries()];
     const label = labels[c % Math.max(1, labels.length)];
+    if (v2 && (a + d) % 3 === 0) {
+      const line = v2Statement(p.name, label, devices, page, [a, b, c, d]);
+      if (line) out.push(line);
+      continue;
+    }
     switch (kind) {
       case 1:
       case 2:
@@ -48,7 +90,14 @@ export function scenarioFrom(design: Design, choices: readonly Choice[], page = 
         const dev = devices[d % devices.length]!;
         const pages = 1 + (c % 12);
         const name = `m${labelN++}`;
-        const extra = d % 17 === 5 ? " private" : d % 19 === 7 ? ` offset=${formatSize(page)}` : "";
+        const extra =
+          d % 17 === 5
+            ? " private"
+            : d % 19 === 7
+              ? ` offset=${formatSize(page)}`
+              : v2 && d % 23 === 3
+                ? " offset=100" // v2: not a page multiple, EINVAL
+                : "";
         p.labels.set(name, pages);
         out.push(`${p.name} mmap ${name} ${dev.name} ${formatSize(pages * page)}${extra}`);
         break;
@@ -59,7 +108,7 @@ export function scenarioFrom(design: Design, choices: readonly Choice[], page = 
       case 5:
         if (label) {
           const off = d % label[1];
-          const len = 1 + (c % (label[1] - off));
+          const len = 1 + (c % (label[1] - off)) + (v2 ? a % 3 : 0); // v2: may reach past the end (EFAULT)
           const name = `io${pins.length}`;
           const flags = a % 7 === 5 ? " nop2p" : a % 11 === 5 ? " longterm" : "";
           pins.push({ name, held: true });
@@ -104,6 +153,50 @@ export function scenarioFrom(design: Design, choices: readonly Choice[], page = 
     }
   }
   return `${out.join("\n")}\n`;
+}
+
+/** One statement of what v2 adds, or undefined when the choice needs a label and there is none. */
+function v2Statement(
+  proc: string,
+  label: [string, number] | undefined,
+  devices: readonly { name: string }[],
+  page: number,
+  [a, b, c, d]: Choice,
+): string | undefined {
+  const dev = devices[c % devices.length]!.name;
+  const fns = Object.keys(INJECT_ERRNOS) as (keyof typeof INJECT_ERRNOS)[];
+  switch (b % 8) {
+    case 0:
+      return `bind ${dev}`;
+    case 1: {
+      const fn = fns[c % fns.length]!;
+      const errnos = INJECT_ERRNOS[fn];
+      return `inject ${fn} ${errnos[d % errnos.length]}${a % 2 ? ` after ${d % 5}` : ""}`;
+    }
+    case 2:
+      return `unbind ${dev}`;
+  }
+  if (!label) return undefined;
+  const [map, pages] = label;
+  const advice = a % 2 ? "dontfork" : "dofork";
+  switch (b % 8) {
+    case 3:
+      return `${proc} madvise ${map} ${advice}`;
+    case 4: {
+      // may reach past the end of the label (ENOMEM), or be empty
+      const off = d % (pages + 2);
+      const len = c % (pages + 2);
+      return `${proc} madvise ${map} ${v2Size(off * page, a)} ${v2Size(len * page, d)} ${advice}`;
+    }
+    case 5:
+      // past the end: SIGSEGV
+      return `${proc} touch ${map} ${v2Size((pages + (d % 3)) * page + (c % page), a)}`;
+    case 6:
+      // any OFF and LEN: unaligned, empty or past the end
+      return `${proc} munmap ${map} ${c % 3 ? (d % pages) * page : d % 5000} ${a % 4 ? (c % 20) * 1000 : 0}`;
+    default:
+      return `${proc} munmap ${map} ${formatSize((pages + (d % 3)) * page)} ${v2Size((1 + (c % 3)) * page, a)}`;
+  }
 }
 
 export const arbChoices = fc.array(fc.tuple(fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(1000)), {

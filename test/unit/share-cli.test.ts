@@ -187,3 +187,60 @@ describe("p2pviz link / open", () => {
     expect(bad.stderr).toMatch(/bad link: The link's step 'x'/);
   });
 });
+
+describe("--kernel DESIGN@VERSION (language v2)", () => {
+  const basic = join(PRESETS, "upstream-basic.p2p");
+
+  it("link carries the kernel version in a v3 link, and open shows it", async () => {
+    const r = await cli(["link", basic, "--step", "2", "--kernel", "upstream@6.12", "--json"]);
+    expect(r.err).toBe("");
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ version: 3, design: "upstream", kernelVersion: "6.12" });
+    expect(j.url).toContain("&design=upstream@6.12&step=2");
+    const o = await cli(["open", j.url]);
+    expect(o.out).toContain("format: v3\nstep: 2\ndesign: upstream@6.12\n");
+    const oj = JSON.parse((await cli(["open", j.url, "--json"])).out);
+    expect(oj).toMatchObject({ version: 3, design: "upstream", kernelVersion: "6.12" });
+  });
+
+  it("link --vs takes a version too (two kernels compared)", async () => {
+    const r = await cli(["link", basic, "--kernel", "upstream@6.2", "--vs", "upstream@7.3"]);
+    expect(r.err).toBe("");
+    expect(r.out.trim()).toMatch(/&design=upstream@6\.2&vs=upstream@7\.3&step=0$/);
+  });
+
+  it("link --page takes a PCI-address device", async () => {
+    const text = "device 0000:01:00.0 1M\nprocess p\np mmap a 0000:01:00.0 8K\n";
+    const r = await cli(["link", "-", "--page", "0000:01:00.0:1"], text);
+    expect(r.err).toBe("");
+    expect(r.out.trim()).toMatch(/#v=3&s=.*&page=0000:01:00\.0:1&step=0$/);
+  });
+
+  it.each([
+    [["run"], "--kernel seed@6.12: design 'seed' does not run in kernel 6.12: it has only 5.10"],
+    [
+      ["run"],
+      "--kernel upstream@5.10: design 'upstream' does not run in kernel 5.10: it has 6.2, 6.5, 6.12, 6.15, 7.3",
+    ],
+    [["link"], "--kernel huge@7.3: design 'huge' is not simulated by this version of p2pviz yet"],
+    [["link"], "--kernel upstream@6.1: unknown kernel version '6.1'"],
+    [["diff", "--vs", "seed"], "--kernel upstream@: unknown kernel version ''"],
+  ])("%j refuses a bad pair with a usage error (exit 2): %s", async (cmd, msg) => {
+    const flag = msg.slice("--kernel ".length, msg.indexOf(":"));
+    const r = await cli([...cmd, basic, "--kernel", flag]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(msg);
+  });
+
+  it("diff --vs is checked the same way", async () => {
+    const r = await cli(["diff", basic, "--vs", "fault@7.3"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--vs fault@7.3: design 'fault' does not run in kernel 7.3: it has only 5.10");
+  });
+
+  it("every --help names DESIGN@VERSION", async () => {
+    for (const c of ["run", "link", "diff"]) {
+      expect((await cli([c, "--help"])).out).toContain("DESIGN@VERSION");
+    }
+  });
+});

@@ -18,6 +18,8 @@ import {
   encodeShareLink,
   MAX_URL_CHARS,
   type ShareErrorCode,
+  type ShareState,
+  versionFor,
 } from "../../src/share/codec.ts";
 import { DICTIONARY_Z1 } from "../../src/share/dictionary.ts";
 import { ShareFailure } from "../../src/share/errors.ts";
@@ -145,7 +147,11 @@ describe("encodeShareLink", () => {
     expect(err({ text: "x", step: 1.5 })).toBe("bad-step");
     expect(err({ text: "x", step: Number.NaN })).toBe("bad-step");
     expect(err({ text: "x", step: 0, page: { dev: "Bad", index: 0 } })).toBe("bad-field");
-    expect(err({ text: "x", step: 0, page: { dev: "d", index: 2 ** 20 } })).toBe("bad-field");
+    expect(err({ text: "x", step: 0, page: { dev: "d", index: 2 ** 28 } })).toBe("bad-field");
+    expect(err({ text: "x", step: 0, page: { dev: "0000:01:00.0:1", index: 0 } })).toBe("bad-field");
+    expect(err({ text: "x", step: 0, version: "6.12" })).toBe("bad-field");
+    expect(err({ text: "x", step: 0, design: "seed", version: "6.12" })).toBe("bad-field");
+    expect(err({ text: "x", step: 0, compare: { version: "7.3", text: "y" } })).toBe("bad-field");
     expect(err({ text: "x", step: 0, panel: "<b>" })).toBe("bad-field");
     expect(err({ text: "x", step: 0, design: "nope" as never })).toBe("bad-field");
     expect(err({ text: "a\ud800", step: 0 })).toBe("bad-text");
@@ -298,5 +304,71 @@ describe("checkStep", () => {
     expect(checkStep(9, 10)).toBeUndefined();
     expect(checkStep(10, 10)?.message).toMatch(/steps 0 to 9/);
     expect(checkStep(0, 0)?.message).toMatch(/no steps/);
+  });
+});
+
+describe("link format v3 (language v2: kernel versions, PCI-address devices, devices up to 1T)", () => {
+  const text = "kernel upstream\ndevice 0000:01:00.0 1T\n";
+
+  it("is written for every link, because its steps count today's engine (v0-v2 steps are migrated)", () => {
+    for (const state of [
+      { text, step: 0 },
+      { text, step: 0, design: "seed" as const },
+      { text, step: 0, compare: { design: "seed" as const } },
+      { text, step: 0, design: "upstream" as const, version: "6.12" as const },
+      { text, step: 0, page: { dev: "0000:01:00.0", index: 0 } },
+    ]) {
+      expect(versionFor(state)).toBe(3);
+    }
+  });
+
+  it("round-trips kernel versions and pages of PCI-address devices up to 2^28 - 1", () => {
+    for (const state of [
+      { text, step: 7, design: "upstream", version: "6.12" },
+      { text, step: 7, design: "remap", version: "5.10", compare: { design: "upstream", version: "7.3" } },
+      { text, step: 7, compare: { design: "seed", version: "5.10", text: "kernel seed\n" } },
+      { text, step: 7, page: { dev: "0000:01:00.0", index: 2 ** 28 - 1 }, panel: "pool" },
+    ] as ShareState[]) {
+      const r = encodeShareLink(state);
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.fragment.startsWith("v=3&")).toBe(true);
+      const back = decodeShareLink(r.url);
+      expect(back.ok && back.state).toEqual(state);
+    }
+    const r = encodeShareLink({
+      text,
+      step: 1,
+      design: "upstream",
+      version: "6.12",
+      page: { dev: "0000:01:00.0", index: 3 },
+    });
+    expect(r.ok && r.fragment).toMatch(/&design=upstream@6\.12&page=0000:01:00\.0:3&step=1$/);
+  });
+
+  it("refuses a version a design does not have, unsimulated designs, and bad pages, with a message", () => {
+    const bad = (f: string) => {
+      const r = decodeShareLink(`#v=3&s=tx&${f}&step=0`);
+      return r.ok ? "ok" : `${r.error.code}: ${r.error.message}`;
+    };
+    expect(bad("design=seed@7.3")).toBe(
+      "bad-field: The link asks for seed@7.3: design 'seed' does not run in kernel 7.3: it has only 5.10.",
+    );
+    expect(bad("design=huge@7.3")).toContain("design 'huge' is not simulated by this version of p2pviz yet");
+    expect(bad("vs=upstream@6.1")).toContain("unknown kernel version '6.1'");
+    expect(bad("design=upstream@")).toContain("unknown kernel version ''");
+    expect(bad("page=0000:01:00.0:268435456")).toContain("bad-field");
+    expect(bad("page=0000:0A:00.0:1")).toContain("bad-field");
+    expect(bad("page=0000:01:00.0:01")).toContain("bad-field");
+    expect(bad("page=0000:01:00.0:268435455")).toBe("ok");
+    expect(bad("design=upstream@6.12")).toBe("ok");
+  });
+
+  it("old formats keep their own rules: no version in v1/v2 design fields, no PCI pages", () => {
+    for (const v of [1, 2]) {
+      const a = decodeShareLink(`#v=${v}&s=tx&design=upstream@6.12&step=0`);
+      expect(a.ok || a.error.code).toBe("bad-field");
+      const b = decodeShareLink(`#v=${v}&s=tx&page=0000:01:00.0:1&step=0`);
+      expect(b.ok || b.error.code).toBe("bad-field");
+    }
   });
 });
