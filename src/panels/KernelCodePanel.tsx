@@ -1,11 +1,22 @@
 /**
- * Kernel code panel: the function the current event models, its source file, and a short excerpt
- * (our own pseudocode, kernel-code.ts) with the line that does it highlighted.
+ * Kernel code panel: the function the current event models, where it lives in Linux (file, line
+ * range, the version those lines were read in, a link to a source browser), and a short excerpt
+ * (our own pseudocode, kernel-code.ts) with the line the kernel stands on highlighted: the line is
+ * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import type { KernelEvent } from "../kernel/events.ts";
-import { sourceOf } from "../trace/describe.ts";
-import { codeView } from "./kernel-code.ts";
+import type { Trace } from "../trace/trace.ts";
+import { codeContext, codeView } from "./kernel-code.ts";
+import "./kernel-code.css";
+import {
+  DESIGN_KERNEL,
+  hasRange,
+  KERNEL_SOURCES,
+  LINES_READ_AT,
+  SOURCE_URL_KEY,
+  sourceUrl,
+  sourceUrlTemplate,
+} from "./kernel-sources.ts";
 
 /** What a real kernel did with the current statement (recorded presets), shown next to the model. */
 export interface RealResult {
@@ -16,23 +27,76 @@ export interface RealResult {
   readonly reason?: string;
 }
 
+function storedTemplate(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(SOURCE_URL_KEY) ?? null;
+  } catch {
+    return null; // storage denied (sandboxed frame, privacy mode)
+  }
+}
+
+/** File, line range and version of `fn`, with a link to read it. */
+function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace }) {
+  const src = KERNEL_SOURCES[fn];
+  const sim = DESIGN_KERNEL[trace.design];
+  const simulating = (
+    <span className="code-sim" data-testid="code-sim" title={sim.what}>
+      {" "}
+      · simulating Linux {sim.version}
+    </span>
+  );
+  if (!src) return <p className="code-src">source unknown{simulating}</p>;
+  if (!hasRange(src)) {
+    return (
+      <p className="code-src" data-testid="code-src">
+        {src.file === "p2pviz" ? "" : `${src.file}: `}
+        {src.note}
+        {simulating}
+      </p>
+    );
+  }
+  const url = sourceUrl(
+    sourceUrlTemplate(storedTemplate(), import.meta.env.VITE_P2PVIZ_SOURCE_URL),
+    LINES_READ_AT,
+    src,
+  );
+  return (
+    <p className="code-src" data-testid="code-src">
+      <a
+        href={url}
+        target="_blank"
+        rel="noopener noreferrer"
+        data-testid="code-src-link"
+        title={`read ${src.symbol ?? fn}() in Linux ${LINES_READ_AT}`}
+      >
+        {src.file}:{src.from}–{src.to}
+      </a>{" "}
+      <span data-testid="code-version">(Linux {LINES_READ_AT}</span>
+      {src.symbol ? `, as ${src.symbol}()` : ""}){sim.version !== LINES_READ_AT && simulating}
+    </p>
+  );
+}
+
 export function KernelCodePanel({
-  event,
+  trace,
+  step,
   real,
 }: {
-  readonly event: KernelEvent | undefined;
+  readonly trace: Trace;
+  readonly step: number;
   readonly real?: RealResult | undefined;
 }) {
-  if (!event) return <div className="panel-body code-panel panel-empty">No event.</div>;
-  const view = codeView(event.fn, event.kind, sourceOf(event.fn));
+  const ctx = codeContext(trace, step);
+  if (!ctx) return <div className="panel-body code-panel panel-empty">No event.</div>;
+  const view = codeView(ctx);
   return (
     <div className="panel-body code-panel">
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
-        </code>{" "}
-        <span className="code-src">{view.source}</span>
+        </code>
       </p>
+      <SourceLine fn={view.fn} trace={trace} />
       {real && (
         <p className="code-real" data-testid="real-result" title={real.reason}>
           Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
@@ -46,6 +110,7 @@ export function KernelCodePanel({
               key={l}
               className={i === view.hl ? "hl" : undefined}
               aria-current={i === view.hl ? "true" : undefined}
+              data-testid={i === view.hl ? "code-line-current" : undefined}
             >
               <code>{l}</code>
             </li>
