@@ -33,3 +33,12 @@ export function parseArgs(
   }
   return { positionals, flags };
 }
+
+/** `--page DEV:P`: a device name and a page number (from 0). */
+export function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
+  if (v === undefined || v === true) return undefined;
+  const m = /^([a-z][a-z0-9_-]{0,31}):([0-9]{1,7})$/.exec(v);
+  if (!m)
+    throw new UsageError(`--page must be DEV:P, a device name and a page number (like nvme0:3), not '${v}'`);
+  return { dev: m[1]!, index: Number(m[2]) };
+}

@@ -12,7 +12,7 @@ import {
 import { PANEL_NAMES } from "../share/panels.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { pageFlag, parseArgs, UsageError } from "./args.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { designFlag, displayName, readScenarioFile, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
@@ -46,14 +46,6 @@ function intFlag(v: string | true | undefined, name: string): number | undefined
   if (v === undefined || v === true) return undefined;
   if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`${name} must be a whole number from 0, not '${v}'`);
   return Number(v);
-}
-
-function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
-  if (v === undefined || v === true) return undefined;
-  const m = /^([a-z][a-z0-9_-]{0,31}):([0-9]{1,7})$/.exec(v);
-  if (!m)
-    throw new UsageError(`--page must be DEV:P, a device name and a page number (like nvme0:3), not '${v}'`);
-  return { dev: m[1]!, index: Number(m[2]) };
 }
 
 export const command: Command = (args, io: CliIO) => {
