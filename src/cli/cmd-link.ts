@@ -13,6 +13,7 @@ import { PANEL_NAMES } from "../share/panels.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
 import { pageFlag, parseArgs, UsageError } from "./args.ts";
+import { chooseBase } from "./config.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { designFlag, displayName, readScenarioFile, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
@@ -25,7 +26,9 @@ link needs no server and opens the same scenario at the same step in any later p
 
 Options:
   --step N          the step to open at, counting from 0 (default 0); must exist in the run
-  --base URL        where the app is served (default ${DEFAULT_BASE}, the vite preview address)
+  --base URL        where the app is served; without it: $P2PVIZ_BASE, else "base" in
+                    ./.p2pvizrc.json or ~/.p2pvizrc.json ({"base": "https://.../"}),
+                    else ${DEFAULT_BASE} (the vite preview address)
   --kernel DESIGN   open under another design than the scenario's 'kernel' line
                     (${DESIGNS.join(", ")})
   --page DEV:P      select page P (from 0) of device DEV
@@ -75,7 +78,9 @@ export const command: Command = (args, io: CliIO) => {
     file = a.positionals[0]!;
     step = intFlag(a.flags.get("--step"), "--step") ?? 0;
     const b = a.flags.get("--base");
-    base = typeof b === "string" ? b : DEFAULT_BASE;
+    const chosen = chooseBase(typeof b === "string" ? b : undefined, io.config?.());
+    if (!chosen.ok) throw new UsageError(chosen.message);
+    base = chosen.base;
     design = designFlag(a.flags.get("--kernel"));
     page = pageFlag(a.flags.get("--page"));
     const p = a.flags.get("--panel");
