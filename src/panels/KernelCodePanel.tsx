@@ -5,6 +5,7 @@
  * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
+import { useLayoutEffect, useRef } from "react";
 import type { Trace } from "../trace/trace.ts";
 import { codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
@@ -77,6 +78,32 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
   );
 }
 
+/**
+ * One pseudocode line: its comment (from " #") muted, and an errno such as -EINVAL kept whole when
+ * the line wraps. The text stays the line's text.
+ */
+function CodeText({ line }: { readonly line: string }) {
+  const hash = line.startsWith("#") ? 0 : line.indexOf(" #");
+  const code = hash < 0 ? line : line.slice(0, hash);
+  const comment = hash < 0 ? "" : line.slice(hash);
+  const parts = code.split(/(-E[A-Z]+)/);
+  return (
+    <code>
+      {parts.map((p, i) =>
+        /^-E[A-Z]+$/.test(p) ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of one fixed string
+          <span key={i} className="code-errno">
+            {p}
+          </span>
+        ) : (
+          p
+        ),
+      )}
+      {comment && <span className="code-comment">{comment}</span>}
+    </code>
+  );
+}
+
 export function KernelCodePanel({
   trace,
   step,
@@ -87,10 +114,23 @@ export function KernelCodePanel({
   readonly real?: RealResult | undefined;
 }) {
   const ctx = codeContext(trace, step);
-  if (!ctx) return <div className="panel-body code-panel panel-empty">No event.</div>;
-  const view = codeView(ctx);
+  const view = ctx ? codeView(ctx) : undefined;
+  const box = useRef<HTMLDivElement>(null);
+  const current = useRef<HTMLLIElement>(null);
+  // keep the current line in sight when the excerpt is taller than the panel
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
+  useLayoutEffect(() => {
+    const b = box.current;
+    const li = current.current;
+    if (!b || !li) return;
+    const bb = b.getBoundingClientRect();
+    const lb = li.getBoundingClientRect();
+    if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
+    else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
+  }, [view?.fn, view?.hl]);
+  if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (
-    <div className="panel-body code-panel">
+    <div className="panel-body code-panel" ref={box}>
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
@@ -111,8 +151,9 @@ export function KernelCodePanel({
               className={i === view.hl ? "hl" : undefined}
               aria-current={i === view.hl ? "true" : undefined}
               data-testid={i === view.hl ? "code-line-current" : undefined}
+              ref={i === view.hl ? current : undefined}
             >
-              <code>{l}</code>
+              <CodeText line={l} />
             </li>
           ))}
         </ol>
