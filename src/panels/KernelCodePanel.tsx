@@ -115,9 +115,9 @@ export function KernelCodePanel({
 }) {
   const ctx = codeContext(trace, step);
   const view = ctx ? codeView(ctx) : undefined;
-  const box = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLOListElement>(null);
   const current = useRef<HTMLLIElement>(null);
-  // keep the current line in sight when the excerpt is taller than the panel
+  // the excerpt scrolls under the function's name and source: keep the current line in sight
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
   useLayoutEffect(() => {
     const b = box.current;
@@ -130,7 +130,7 @@ export function KernelCodePanel({
   }, [view?.fn, view?.hl]);
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (
-    <div className="panel-body code-panel" ref={box}>
+    <div className="panel-body code-panel">
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
@@ -144,7 +144,7 @@ export function KernelCodePanel({
         </p>
       )}
       {view.lines.length > 0 ? (
-        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`}>
+        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box}>
           {view.lines.map((l, i) => (
             <li
               key={l}
