@@ -4,11 +4,12 @@
  * shows it with a link to a source browser.
  *
  * The ranges were read on 2026-12-04 in Debian's linux-source-6.12 6.12.117-1~deb12u1 (the tree
- * kernel-lab/ builds), function definition to closing brace. Debian patches kernel/fork.c only
- * among these files (the unprivileged_userns_clone sysctl: 6 lines before dup_mmap, 4 more inside
- * copy_process); the fork.c ranges below are corrected to the vanilla 6.12.117 tree that the
- * links open. The torvalds/linux copy in the search index was a 4.20-era snapshot
- * (pci_alloc_p2pmem without RCU), too old for line numbers.
+ * kernel-lab/ builds), function definition to closing brace. Debian's unprivileged_userns_clone
+ * patch adds 6 lines to kernel/fork.c before dup_mmap and 4 more inside copy_process: the fork.c
+ * ranges below are corrected to the vanilla 6.12.117 tree that the links open. The other files
+ * were not diffed against vanilla (Debian's patch series was not at hand); Debian rarely patches
+ * them. The torvalds/linux copy in the search index was a 4.20-era snapshot (pci_alloc_p2pmem
+ * without RCU), too old for line numbers.
  */
 
 import type { Design } from "../scenario/ast.ts";
