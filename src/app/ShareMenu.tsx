@@ -206,6 +206,8 @@ export function ShareMenu() {
     const last = s.trace.events.length - 1;
     const from = Math.max(0, Math.min(range[0], last));
     const to = Math.max(from, Math.min(range[1], last));
+    // playback would move the step under the recorder: stop it first
+    if (s.playing) s.pause();
     const back = s.step;
     const abort = new AbortController();
     setRec({ format, done: 0, total: to - from + 1, abort });
