@@ -82,7 +82,7 @@ export function TraceView({
         <header>
           <h2 id="h-code">Kernel code</h2>
         </header>
-        <KernelCodePanel event={event} real={real} />
+        <KernelCodePanel trace={trace} step={step} real={real} />
       </section>
 
       <section className="panel findings-panel" aria-labelledby="h-findings">

@@ -1,3 +1,4 @@
+import { PCI_ADDRESS } from "../scenario/parse.ts";
 /** A tiny argument reader: flags with values, boolean flags and positionals, with clear errors. */
 export interface ParsedArgs {
   positionals: string[];
@@ -32,4 +33,16 @@ export function parseArgs(
     }
   }
   return { positionals, flags };
+}
+
+/** `--page DEV:P`: a device name and a page number (from 0). */
+export function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
+  if (v === undefined || v === true) return undefined;
+  // the page number follows the last ':', since a PCI address has ':' in it (0000:01:00.0:3)
+  const m = /^(.*):([0-9]{1,9})$/.exec(v);
+  if (!m || !(/^[a-z][a-z0-9_-]{0,31}$/.test(m[1]!) || PCI_ADDRESS.test(m[1]!)))
+    throw new UsageError(
+      `--page must be DEV:P, a device name or PCI address and a page number (like nvme0:3), not '${v}'`,
+    );
+  return { dev: m[1]!, index: Number(m[2]) };
 }

@@ -1,5 +1,5 @@
 /** `p2pviz link FILE`: the share URL that opens FILE in the app at a step. */
-import { formatDiagnostic, type KernelChoice, PCI_ADDRESS } from "../scenario/parse.ts";
+import { formatDiagnostic, type KernelChoice } from "../scenario/parse.ts";
 import {
   checkStep,
   DEFAULT_BASE,
@@ -9,10 +9,10 @@ import {
   versionFor,
 } from "../share/codec.ts";
 import { PANEL_NAMES } from "../share/panels.ts";
-import { NAME } from "../share/versions.ts";
 import { runSideB } from "../store/compare-run.ts";
 import { alignedTotal, statementEnd } from "../trace/diff.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { pageFlag, parseArgs, UsageError } from "./args.ts";
+import { chooseBase } from "./config.ts";
 import { type CliIO, type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import {
   displayName,
@@ -33,7 +33,9 @@ link needs no server and opens the same scenario at the same step in any later p
 
 Options:
   --step N          the step to open at, counting from 0 (default 0); must exist in the run
-  --base URL        where the app is served (default ${DEFAULT_BASE}, the vite preview address)
+  --base URL        where the app is served; without it: $P2PVIZ_BASE, else "base" in
+                    ./.p2pvizrc.json or ~/.p2pvizrc.json ({"base": "https://.../"}),
+                    else ${DEFAULT_BASE} (the vite preview address)
   --kernel DESIGN[@VERSION]
                     open under another design (and kernel version) than the scenario's
                     'kernel' line: ${KERNEL_FLAG_HELP}; without @VERSION, the design's newest
@@ -56,17 +58,6 @@ function intFlag(v: string | true | undefined, name: string): number | undefined
   if (v === undefined || v === true) return undefined;
   if (!/^[0-9]{1,9}$/.test(v)) throw new UsageError(`${name} must be a whole number from 0, not '${v}'`);
   return Number(v);
-}
-
-function pageFlag(v: string | true | undefined): { dev: string; index: number } | undefined {
-  if (v === undefined || v === true) return undefined;
-  // the page number follows the last ':', since a PCI address has ':' in it (0000:01:00.0:3)
-  const m = /^(.*):([0-9]{1,9})$/.exec(v);
-  if (!m || !(NAME.test(m[1]!) || PCI_ADDRESS.test(m[1]!)))
-    throw new UsageError(
-      `--page must be DEV:P, a device name or PCI address and a page number (like nvme0:3), not '${v}'`,
-    );
-  return { dev: m[1]!, index: Number(m[2]) };
 }
 
 export const command: Command = (args, io: CliIO) => {
@@ -96,7 +87,9 @@ export const command: Command = (args, io: CliIO) => {
     file = a.positionals[0]!;
     step = intFlag(a.flags.get("--step"), "--step") ?? 0;
     const b = a.flags.get("--base");
-    base = typeof b === "string" ? b : DEFAULT_BASE;
+    const chosen = chooseBase(typeof b === "string" ? b : undefined, io.config?.());
+    if (!chosen.ok) throw new UsageError(chosen.message);
+    base = chosen.base;
     kernel = kernelFlag(a.flags.get("--kernel"));
     page = pageFlag(a.flags.get("--page"));
     const p = a.flags.get("--panel");

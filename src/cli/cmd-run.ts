@@ -1,19 +1,25 @@
 /** `p2pviz run FILE`: the trace, one event a line, then the findings; or the run JSON. */
+import { basename } from "node:path";
 import type { KernelChoice } from "../scenario/parse.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
 import { toRunJson } from "../trace/json.ts";
+import { followPage, SUMMARY_WIDTH, summarize } from "../trace/summary.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
-import { parseArgs, UsageError } from "./args.ts";
+import { pageFlag, parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { KERNEL_FLAG_HELP, kernelFlag, runOptions, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
-const HELP = `Usage: p2pviz run FILE [--json] [--kernel DESIGN[@VERSION]]
+const HELP = `Usage: p2pviz run FILE [--json | --summary | --page DEV:P] [--kernel DESIGN[@VERSION]]
 
 Runs a scenario (FILE, or - for standard input) through the kernel model and prints every event,
 one a line, grouped by statement, then the findings.
 
 Options:
   --json            print the run as JSON (format "p2pviz-run/1")
+  --summary         mail-ready text: one to a few lines per statement, none wider than
+                    ${SUMMARY_WIDTH} columns, pages as ranges, refcounts as before->after
+  --page DEV:P      follow page P (from 0) of device DEV: every statement that changed it,
+                    with its refcount, mapcount and state after
   --kernel DESIGN[@VERSION]
                     simulate another design (and kernel version) than the scenario's
                     'kernel' line: ${KERNEL_FLAG_HELP}; without @VERSION, the design's newest
@@ -46,9 +52,11 @@ export function formatTrace(trace: Trace): string {
 export const command: Command = (args, io) => {
   let file: string;
   let json: boolean;
+  let summary: boolean;
+  let page: { dev: string; index: number } | undefined;
   let kernel: KernelChoice | undefined;
   try {
-    const a = parseArgs(args, ["--kernel"], ["--json", "--help", "-h"]);
+    const a = parseArgs(args, ["--kernel", "--page"], ["--json", "--summary", "--help", "-h"]);
     if (a.flags.has("--help") || a.flags.has("-h")) {
       io.out(HELP);
       return EXIT_OK;
@@ -57,6 +65,11 @@ export const command: Command = (args, io) => {
       throw new UsageError("expected exactly one FILE (or - for standard input)");
     file = a.positionals[0]!;
     json = a.flags.has("--json");
+    summary = a.flags.has("--summary");
+    page = pageFlag(a.flags.get("--page"));
+    if ([json, summary, page !== undefined].filter(Boolean).length > 1) {
+      throw new UsageError("--json, --summary and --page exclude each other");
+    }
     kernel = kernelFlag(a.flags.get("--kernel"));
   } catch (e) {
     return usageFailure(io, "run", HELP, e);
@@ -64,7 +77,15 @@ export const command: Command = (args, io) => {
   const ran = runScenarioFile(io, file, runOptions(kernel));
   if (!ran) return EXIT_USAGE;
   const { name, trace } = ran;
-  io.out(json ? `${JSON.stringify(toRunJson(trace), null, 1)}\n` : formatTrace(trace));
+  if (page) {
+    const r = followPage(trace, page.dev, page.index);
+    if (!r.ok) {
+      io.err(`p2pviz run: --page: ${name}: ${r.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.out(`${r.lines.join("\n")}\n`);
+  } else if (summary) io.out(`${summarize(trace, basename(name)).join("\n")}\n`);
+  else io.out(json ? `${JSON.stringify(toRunJson(trace), null, 1)}\n` : formatTrace(trace));
   if (trace.truncated) {
     io.err(`${name}:${trace.truncated.line}:1: ${trace.truncated.message}\n`);
     return EXIT_USAGE;

@@ -105,7 +105,8 @@ export const VERSIONS: Record<KernelVersion, VersionRules> = {
     freeRefcount: 1,
     setPageCountBeforeInsert: false,
     pageFreeFn: "p2pdma_page_free",
-    freeZoneDevice: "free_zone_device_page",
+    freeZoneDevice: "free_zone_device_folio",
+    // 6.12.117 mm/memremap.c:459 free_zone_device_folio(): ->page_free, then folio_set_count(folio, 1)
     resetCountAfterFree: true,
     writableLongtermRefused: true,
     longtermP2p: EINVAL_GUP,

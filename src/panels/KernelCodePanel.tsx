@@ -1,11 +1,23 @@
 /**
- * Kernel code panel: the function the current event models, its source file, and a short excerpt
- * (our own pseudocode, kernel-code.ts) with the line that does it highlighted.
+ * Kernel code panel: the function the current event models, where it lives in Linux (file, line
+ * range, the version those lines were read in, a link to a source browser), and a short excerpt
+ * (our own pseudocode, kernel-code.ts) with the line the kernel stands on highlighted: the line is
+ * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import type { KernelEvent } from "../kernel/events.ts";
-import { sourceOf } from "../trace/describe.ts";
-import { codeView } from "./kernel-code.ts";
+import { useLayoutEffect, useRef } from "react";
+import type { Trace } from "../trace/trace.ts";
+import { codeContext, codeView } from "./kernel-code.ts";
+import "./kernel-code.css";
+import {
+  DESIGN_KERNEL,
+  hasRange,
+  KERNEL_SOURCES,
+  LINES_READ_AT,
+  SOURCE_URL_KEY,
+  sourceUrl,
+  sourceUrlTemplate,
+} from "./kernel-sources.ts";
 
 /** What a real kernel did with the current statement (recorded presets), shown next to the model. */
 export interface RealResult {
@@ -16,23 +28,115 @@ export interface RealResult {
   readonly reason?: string;
 }
 
+function storedTemplate(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(SOURCE_URL_KEY) ?? null;
+  } catch {
+    return null; // storage denied (sandboxed frame, privacy mode)
+  }
+}
+
+/** File, line range and version of `fn`, with a link to read it. */
+function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace }) {
+  const src = KERNEL_SOURCES[fn];
+  const sim = DESIGN_KERNEL[trace.design];
+  const simulating = (
+    <span className="code-sim" data-testid="code-sim" title={sim.what}>
+      {" "}
+      · simulating Linux {sim.version}
+    </span>
+  );
+  if (!src) return <p className="code-src">source unknown{simulating}</p>;
+  if (!hasRange(src)) {
+    return (
+      <p className="code-src" data-testid="code-src">
+        {src.file === "p2pviz" ? "" : `${src.file}: `}
+        {src.note}
+        {simulating}
+      </p>
+    );
+  }
+  const url = sourceUrl(
+    sourceUrlTemplate(storedTemplate(), import.meta.env.VITE_P2PVIZ_SOURCE_URL),
+    LINES_READ_AT,
+    src,
+  );
+  return (
+    <p className="code-src" data-testid="code-src">
+      <a
+        href={url}
+        target="_blank"
+        rel="noopener noreferrer"
+        data-testid="code-src-link"
+        title={`read ${src.symbol ?? fn}() in Linux ${LINES_READ_AT}`}
+      >
+        {src.file}:{src.from}–{src.to}
+      </a>{" "}
+      <span data-testid="code-version">(Linux {LINES_READ_AT}</span>
+      {src.symbol ? `, as ${src.symbol}()` : ""}){sim.version !== LINES_READ_AT && simulating}
+    </p>
+  );
+}
+
+/**
+ * One pseudocode line: its comment (from " #") muted, and an errno such as -EINVAL kept whole when
+ * the line wraps. The text stays the line's text.
+ */
+function CodeText({ line }: { readonly line: string }) {
+  const hash = line.startsWith("#") ? 0 : line.indexOf(" #");
+  const code = hash < 0 ? line : line.slice(0, hash);
+  const comment = hash < 0 ? "" : line.slice(hash);
+  const parts = code.split(/(-E[A-Z]+)/);
+  return (
+    <code>
+      {parts.map((p, i) =>
+        /^-E[A-Z]+$/.test(p) ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the pieces of one fixed string
+          <span key={i} className="code-errno">
+            {p}
+          </span>
+        ) : (
+          p
+        ),
+      )}
+      {comment && <span className="code-comment">{comment}</span>}
+    </code>
+  );
+}
+
 export function KernelCodePanel({
-  event,
+  trace,
+  step,
   real,
 }: {
-  readonly event: KernelEvent | undefined;
+  readonly trace: Trace;
+  readonly step: number;
   readonly real?: RealResult | undefined;
 }) {
-  if (!event) return <div className="panel-body code-panel panel-empty">No event.</div>;
-  const view = codeView(event.fn, event.kind, sourceOf(event.fn));
+  const ctx = codeContext(trace, step);
+  const view = ctx ? codeView(ctx) : undefined;
+  const box = useRef<HTMLOListElement>(null);
+  const current = useRef<HTMLLIElement>(null);
+  // the excerpt scrolls under the function's name and source: keep the current line in sight
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
+  useLayoutEffect(() => {
+    const b = box.current;
+    const li = current.current;
+    if (!b || !li) return;
+    const bb = b.getBoundingClientRect();
+    const lb = li.getBoundingClientRect();
+    if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
+    else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
+  }, [view?.fn, view?.hl]);
+  if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (
     <div className="panel-body code-panel">
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
-        </code>{" "}
-        <span className="code-src">{view.source}</span>
+        </code>
       </p>
+      <SourceLine fn={view.fn} trace={trace} />
       {real && (
         <p className="code-real" data-testid="real-result" title={real.reason}>
           Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
@@ -40,14 +144,16 @@ export function KernelCodePanel({
         </p>
       )}
       {view.lines.length > 0 ? (
-        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`}>
+        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box}>
           {view.lines.map((l, i) => (
             <li
               key={l}
               className={i === view.hl ? "hl" : undefined}
               aria-current={i === view.hl ? "true" : undefined}
+              data-testid={i === view.hl ? "code-line-current" : undefined}
+              ref={i === view.hl ? current : undefined}
             >
-              <code>{l}</code>
+              <CodeText line={l} />
             </li>
           ))}
         </ol>

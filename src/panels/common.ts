@@ -91,9 +91,12 @@ export function prefersReducedMotion(): boolean {
   return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
 }
 
-/** Transition length: short, and none with reduced motion or when playing fast. */
+/** Set while share/animate.ts records the view step by step: every frame shows its final state. */
+export const recording = { on: false };
+
+/** Transition length: short, and none with reduced motion, while recording, or when playing fast. */
 export function motionMs(base: number, playing: boolean, speed: number): number {
-  if (prefersReducedMotion()) return 0;
+  if (recording.on || prefersReducedMotion()) return 0;
   if (playing) return Math.min(base, Math.floor(600 / Math.max(1, speed)));
   return base;
 }

@@ -1,11 +1,30 @@
 /**
  * Short pseudocode excerpts, in our own words, of every kernel function the model names
- * (describe.ts MODELLED_FUNCTIONS). `hl` is the line the event models; `at` picks another line for
- * particular event kinds of the same function. Excerpts summarise the kernel source, they do not
- * quote it: read the real file (sourceOf(fn)) for the details.
+ * (describe.ts MODELLED_FUNCTIONS), and the line of each that the current step stands on.
+ *
+ * The line is derived from the event and from the path the kernel took in that statement: its
+ * result (ok, an errno, SIGBUS or SIGSEGV, blocked), whether a fault ran, and what the statement
+ * asked for (MAP_PRIVATE, an offset, a long-term pin). `hl` is the default line, `at` a line per
+ * event kind, and `pick` decides from the whole context where the path matters. Excerpts
+ * summarise the kernel source, they do not quote it: kernel-sources.ts gives each function's
+ * file and line range to read the real code.
  */
 
-import type { EventKind } from "../kernel/events.ts";
+import type { EventKind, KernelEvent } from "../kernel/events.ts";
+import type { Design, Stmt } from "../scenario/ast.ts";
+import { eventAt, eventsOf, type Trace } from "../trace/trace.ts";
+
+/** What the kernel did around the current step: the event, and the statement's outcome. */
+export interface CodeContext {
+  readonly event: KernelEvent;
+  /** the statement's result: "ok", an errno ("EINVAL"), a signal ("SIGBUS"), or "blocked" */
+  readonly result: string;
+  readonly design: Design;
+  /** the statement the event belongs to */
+  readonly stmt: Stmt | undefined;
+  /** the statement ran a page fault (a `fault` event); only worked out for `touch` */
+  readonly faulted: boolean;
+}
 
 export interface CodeExcerpt {
   readonly lines: readonly string[];
@@ -13,7 +32,12 @@ export interface CodeExcerpt {
   readonly hl: number;
   /** a different highlighted line for some event kinds */
   readonly at?: Partial<Record<EventKind, number>>;
+  /** the line from the whole context (outcome, statement); undefined falls back to `at` and `hl` */
+  readonly pick?: (c: CodeContext) => number | undefined;
 }
+
+const failed = (c: CodeContext) => c.result !== "ok" && c.result !== "blocked";
+const isPrivateMmap = (c: CodeContext) => c.stmt?.op === "mmap" && c.stmt.private;
 
 export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   p2pviz: {
@@ -26,14 +50,15 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   pci_p2pdma_add_resource: {
     lines: [
-      "check the BAR is memory and size+offset fit",
-      "first call: create provider, genpool, sysfs p2pmem/",
-      "pgmap = devm_memremap_pages(bar range)",
+      "if BAR is not memory || size + offset > BAR length: return -EINVAL",
+      "first call: pci_p2pdma_setup(): provider, genpool, sysfs p2pmem/",
+      "pgmap = devm_memremap_pages(bar range)   # the struct pages",
       "gen_pool_add_owner(pool, vaddr, bus, size, &pgmap->ref)",
-      "register devm action pci_p2pdma_unmap_mappings",
+      "devm_add_action(pci_p2pdma_unmap_mappings)",
+      "return 0",
     ],
     hl: 1,
-    at: { "device-add": 1, "device-state": 1 },
+    at: { "device-add": 1, result: 5 },
   },
   devm_memremap_pages: {
     lines: [
@@ -59,9 +84,10 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "    if no run: continue",
       "    set bits [start, start+nbits); avail -= size",
       "    *owner = chunk->owner; return chunk->start + start << order",
-      "return 0   # caller reports -ENOMEM",
+      "return 0   # no run anywhere: the caller reports -ENOMEM",
     ],
     hl: 4,
+    at: { "genpool-alloc": 4, note: 6 },
   },
   gen_pool_destroy: {
     lines: [
@@ -80,6 +106,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "wake_up_new_task(p)",
     ],
     hl: 0,
+    at: { "process-add": 0, result: 3 },
   },
   dup_mmap: {
     lines: [
@@ -113,12 +140,19 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   do_mmap: {
     lines: [
-      "len = PAGE_ALIGN(len); if !len: return -EINVAL",
+      "len = PAGE_ALIGN(len); if !len: return -EINVAL   # also an unaligned offset",
       "addr = get_unmapped_area(file, addr, len, pgoff, flags)",
       "vm_flags |= VM_SHARED|VM_MAYSHARE if MAP_SHARED",
-      "return mmap_region(file, addr, len, vm_flags, pgoff)",
+      "addr = mmap_region(file, addr, len, vm_flags, pgoff); return addr",
+      "# mmap_region failed: its error is returned (-EINVAL, -ENODEV, -ENOMEM)",
     ],
     hl: 3,
+    pick: (c) => {
+      // a zero length or an unaligned offset is refused before any address is chosen
+      const early = c.stmt?.op === "mmap" && (c.stmt.len === 0 || (c.stmt.offset ?? 0) % 4096 !== 0);
+      if (early && c.result === "EINVAL") return 0;
+      return c.event.kind === "result" ? (failed(c) ? 4 : 3) : undefined;
+    },
   },
   mmap_region: {
     lines: [
@@ -133,56 +167,62 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   kernfs_fop_mmap: {
     lines: [
-      "if !kernfs_get_active(of->kn): return -ENODEV",
+      "if !kernfs_get_active(of->kn): return -ENODEV   # file removed at unbind",
       "rc = ops->mmap(of, vma)   # sysfs_kf_bin_mmap -> p2pmem_alloc_mmap",
       "of->vm_ops = vma->vm_ops; vma->vm_ops = &kernfs_vm_ops",
       "of->mmapped = true",
     ],
     hl: 1,
+    at: { note: 0 },
   },
   kernfs_vma_fault: {
     lines: [
       "if !of->vm_ops: return VM_FAULT_SIGBUS   # p2pmem has no .fault",
-      "if !kernfs_get_active(of->kn): return VM_FAULT_SIGBUS",
-      "return of->vm_ops->fault(vmf)",
+      "if !kernfs_get_active_of(of): return VM_FAULT_SIGBUS",
+      "ret = of->vm_ops->fault ? of->vm_ops->fault(vmf) : VM_FAULT_SIGBUS",
     ],
     hl: 0,
   },
   p2pmem_alloc_mmap: {
     lines: [
-      "if !(vma->vm_flags & VM_MAYSHARE): return -EINVAL",
+      "if !(vma->vm_flags & VM_MAYSHARE): return -EINVAL   # MAP_PRIVATE",
       "if vma->vm_pgoff: return -EINVAL",
-      "kaddr = gen_pool_alloc_owner(pool, len, &ref)  # else -ENOMEM",
-      "if !percpu_ref_tryget_live_rcu(ref): free; return -ENODEV",
-      "for each page: set_page_count(page, 1)",
+      "if !rcu_dereference(pdev->p2pdma): return -ENODEV",
+      "kaddr = gen_pool_alloc_owner(pool, len, &ref)",
+      "if !kaddr: return -ENOMEM",
+      "if !percpu_ref_tryget_live_rcu(ref): gen_pool_free(); return -ENODEV",
+      "for each page: set_page_count(page, 1)   # 6.15+",
       "    vm_insert_page(vma, addr, page)",
       "    percpu_ref_get(ref); put_page(page)",
       "percpu_ref_put(ref); return 0",
     ],
-    hl: 2,
-    at: { "genpool-alloc": 2, "page-ref": 4, "genpool-free": 3, result: 0 },
+    hl: 3,
+    at: { "genpool-alloc": 3, "page-ref": 6, "genpool-free": 5, result: 9 },
+    pick: (c) => (c.event.kind === "note" ? (isPrivateMmap(c) ? 0 : 1) : undefined),
   },
   pci_mmap_p2pmem: {
     lines: [
-      "if !(vma->vm_flags & VM_SHARED): return -EINVAL",
+      "if !(vma->vm_flags & VM_SHARED): return -EINVAL   # MAP_PRIVATE",
+      "if vma->vm_pgoff: return -EINVAL",
       "pmap = kzalloc(); kref_init(&pmap->ref)   # kref 1",
       "vma->vm_flags |= VM_MIXEDMAP; vma->vm_private_data = pmap",
       "vma->vm_ops = &pci_p2pdma_vmops  # open/close(/fault)",
       "rfc-v1, seed, remap: allocate now; fault: allocate on first fault",
     ],
-    hl: 1,
-    at: { "pmap-create": 1, "vma-flags": 2 },
+    hl: 2,
+    at: { "pmap-create": 2, "vma-flags": 3 },
+    pick: (c) => (c.event.kind === "note" ? (isPrivateMmap(c) ? 0 : 1) : undefined),
   },
   pci_alloc_p2pmem: {
     lines: [
-      "rcu_read_lock(); p2pdma = rcu_dereference(pdev->p2pdma)",
+      "p2pdma = rcu_dereference(pdev->p2pdma); if !p2pdma: return NULL",
       "ret = gen_pool_alloc_owner(p2pdma->pool, size, &ref)",
-      "if ret && !percpu_ref_tryget_live_rcu(ref): free; ret = NULL",
-      "rcu_read_unlock(); return ret",
-      "# each page handed out holds one reference: the allocation's",
+      "if !ret: return NULL   # the caller's mmap fails: -ENOMEM",
+      "if !percpu_ref_tryget_live_rcu(ref): gen_pool_free(); ret = NULL",
+      "return ret   # each page handed out gets one reference: the allocation's",
     ],
     hl: 1,
-    at: { pgref: 2, "page-ref": 4 },
+    at: { "genpool-alloc": 1, pgref: 3, "page-ref": 4, note: 2, finding: 1 },
   },
   pci_free_p2pmem: {
     lines: [
@@ -191,30 +231,31 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "percpu_ref_put(ref)",
     ],
     hl: 1,
-    at: { pgref: 2, "page-ref": 0 },
+    at: { "genpool-free": 1, pgref: 2, "page-ref": 0, "pmap-first": 1, finding: 1 },
   },
   pci_p2pdma_vma_fault: {
     lines: [
       "pmap = vmf->vma->vm_private_data",
-      "if !pmap->kaddr: pci_p2pdma_vma_alloc(pmap)  # whole length",
-      "if still no memory: return VM_FAULT_SIGBUS",
-      "pfn = virt_to_phys(kaddr + (addr - vm_start)) >> PAGE_SHIFT",
+      "if !pmap->kaddr && !p2pdma->active: return VM_FAULT_SIGBUS   # unbound",
+      "if !pmap->kaddr: pci_p2pdma_vma_alloc(pmap)   # the whole length",
+      "pfn = virt_to_phys(kaddr + (addr - vma->vm_start)) >> PAGE_SHIFT",
       "return vmf_insert_mixed(vma, addr, pfn | PFN_DEV | PFN_MAP)",
     ],
-    hl: 1,
-    at: { "pte-set": 4 },
+    hl: 2,
+    at: { note: 1, "pte-set": 4, finding: 3 },
   },
   pci_p2pdma_vma_alloc: {
     lines: [
       "mutex_lock(&pmap->kaddr_lock)      # v6 race fix",
       "if pmap->kaddr: goto out            # another fault won",
       "kaddr = gen_pool_alloc(pool, pmap->len)",
+      "if !kaddr: return VM_FAULT_SIGBUS   # no free run that long",
       "v4: get_page() on every page; v6: base ref is the allocation's",
       "pmap->kaddr = kaddr",
       "out: mutex_unlock(&pmap->kaddr_lock)",
     ],
     hl: 2,
-    at: { "page-ref": 3, "pmap-first": 4 },
+    at: { "genpool-alloc": 2, note: 3, "page-ref": 4, "pmap-first": 5, finding: 2 },
   },
   pci_p2pdma_map_release: {
     lines: [
@@ -229,20 +270,22 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   pci_p2pdma_unmap_mappings: {
     lines: [
       "sysfs_remove_file_from_group(&pdev->dev.kobj, allocate)",
-      "# kernfs drains the file: every open mmapped file gets",
-      "unmap_mapping_range(mapping, 0, 0, 1)  # zap PTEs, all processes",
+      "# kernfs drains the file: unmap_mapping_range() zaps every user PTE",
+      "RFC v4-v6: p2pdma->active = false; synchronize_rcu()",
+      "RFC v4-v6: unmap_mapping_range(); put_page() on every page of every pmap",
     ],
-    hl: 2,
-    at: { "pte-clear": 2, "page-ref": 2 },
+    hl: 1,
+    at: { "pte-clear": 1, "pmap-first": 3 },
   },
   pci_p2pdma_release: {
     lines: [
-      "p2pdma = pdev->p2pdma; RCU_INIT_POINTER(pdev->p2pdma, NULL)",
-      "synchronize_rcu()",
+      "p2pdma = pdev->p2pdma; if !p2pdma: return",
+      "pdev->p2pdma = NULL; synchronize_rcu()   # no new pci_alloc_p2pmem",
       "gen_pool_destroy(p2pdma->pool)   # BUG if still allocated",
-      "sysfs_remove_group(p2pmem)",
+      "sysfs_remove_group(&pdev->dev.kobj, &p2pmem_group)   # unbound",
     ],
     hl: 2,
+    at: { note: 1, "device-state": 3 },
   },
   p2pdma_page_free: {
     lines: [
@@ -251,7 +294,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "percpu_ref_put(ref)",
     ],
     hl: 1,
-    at: { pgref: 2 },
+    at: { "genpool-free": 1, pgref: 2 },
   },
   p2pdma_folio_free: {
     lines: [
@@ -344,12 +387,13 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   memunmap_pages: {
     lines: [
       "percpu_ref_kill(&pgmap->ref)          # tryget_live fails now",
-      "for each range: put the per-page base refs",
-      "wait_for_completion(&pgmap->done)    # blocks while pages are held",
+      "for each range: percpu_ref_put_many(&pgmap->ref, nr_pages)",
+      "wait_for_completion(&pgmap->done)    # blocks while a page reference is held",
       "remove the struct pages",
     ],
     hl: 2,
-    at: { "pgref-kill": 0, pgref: 1 },
+    at: { "pgref-kill": 0, pgref: 1, finding: 2 },
+    pick: (c) => (c.event.kind === "note" ? (c.result === "blocked" ? 2 : 3) : undefined),
   },
   percpu_ref_tryget_live_rcu: {
     lines: [
@@ -369,11 +413,12 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   percpu_ref_kill: {
     lines: [
-      "ref->percpu_count_ptr |= __PERCPU_REF_DEAD",
-      "switch to atomic mode and drop the initial reference",
+      "ref->percpu_count_ptr |= __PERCPU_REF_DEAD   # kill",
+      "switch to atomic mode and put (drop) the initial reference",
       "# from now on tryget_live fails",
     ],
     hl: 0,
+    at: { "pgref-kill": 0, pgref: 1 },
   },
   set_page_count: { lines: ["atomic_set(&page->_refcount, v)   # no checks, no free"], hl: 0 },
   vm_insert_page: {
@@ -422,68 +467,84 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "# no struct page is touched: no refs, no mapcount, no rss",
     ],
     hl: 1,
-    at: { "vma-flags": 0 },
+    at: { "vma-flags": 0, "pte-set": 1 },
   },
   handle_mm_fault: {
     lines: [
       "pte = lookup(vma, addr)",
       "if pte_none(pte): do_fault(vmf) -> vma->vm_ops->fault(vmf)",
-      "VM_FAULT_SIGBUS -> the task gets SIGBUS",
+      "return the handler's VM_FAULT_* code to the caller",
     ],
     hl: 1,
   },
   do_fault: {
     lines: ["if !vma->vm_ops->fault: return VM_FAULT_SIGBUS", "ret = vma->vm_ops->fault(vmf)"],
     hl: 1,
+    at: { note: 0 },
   },
   do_user_addr_fault: {
     lines: [
+      "# the PTE is present: the MMU completes the load, no fault",
       "vma = lock_mm_and_find_vma(mm, address)",
-      "if !vma: bad_area -> SIGSEGV",
+      "if !vma: bad_area_nosemaphore() -> SIGSEGV",
       "fault = handle_mm_fault(vma, address, flags)",
-      "if fault & VM_FAULT_SIGBUS: do_sigbus()",
+      "if fault & VM_FAULT_SIGBUS: do_sigbus() -> SIGBUS",
+      "# fault handled: the load is retried through the new PTE",
     ],
     hl: 1,
+    pick: (c) => {
+      if (c.result === "SIGSEGV") return 2;
+      if (c.result === "SIGBUS") return 4;
+      return c.faulted ? 5 : 0;
+    },
   },
   faultin_page: {
     lines: ["ret = handle_mm_fault(vma, address, fault_flags)", "if ret & VM_FAULT_SIGBUS: return -EFAULT"],
     hl: 0,
+    at: { note: 1 },
   },
   follow_page_pte: {
     lines: [
       "page = vm_normal_page(vma, address, pte)",
-      "if !page && pte_devmap(pte): pgmap = get_dev_pagemap(pfn)",
+      "if !page && pte_devmap(pte): pgmap = get_dev_pagemap(pfn, pgmap)",
+      "    if !pgmap: return -EFAULT   # the pgmap is dying",
       "    page = pte_page(pte)",
-      "if !page: return -EFAULT",
       "ret = try_grab_folio(folio, 1, flags)",
     ],
     hl: 4,
+    at: { note: 2 },
   },
   pin_user_pages: {
     lines: [
       "if !is_valid_gup_args(pages, NULL, &gup_flags, FOLL_PIN): return -EINVAL",
-      "for each page of the range: __get_user_pages()",
-      "    vma = find_vma(); check_vma_flags(vma, gup_flags)   # -EFAULT",
-      "    page = follow_page_pte(); no pte: faultin_page()",
+      "__get_user_pages_locked(): mm_set_has_pinned_flag()   # MMF_HAS_PINNED",
+      "for each page: __get_user_pages() -> follow_page_pte() or faultin_page()",
       "    try_grab_folio(folio, 1, FOLL_PIN)",
-      "return pages pinned (all or nothing in the simulator)",
+      "return the number of pages pinned   # all of them",
+      "# a page failed: the caller unpins what it got (-EFAULT, -EREMOTEIO, -EOPNOTSUPP)",
     ],
-    hl: 4,
-    at: { "pin-create": 1, "pin-status": 5, result: 5 },
+    hl: 1,
+    at: { "pin-create": 1 },
+    pick: (c) => {
+      if (c.event.kind !== "result" && c.event.kind !== "pin-status") return undefined;
+      if (c.result === "EINVAL") return 0;
+      return failed(c) ? 5 : 4;
+    },
   },
   __get_user_pages: {
     lines: [
-      "vma = gup_vma_lookup(mm, start)  # none: -EFAULT",
+      "vma = gup_vma_lookup(mm, start); if !vma: return -EFAULT",
       "check_vma_flags(vma, gup_flags)",
       "page = follow_page_mask(vma, start, foll_flags)",
       "if !page: faultin_page()",
     ],
     hl: 2,
+    at: { note: 0 },
   },
   is_valid_gup_args: {
     lines: [
       "if (gup_flags & (FOLL_LONGTERM|FOLL_PCI_P2PDMA)) == both:",
-      "    WARN_ON_ONCE(); return false   # caller returns -EINVAL",
+      "    WARN_ON_ONCE(); return false   # the caller returns -EINVAL",
       "gup_flags |= to_set; return true",
     ],
     hl: 1,
@@ -492,20 +553,26 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
     lines: [
       "if vm_flags & (VM_IO | VM_PFNMAP): return -EFAULT",
       "if longterm && write && !writable_file_mapping_allowed(): return -EFAULT",
+      "if (gup_flags & (FOLL_LONGTERM|FOLL_PCI_P2PDMA)) == both: return -EOPNOTSUPP   # 6.2 and older",
       "return 0",
     ],
     hl: 0,
+    pick: (c) => {
+      if (c.result === "EOPNOTSUPP") return 2;
+      // upstream's VMAs are never VM_IO: there a refusal is the long-term writable pin
+      return c.design === "upstream" && c.stmt?.op === "pin" && c.stmt.longterm ? 1 : 0;
+    },
   },
   try_grab_folio: {
     lines: [
-      "if is_pci_p2pdma_page(page) && !(flags & FOLL_PCI_P2PDMA):",
-      "    return -EREMOTEIO",
-      "if flags & FOLL_GET: folio_ref_inc(folio)",
-      "if flags & FOLL_PIN: folio_ref_add(folio, GUP_PIN_COUNTING_BIAS)  # +1024",
-      "    set MMF_HAS_PINNED",
+      "if WARN_ON_ONCE(folio_ref_count(folio) <= 0): return -ENOMEM",
+      "if !(flags & FOLL_PCI_P2PDMA) && is_pci_p2pdma_page(page): return -EREMOTEIO",
+      "if flags & FOLL_GET: folio_ref_add(folio, refs)",
+      "else if FOLL_PIN: folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS)  # +1024",
+      "    node_stat_mod_folio(folio, NR_FOLL_PIN_ACQUIRED, refs)",
     ],
     hl: 3,
-    at: { "page-ref": 3, "pin-page": 3, result: 1, "pin-status": 1, note: 1 },
+    at: { note: 1, "page-ref": 3, "pin-page": 3, finding: 3 },
   },
   unpin_user_page: {
     lines: [
@@ -515,17 +582,25 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
     ],
     hl: 1,
   },
-  unpin_user_pages: { lines: ["for i in 0..npages: unpin_user_page(pages[i])"], hl: 0 },
+  unpin_user_pages: {
+    lines: [
+      "for i in 0..npages: unpin_user_page(pages[i])",
+      "# a pin that failed holds nothing: there is nothing to unpin",
+    ],
+    hl: 0,
+    at: { note: 1 },
+  },
   do_vmi_munmap: {
     lines: [
-      "vma = vma_find(vmi, end); if !vma: return 0",
+      "vma = vma_find(vmi, end); if !vma: return 0   # nothing mapped there",
       "if start > vma->vm_start: __split_vma(vmi, vma, start, 0)",
       "if end < last->vm_end: __split_vma(vmi, last, end, 0)",
       "unmap_region(): zap the PTEs of the range",
       "for each vma in range: remove_vma(vma)   # vm_ops->close",
+      "return 0",
     ],
     hl: 3,
-    at: { "vma-split": 1, "vma-remove": 4, result: 0 },
+    at: { note: 0, "vma-split": 1, "vma-remove": 4, result: 5 },
   },
   __split_vma: {
     lines: [
@@ -547,19 +622,19 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "             tlb_remove_page(tlb, page)   # ref put at tlb_finish_mmu",
     ],
     hl: 1,
-    at: { "pte-clear": 1 },
+    at: { "pte-clear": 1, finding: 2 },
   },
   unmap_vmas: {
     lines: [
       "for each vma: unmap_single_vma(tlb, vma, start, end)",
-      "    -> zap_pte_range() for every page table",
+      "    -> zap_pte_range() clears every PTE of every page table",
     ],
     hl: 1,
   },
   unmap_mapping_range: {
     lines: [
       "for each vma in mapping->i_mmap:   # every process, forks too",
-      "    zap_page_range_single(vma, start, len)",
+      "    zap_page_range_single(vma, start, len)   # clear the PTEs",
       "# VMAs stay: a later access faults",
     ],
     hl: 1,
@@ -576,7 +651,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
     lines: [
       "if vma->vm_ops && vma->vm_ops->close: vma->vm_ops->close(vma)",
       "if vma->vm_file: fput(vma->vm_file)",
-      "vm_area_free(vma)",
+      "vm_area_free(vma)   # the VMA is removed",
     ],
     hl: 2,
     at: { "pmap-kref": 0 },
@@ -611,25 +686,37 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "exit_signals(tsk); ...",
       "exit_mm(): mmput(mm) -> exit_mmap(mm)",
       "    unmap_vmas(); free_pgtables(); remove_vma() for each",
-      "exit_files(); exit_notify()",
+      "exit_files(); exit_notify()   # the task has exited",
     ],
     hl: 1,
-    at: { "process-exit": 3, "pte-clear": 2, "vma-remove": 2 },
+    at: { "process-exit": 3, result: 3, "pte-clear": 2, "vma-remove": 2 },
   },
   device_release_driver: {
     lines: [
-      "driver->remove(dev)",
-      "devres_release_all(dev)   # devm actions, in reverse order:",
-      "    pci_p2pdma_unmap_mappings, memunmap_pages, pci_p2pdma_release",
+      "drv->remove(dev)   # the driver is being unbound",
+      "devres_release_all(dev)   # devm actions, newest first:",
+      "    pci_p2pdma_unmap_mappings()   # upstream only: zap every user mapping",
+      "    memunmap_pages()   # blocks until every page reference is put",
+      "    pci_p2pdma_release()   # the device is unbound",
+      "# no driver was bound: unbind_store returned -ENODEV",
     ],
     hl: 1,
+    at: { "device-state": 0, note: 2, finding: 2 },
+    pick: (c) => {
+      if (c.event.kind === "finding") return c.result === "blocked" ? 3 : 2;
+      if (c.event.kind !== "result") return undefined;
+      if (c.result === "blocked") return 3;
+      return failed(c) ? 5 : 4;
+    },
   },
   unbind_store: {
     lines: [
       "dev = bus_find_device_by_name(bus, NULL, buf)",
+      "if !dev || dev->driver != drv: return -ENODEV",
       "device_driver_detach(dev)  # -> device_release_driver",
     ],
-    hl: 1,
+    hl: 2,
+    at: { note: 1 },
   },
   sysfs_remove_file_from_group: {
     lines: [
@@ -642,16 +729,44 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
 
 export interface CodeView {
   readonly fn: string;
-  readonly source: string;
   readonly lines: readonly string[];
   /** highlighted line, or -1 when we have no excerpt */
   readonly hl: number;
 }
 
-/** The excerpt for the event's function, with the line it models highlighted. */
-export function codeView(fn: string, kind: EventKind, source: string): CodeView {
+/** The excerpt for the event's function, with the line the kernel stands on highlighted. */
+export function codeView(c: CodeContext): CodeView {
+  const fn = c.event.fn;
   const ex = KERNEL_CODE[fn];
-  if (!ex) return { fn, source, lines: [], hl: -1 };
-  const hl = ex.at?.[kind] ?? ex.hl;
-  return { fn, source, lines: ex.lines, hl: Math.min(hl, ex.lines.length - 1) };
+  if (!ex) return { fn, lines: [], hl: -1 };
+  const hl = ex.pick?.(c) ?? ex.at?.[c.event.kind] ?? ex.hl;
+  return { fn, lines: ex.lines, hl: Math.max(0, Math.min(hl, ex.lines.length - 1)) };
+}
+
+/** The context of `step` in a trace: its event, and the outcome of the statement it belongs to. */
+export function codeContext(trace: Trace, step: number): CodeContext | undefined {
+  const event = eventAt(trace, step);
+  if (!event) return undefined;
+  // the statement holding `step` (ops are in step order)
+  let lo = 0;
+  let hi = trace.ops.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (trace.ops[mid]!.firstStep <= step) lo = mid;
+    else hi = mid - 1;
+  }
+  const op = trace.ops[lo];
+  const stmt = op ? trace.scenario.statements[op.index] : undefined;
+  // only a touch's path depends on whether it faulted, and a touch is a handful of events
+  let faulted = false;
+  if (op && stmt?.op === "touch") {
+    for (const e of eventsOf(trace, op.firstStep, op.lastStep + 1)) if ((faulted = e.kind === "fault")) break;
+  }
+  return {
+    event,
+    result: op?.result ?? "ok",
+    design: trace.design,
+    stmt,
+    faulted,
+  };
 }

@@ -1,10 +1,12 @@
 /**
  * Export of what the app shows (browser only; the codec beside this file stays DOM-free):
  *  - the scenario as a .p2p file;
- *  - the current view as one standalone SVG: the panels' own <svg> drawings stacked with their
- *    titles, the step, the pool summary and the narration, with the page-look patterns and the
- *    computed styles inlined (the app's stylesheet does not travel with a file);
- *  - the same SVG rasterised to PNG through a canvas.
+ *  - the current view as one standalone SVG: every panel under its title, in page order: the
+ *    panels' own <svg> drawings with the page-look patterns and computed styles inlined (the app's
+ *    stylesheet does not travel with a file), and the text panels (kernel code with its
+ *    highlighted line, findings) as SVG text; above them the step, the pool summary and the
+ *    narration;
+ *  - the same SVG rasterised to PNG through a canvas (and to frames, for animate.ts).
  * Scenario text and names become SVG text nodes (textContent), never markup.
  */
 
@@ -78,6 +80,53 @@ function text(
   return t;
 }
 
+/** One line of a text panel: its text, and how it looks. */
+interface TextLine {
+  readonly text: string;
+  readonly mono: boolean;
+  readonly bold: boolean;
+  /** the highlighted line (the kernel-code panel's current line) */
+  readonly hl: boolean;
+}
+
+/** The lines a panel without a drawing shows (kernel code, findings), in order. */
+function textLines(sec: Element): TextLine[] {
+  const out: TextLine[] = [];
+  let n = 0;
+  for (const el of Array.from(sec.querySelectorAll(".panel-body p, .panel-body li, p.panel-body"))) {
+    if (el.closest("li") && el.tagName !== "LI") continue; // a <p> inside a list item
+    const spans = el.tagName === "LI" ? Array.from(el.querySelectorAll("button > span")) : [];
+    const text = (
+      spans.length > 0 ? spans.map((x) => x.textContent?.trim() ?? "").join(" · ") : (el.textContent ?? "")
+    )
+      .replace(/\s+/g, " ")
+      .trim();
+    if (text === "") continue;
+    const inCode = el.closest(".code-lines") !== null;
+    out.push({
+      text: inCode ? `${String(++n).padStart(2)}  ${text}` : text,
+      mono: inCode || el.querySelector(".code-fn") !== null,
+      bold: el.classList.contains("code-head"),
+      hl: el.getAttribute("data-testid") === "code-line-current",
+    });
+  }
+  return out;
+}
+
+/** Cuts a line into pieces of at most `max` characters, at spaces where it can. */
+function cutLine(text: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let at = rest.lastIndexOf(" ", max);
+    if (at < max / 2) at = max;
+    out.push(rest.slice(0, at));
+    rest = `    ${rest.slice(at).trimStart()}`;
+  }
+  out.push(rest);
+  return out;
+}
+
 export interface ViewSvg {
   readonly svg: string;
   readonly width: number;
@@ -92,20 +141,30 @@ export interface ViewSvg {
 export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg {
   const PAD = 16;
   const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
-  const parts: { title: string; svg: SVGSVGElement }[] = [];
+  type Part = { title: string; svg: SVGSVGElement } | { title: string; lines: TextLine[] };
+  const parts: Part[] = [];
+  let drawings = 0;
   for (const sec of sections) {
     const heading = sec.querySelector("h2, h3")?.textContent?.trim() ?? sec.getAttribute("aria-label") ?? "";
     // compare mode draws every panel twice, once per side: say which side
     const side = sec.parentElement?.closest("section[aria-label]")?.getAttribute("aria-label");
     const title = side ? `${side} · ${heading}` : heading;
+    let drawn = false;
     for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
       const w = svg.width.baseVal.value;
       const h = svg.height.baseVal.value;
       if (w < 40 || h < 20) continue; // legend swatches and icons
       parts.push({ title, svg });
+      drawn = true;
+      drawings++;
+    }
+    // panels made of text (kernel code, findings) travel as SVG text
+    if (!drawn) {
+      const lines = textLines(sec);
+      if (lines.length > 0) parts.push({ title, lines });
     }
   }
-  if (parts.length === 0) throw new Error("there is no drawing to export yet");
+  if (drawings === 0) throw new Error("there is no drawing to export yet");
 
   const out = document.createElementNS(SVG_NS, "svg");
   out.setAttribute("xmlns", SVG_NS);
@@ -114,7 +173,7 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
   const bg = document.createElementNS(SVG_NS, "rect");
   out.append(bg);
 
-  const width = Math.max(...parts.map((p) => p.svg.width.baseVal.value), 480);
+  const width = Math.max(...parts.map((p) => ("svg" in p ? p.svg.width.baseVal.value : 0)), 640);
   // ~7.5 px per character at 13 px: cut caption lines that would run past the drawings
   const maxChars = Math.floor(width / 7.5);
   let y = PAD;
@@ -124,7 +183,38 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     out.append(text(PAD, y, cut, 13, i === 0 ? "700" : "400"));
   }
   y += 8;
-  for (const { title, svg } of parts) {
+  const LINE = 16;
+  const maxMono = Math.floor((width - 8) / 7.3); // DejaVu Sans Mono at 12 px: ~7.2 px a character
+  for (const part of parts) {
+    const { title } = part;
+    if ("lines" in part) {
+      y += 20;
+      out.append(text(PAD, y, title, 13, "700"));
+      y += 4;
+      for (const l of part.lines) {
+        for (const piece of cutLine(l.text, l.mono ? maxMono : maxChars)) {
+          y += LINE;
+          if (l.hl) {
+            const r = document.createElementNS(SVG_NS, "rect");
+            r.setAttribute("x", String(PAD - 2));
+            r.setAttribute("y", String(y - 12));
+            r.setAttribute("width", String(width + 4));
+            r.setAttribute("height", String(LINE));
+            r.setAttribute("fill", "#fff2b3");
+            r.setAttribute("stroke", "#d8b800");
+            out.append(r);
+          }
+          const t = text(PAD, y, piece, 12, l.bold || l.hl ? "700" : "400", l.hl ? "#1b1f24" : "#39414c");
+          if (l.mono) t.setAttribute("font-family", "DejaVu Sans Mono, monospace");
+          t.setAttributeNS("http://www.w3.org/XML/1998/namespace", "xml:space", "preserve");
+          if (l.hl) t.setAttribute("data-current", "true");
+          out.append(t);
+        }
+      }
+      y += 8;
+      continue;
+    }
+    const { svg } = part;
     const w = svg.width.baseVal.value;
     const h = svg.height.baseVal.value;
     y += 20;

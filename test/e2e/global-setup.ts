@@ -91,27 +91,36 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `${CHROMIUM} is missing: apt-get install -y chromium fonts-dejavu-core (scripts/test.sh does)`,
     );
   }
-  await waitForFreePort(PORT);
   const served = mkdtempSync(join(tmpdir(), "p2pviz-e2e-dist-"));
   cpSync(resolve(root, "dist"), served, { recursive: true });
   let output = "";
-  const server = spawn(
-    process.execPath,
-    [
-      resolve(root, "node_modules/vite/bin/vite.js"),
-      "preview",
-      "--host",
-      HOST,
-      "--port",
-      String(PORT),
-      "--strictPort",
-      "--outDir",
-      served,
-    ],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, NO_COLOR: "1" } },
-  );
-  server.stdout?.on("data", (d) => (output += String(d)));
-  server.stderr?.on("data", (d) => (output += String(d)));
+  let server: ChildProcess;
+  const spawnServer = (): ChildProcess => {
+    output = "";
+    const s = spawn(
+      process.execPath,
+      [
+        resolve(root, "node_modules/vite/bin/vite.js"),
+        "preview",
+        "--host",
+        HOST,
+        "--port",
+        String(PORT),
+        "--strictPort",
+        "--outDir",
+        served,
+      ],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
+    s.stdout?.on("data", (d) => (output += String(d)));
+    s.stderr?.on("data", (d) => (output += String(d)));
+    return s;
+  };
   const stopServer = () => {
     if (server.exitCode === null && server.pid) {
       try {
@@ -123,9 +132,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(served, { recursive: true, force: true });
   };
   let browser: BrowserServer | undefined;
+  const baseUrl = `http://${HOST}:${PORT}/`;
+  // Another run can take the port between our check and vite's listen: then wait for it again.
+  for (let attempt = 1; ; attempt++) {
+    await waitForFreePort(PORT);
+    server = spawnServer();
+    try {
+      await waitForHttp(baseUrl, server, () => output);
+      break;
+    } catch (e) {
+      const taken = output.includes(`Port ${PORT} is already in use`);
+      if (!taken || attempt >= 5) {
+        stopServer();
+        throw e;
+      }
+    }
+  }
   try {
-    const baseUrl = `http://${HOST}:${PORT}/`;
-    await waitForHttp(baseUrl, server, () => output);
     browser = await chromium.launchServer({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     project.provide("wsEndpoint", browser.wsEndpoint());
     project.provide("baseUrl", baseUrl);

@@ -66,12 +66,19 @@ describe("kernel versions", () => {
   });
 
   it("free_zone_device_page: before 6.15 a freed page's count is reset to 1 after ->page_free", () => {
-    const t = at("6.12", lines(...BASE, "p mmap a d 64K", "p munmap a"));
-    const s = final(t);
-    expect(s.devices[0]!.freePages).toBe(256);
-    expect(refs(s, 0, 0, 16)).toEqual(Array(16).fill(1));
-    const resets = allEvents(t).filter((e) => e.kind === "page-ref" && e.fn === "free_zone_device_page");
-    expect(resets).toHaveLength(16);
+    // 6.5-6.11: free_zone_device_page(); 6.12.117 names it free_zone_device_folio() (mm/memremap.c:459)
+    // and still does folio_set_count(folio, 1) after ->page_free
+    for (const [v, fn] of [
+      ["6.5", "free_zone_device_page"],
+      ["6.12", "free_zone_device_folio"],
+    ] as const) {
+      const t = at(v, lines(...BASE, "p mmap a d 64K", "p munmap a"));
+      const s = final(t);
+      expect(s.devices[0]!.freePages, v).toBe(256);
+      expect(refs(s, 0, 0, 16), v).toEqual(Array(16).fill(1));
+      const resets = allEvents(t).filter((e) => e.kind === "page-ref" && e.fn === fn && e.delta === 1);
+      expect(resets, v).toHaveLength(16);
+    }
   });
 
   it("p2pdma_folio_free: 6.19 renamed ->page_free (3a5a06554566); 6.15 still calls p2pdma_page_free", () => {

@@ -184,8 +184,10 @@ describe("kernel code table", () => {
   });
 
   it("codeView picks the per-kind line", () => {
-    expect(codeView("insert_page", "page-ref", "mm/memory.c").hl).toBe(2);
-    expect(codeView("insert_page", "pte-set", "mm/memory.c").hl).toBe(5);
-    expect(codeView("nope", "note", "unknown")).toEqual({ fn: "nope", source: "unknown", lines: [], hl: -1 });
+    const base = { result: "ok", design: "upstream" as const, stmt: undefined, faulted: false };
+    const ev = (fn: string, kind: string) => ({ ...base, event: { fn, kind, line: 1 } as never });
+    expect(codeView(ev("insert_page", "page-ref")).hl).toBe(2);
+    expect(codeView(ev("insert_page", "pte-set")).hl).toBe(5);
+    expect(codeView(ev("nope", "note"))).toEqual({ fn: "nope", lines: [], hl: -1 });
   });
 });

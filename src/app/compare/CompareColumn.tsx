@@ -104,7 +104,7 @@ export function CompareColumn({
         <header>
           <h3 id={`${id}-code`}>Kernel code</h3>
         </header>
-        <KernelCodePanel event={event} />
+        <KernelCodePanel trace={trace} step={step} />
       </section>
 
       <section className="panel findings-panel" aria-labelledby={`${id}-findings`}>
