@@ -5,64 +5,36 @@
  * the Editor shows where scenario errors go, and the hook that keeps the URL in step with the app.
  */
 
-import { type CSSProperties, useEffect, useRef, useState } from "react";
-import type { ShareError } from "../share/codec.ts";
-import { downloadScenario, download as saveBlob, svgToPng, viewToSvg } from "../share/export-view.ts";
-import { stepLabel } from "../store/selectors.ts";
-import { useStore } from "../store/store.ts";
-import {
-  currentLink,
-  type LinkState,
-  primeFromLocation,
-  startUrlSync,
-  useLinkStore,
-} from "../store/url-sync.ts";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { type LinkState, useLinkStore } from "../store/link-store.ts";
 
-// Runs when the app's modules load, before the first render: a link's scenario is in the store
-// before anything is drawn, so no other scenario is shown in its place, not even for a frame.
-primeFromLocation();
+/** The link codec and the URL sync, on first use (not part of the initial JavaScript). */
+const urlSync = () => import("../store/url-sync.ts");
+/** The dialog (link field, downloads, SVG/PNG export), on first use. */
+const ShareDialog = lazy(() => import("./ShareDialog.tsx"));
 
-/** Keeps the URL and the state in step; call once in the app root (after its children's effects). */
+/**
+ * Keeps the URL and the state in step; call once in the app root (after its children's effects).
+ * The sync starts as soon as its module has loaded (main.tsx loaded it already when the address bar
+ * holds a link).
+ */
 export function useUrlSync(): void {
-  useEffect(() => startUrlSync(), []);
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let gone = false;
+    void urlSync().then((m) => {
+      if (!gone) stop = m.startUrlSync();
+    });
+    return () => {
+      gone = true;
+      stop?.();
+    };
+  }, []);
 }
 
-/** A bad link's error, for the editor's status line. Plain text only. */
-export function LinkErrorView({ error }: { error: ShareError }) {
-  return (
-    <div className="scenario-error" role="alert">
-      <p data-testid="scenario-error" style={{ margin: 0, color: "var(--bad)", fontWeight: 600 }}>
-        {error.code === "bad-step" ? "" : "This link cannot be opened: "}
-        {error.message}
-      </p>
-      {error.hint && <p className="hint">{error.hint}</p>}
-    </div>
-  );
-}
-
-/** The link error to show, if any (for the Editor). */
-export function useLinkError(): ShareError | null {
+/** The link error to show, if any (for the Editor and compare mode). */
+export function useLinkError() {
   return useLinkStore((s) => s.error);
-}
-
-const pop: CSSProperties = {
-  position: "absolute",
-  top: "calc(100% + 6px)",
-  right: 0,
-  zIndex: 20,
-  width: "min(560px, 90vw)",
-  background: "var(--panel, #fff)",
-  border: "1px solid var(--line, #c9ced6)",
-  borderRadius: 6,
-  boxShadow: "0 4px 16px rgba(0,0,0,.15)",
-  padding: 10,
-  display: "grid",
-  gap: 8,
-};
-const row: CSSProperties = { display: "flex", gap: 6, alignItems: "center", flexWrap: "wrap" };
-
-function fileStem(): string {
-  return `p2pviz-step-${useStore.getState().step}`;
 }
 
 export function ShareMenu() {
@@ -73,7 +45,7 @@ export function ShareMenu() {
   const box = useRef<HTMLDivElement>(null);
 
   const share = async () => {
-    const l = currentLink();
+    const l = (await urlSync()).currentLink();
     setLink(l);
     setOpen(true);
     if (!l?.ok) {
@@ -91,8 +63,6 @@ export function ShareMenu() {
 
   useEffect(() => {
     if (!open) return;
-    field.current?.focus();
-    field.current?.select();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") setOpen(false);
     };
@@ -106,36 +76,6 @@ export function ShareMenu() {
       document.removeEventListener("mousedown", onDown);
     };
   }, [open]);
-
-  const exportView = async (kind: "svg" | "png") => {
-    const s = useStore.getState();
-    const root = document.querySelector("main.workspace");
-    try {
-      if (!root || !s.trace) throw new Error("there is no run to export yet");
-      const first = s.text.split("\n").find((l) => l.trim() !== "") ?? "";
-      const text = (sel: string, within: ParentNode = document) =>
-        within.querySelector(sel)?.textContent?.trim() ?? "";
-      const sides = Array.from(root.querySelectorAll("section.compare-col"));
-      const caption = (
-        sides.length > 0
-          ? [
-              "p2pviz: compare mode",
-              ...sides.map((c) => `${c.getAttribute("aria-label")}, ${text('[data-testid="side-step"]', c)}`),
-            ]
-          : [
-              `p2pviz: ${s.trace.design} design, ${stepLabel(s.step, s.trace)}`,
-              text('[data-testid="pool-summary"]'),
-              text('[data-testid="narration"]'),
-            ]
-      ).concat(first);
-      const view = viewToSvg(root, caption);
-      if (kind === "svg") saveBlob(`${fileStem()}.svg`, new Blob([view.svg], { type: "image/svg+xml" }));
-      else saveBlob(`${fileStem()}.png`, await svgToPng(view));
-      setStatus(`Saved ${fileStem()}.${kind}.`);
-    } catch (e) {
-      setStatus(`Export failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
 
   return (
     <div className="share" ref={box} style={{ position: "relative" }}>
@@ -152,48 +92,9 @@ export function ShareMenu() {
         Share
       </button>
       {open && (
-        <div role="dialog" aria-label="share and export" style={pop} data-testid="share-dialog">
-          {link?.ok ? (
-            <label style={{ display: "grid", gap: 4 }}>
-              <span>Link to this scenario at this step</span>
-              <input
-                ref={field}
-                data-testid="share-url"
-                readOnly
-                value={link.url}
-                onFocus={(e) => e.currentTarget.select()}
-                style={{ width: "100%", fontFamily: "monospace", fontSize: 12, padding: 4 }}
-              />
-            </label>
-          ) : link ? (
-            <p data-testid="share-too-large" style={{ margin: 0 }}>
-              {link.error.message} {link.error.hint}
-            </p>
-          ) : null}
-          <p
-            data-testid="share-status"
-            aria-live="polite"
-            style={{ margin: 0, color: "var(--muted, #4a5360)" }}
-          >
-            {status}
-          </p>
-          <div style={row}>
-            <span>Download:</span>
-            <button
-              type="button"
-              data-testid="download-p2p"
-              onClick={() => downloadScenario(useStore.getState().text, "p2pviz-scenario.p2p")}
-            >
-              scenario (.p2p)
-            </button>
-            <button type="button" data-testid="export-svg" onClick={() => void exportView("svg")}>
-              view (SVG)
-            </button>
-            <button type="button" data-testid="export-png" onClick={() => void exportView("png")}>
-              view (PNG)
-            </button>
-          </div>
-        </div>
+        <Suspense fallback={<p className="share-loading">Making the link…</p>}>
+          <ShareDialog link={link} status={status} setStatus={setStatus} field={field} />
+        </Suspense>
       )}
     </div>
   );

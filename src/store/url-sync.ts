@@ -13,18 +13,12 @@
  * and `history`. Its own small store holds the link state the Share menu and the Editor render.
  */
 
-import { create } from "zustand";
 import type { Design } from "../scenario/ast.ts";
-import {
-  checkStep,
-  decodeShareLink,
-  encodeShareLink,
-  type ShareError,
-  type ShareState,
-} from "../share/codec.ts";
+import { checkStep, decodeShareLink, encodeShareLink, type ShareState } from "../share/codec.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
+import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
 import { type AppState, type PageRef, STORAGE_TEXT, useStore } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
@@ -32,16 +26,7 @@ export const URL_THROTTLE_MS = 250;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
 
-export interface LinkState {
-  /** why the link in the address bar could not be opened; shown as the scenario error */
-  error: ShareError | null;
-  /** the link for the current state, or the reason there is none (too large) */
-  current: { ok: true; url: string } | { ok: false; error: ShareError } | null;
-  /** panel named by the link, kept in the URL until another scenario is loaded */
-  panel: string | null;
-}
-
-export const useLinkStore = create<LinkState>()(() => ({ error: null, current: null, panel: null }));
+export { type LinkState, useLinkStore };
 
 function base(): string {
   return `${location.origin}${location.pathname}${location.search}`;
@@ -71,10 +56,6 @@ export function currentLink(): LinkState["current"] {
     base: base(),
   });
   return r.ok ? { ok: true, url: r.url } : { ok: false, error: r.error };
-}
-
-function hasLink(hash: string): boolean {
-  return hash !== "" && hash !== "#";
 }
 
 /** sessionStorage key of the fragment this tab last wrote (a reload keeps it; a new tab does not). */

@@ -10,13 +10,14 @@ import type { ShareState } from "../../src/share/codec.ts";
 import { runShare } from "../../src/store/compare-run.ts";
 import { alignedTotal, sideStep } from "../../src/trace/diff.ts";
 import { poolSummaryAt } from "./expected.ts";
+import { editorText } from "./harness.ts";
 
 export async function expectShowsComparison(page: Page, s: ShareState): Promise<void> {
   const run = runShare(s);
   if (!run.ok || !run.comparison) throw new Error("the link's state does not run as a comparison");
   const c = run.comparison;
   const shown = s.text.replace(/\r\n?/g, "\n");
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(shown);
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(shown);
   await expect
     .poll(() => page.getByTestId("step").textContent(), { timeout: 5000 })
     .toBe(`Step ${s.step} / ${alignedTotal(c)}`);

@@ -73,7 +73,31 @@ export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
   opened.push(app);
   await page.goto(inject("baseUrl"));
   await page.getByTestId("step").waitFor();
+  await editorReady(page);
   return app;
+}
+
+/**
+ * The scenario text the editor shows: CodeMirror's lines as a person sees them (the textarea's
+ * value while CodeMirror loads), or "" when no editor is shown (a link that could not be opened).
+ */
+export async function editorText(page: Page): Promise<string> {
+  const ed = page.getByTestId("editor");
+  if ((await ed.count()) === 0) return "";
+  return ed.evaluate((el) => {
+    if (el instanceof HTMLTextAreaElement) return el.value;
+    if (el.querySelector(".cm-gap")) throw new Error("the editor shows only part of this long text");
+    return Array.from(el.querySelectorAll(":scope > .cm-line"), (line) => {
+      const c = line.cloneNode(true) as HTMLElement;
+      for (const p of c.querySelectorAll(".cm-placeholder")) p.remove();
+      return c.textContent ?? "";
+    }).join("\n");
+  });
+}
+
+/** Waits until the lazily loaded CodeMirror editor has replaced the stand-in textarea. */
+export async function editorReady(page: Page): Promise<void> {
+  await page.locator('.editor[data-editor="codemirror"]').waitFor({ state: "attached", timeout: 15000 });
 }
 
 export async function stepText(page: Page): Promise<string> {
@@ -109,7 +133,7 @@ export function presetText(file: string): string {
 export async function choosePreset(page: Page, file: string): Promise<void> {
   await page.getByTestId("presets").selectOption(`presets/${file}`);
   const text = presetText(file);
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(text);
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(text);
 }
 
 /** data-look of every cell of a device, in page order. */

@@ -22,6 +22,7 @@ import {
   cellLooks,
   choosePreset,
   currentStep,
+  editorText,
   expectStep,
   focusBody,
   openApp,
@@ -201,7 +202,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
         .toEqual([good, other, otherTrace.events.length - 1]);
       await page.reload();
       await page.getByTestId("step").waitFor();
-      await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(good);
+      await expect.poll(() => editorText(page)).toBe(good);
       await expect
         .poll(() => page.locator(`[data-design="${other}"]`).getAttribute("aria-pressed"))
         .toBe("true");

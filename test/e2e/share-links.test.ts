@@ -14,6 +14,7 @@ import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
 import { runCli } from "../unit/helpers.ts";
 import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
+import { editorText } from "./harness.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const PRESETS = join(ROOT, "public/presets");
@@ -63,7 +64,7 @@ async function expectShows(page: Page, s: ShareState): Promise<void> {
   const total = trace.events.length;
   // a <textarea> shows CR LF line ends as LF (HTML normalises its value); the scenario is the same
   const shown = s.text.replace(/\r\n?/g, "\n");
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(shown);
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(shown);
   await expect
     .poll(() => page.getByTestId("step").textContent(), { timeout: 5000 })
     .toBe(`Step ${s.step} / ${total}`);
@@ -118,7 +119,7 @@ describe("the Share button", () => {
     try {
       const { page } = a;
       await page.getByTestId("presets").selectOption(`presets/${file}`);
-      await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(text);
+      await expect.poll(() => editorText(page)).toBe(text);
       await page.locator('[data-design="seed"]').click();
       const trace = traceOf(text, "seed");
       const total = trace.events.length;
@@ -223,7 +224,7 @@ describe("bad links", () => {
     try {
       const { page } = app;
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toMatch(message);
-      expect(await page.getByTestId("editor").inputValue()).toBe("");
+      expect(await editorText(page)).toBe("");
       expect(await page.getByTestId("pool-summary").count()).toBe(0);
       // the bad link stays in the address bar for the user to see
       await page.waitForTimeout(500);
@@ -244,7 +245,7 @@ describe("bad links", () => {
       await page.goto(`${inject("baseUrl")}#v=1&s=zAAAAAAAAAA&step=3`);
       await page.reload();
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toMatch(/damaged/);
-      expect(await page.getByTestId("editor").inputValue()).toBe("");
+      expect(await editorText(page)).toBe("");
     } finally {
       await app.context.close();
     }
@@ -296,7 +297,7 @@ describe("bad links", () => {
       await expect
         .poll(() => app.page.getByTestId("scenario-error").textContent())
         .toBe(`The link asks for step ${total + 5}, but this scenario has steps 0 to ${total - 1}.`);
-      expect(await app.page.getByTestId("editor").inputValue()).toBe(text);
+      expect(await editorText(app.page)).toBe(text);
     } finally {
       await app.context.close();
     }
