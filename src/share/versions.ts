@@ -12,13 +12,16 @@
  *       link a comparison, whose `step` is the aligned step of both sides. `migrateV1toV2` adds no
  *       comparison. The encoder writes the lowest version that holds the state (codec.ts
  *       `versionFor`): v1 for a single view, so those links still open in a p2pviz that reads only v1.
+ *  v3  v2 plus embed mode: `[&embed=1[&from=A][&to=B]]` after `panel`, before `step`: the panels and
+ *       stepping controls only, for an iframe, with an optional step range that playing loops over.
+ *       `migrateV2toV3` adds no embed. Only a link with `embed` is written as v3.
  */
 import { DESIGNS, type Design } from "../scenario/ast.ts";
 import { percentDecode } from "./bytes.ts";
 import { ShareFailure, shown } from "./errors.ts";
 import { decodePayload } from "./payload.ts";
 
-export const CURRENT_VERSION = 2;
+export const CURRENT_VERSION = 3;
 
 /** A selected page: DEV's page number INDEX (0-based, in the device's own page numbering). */
 export interface PageRef {
@@ -61,6 +64,19 @@ export interface ShareV2 extends ShareV1 {
   readonly compare?: CompareRef;
 }
 
+/** Embed mode (v3): no editor and no toolbar; playing loops over steps from..to when given. */
+export interface EmbedRef {
+  /** first step of the loop (default 0) */
+  readonly from?: number;
+  /** last step of the loop (default the last step) */
+  readonly to?: number;
+}
+
+/** What a v3 link says; also the current in-memory form, ShareState. */
+export interface ShareV3 extends ShareV2 {
+  readonly embed?: EmbedRef;
+}
+
 /** Fields of a fragment: raw (still escaped) values, in the order they appear. */
 export type Fields = ReadonlyArray<readonly [key: string, value: string]>;
 
@@ -75,6 +91,9 @@ export const PANEL = /^[a-z][a-z0-9-]{0,31}$/;
 const FUTURE_KEYS: Readonly<Record<string, string>> = {
   vs: "comparison with a second design",
   s2: "a second scenario to compare",
+  embed: "embed mode (the panels without the editor, for an iframe)",
+  from: "a step range to play in embed mode",
+  to: "a step range to play in embed mode",
 };
 
 function field(fields: Fields, key: string): string | undefined {
@@ -244,6 +263,49 @@ export function decodeV2(fields: Fields): ShareV2 {
   };
 }
 
+/** v3: v2's fields plus `embed=1` and its optional `from`/`to` step range, before `step`. */
+export function decodeV3(fields: Fields): ShareV3 {
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "embed", "from", "to", "step"], 3);
+  const base = decodeV2(fields.filter(([k]) => k !== "embed" && k !== "from" && k !== "to"));
+  const rawEmbed = field(fields, "embed");
+  const rawFrom = field(fields, "from");
+  const rawTo = field(fields, "to");
+  if (rawEmbed === undefined) {
+    if (rawFrom !== undefined || rawTo !== undefined) {
+      throw new ShareFailure(
+        "bad-field",
+        "The link has 'from=' or 'to=' without 'embed=1'; they only apply to embed mode.",
+      );
+    }
+    return base;
+  }
+  if (plainField(rawEmbed) !== "1") {
+    throw new ShareFailure(
+      "bad-field",
+      `The link's embed '${shown(plainField(rawEmbed))}' is not 1.`,
+      "Embed mode is embed=1.",
+    );
+  }
+  const bound = (raw: string | undefined, key: string): number | undefined => {
+    if (raw === undefined) return undefined;
+    const s = plainField(raw);
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(s)) {
+      throw new ShareFailure(
+        "bad-step",
+        `The link's ${key} '${shown(s)}' is not a step from 0 to ${MAX_STEP}.`,
+      );
+    }
+    return Number(s);
+  };
+  const from = bound(rawFrom, "from");
+  const to = bound(rawTo, "to");
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new ShareFailure("bad-step", `The link's step range from=${from} to=${to} runs backwards.`);
+  }
+  const embed: EmbedRef = { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
+  return { ...base, embed };
+}
+
 /** v0 → v1: the same fields; v1 adds only the optional design override, which v0 never has. */
 export function migrateV0toV1(s: ShareV0): ShareV1 {
   return { ...s };
@@ -254,15 +316,20 @@ export function migrateV1toV2(s: ShareV1): ShareV2 {
   return { ...s };
 }
 
+/** v2 → v3: the same fields; a v2 link is never embedded. */
+export function migrateV2toV3(s: ShareV2): ShareV3 {
+  return { ...s };
+}
+
 /**
  * VERSIONS[n] decodes format vN; MIGRATIONS[n] turns vN into vN+1. Typed loosely here because the
  * chain is walked generically; each function above is typed precisely.
  */
-export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1, decodeV2];
-export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2];
+export const VERSIONS: ReadonlyArray<(fields: Fields) => unknown> = [decodeV0, decodeV1, decodeV2, decodeV3];
+export const MIGRATIONS: ReadonlyArray<(s: never) => unknown> = [migrateV0toV1, migrateV1toV2, migrateV2toV3];
 
 /** Decodes fields of format `version` and migrates the result up to the current version. */
-export function decodeVersion(version: number, fields: Fields): ShareV2 {
+export function decodeVersion(version: number, fields: Fields): ShareV3 {
   const decode = VERSIONS[version];
   if (!decode) {
     throw new ShareFailure(
@@ -273,5 +340,5 @@ export function decodeVersion(version: number, fields: Fields): ShareV2 {
   }
   let state: unknown = decode(fields);
   for (let v = version; v < CURRENT_VERSION; v++) state = MIGRATIONS[v]!(state as never);
-  return state as ShareV2;
+  return state as ShareV3;
 }

@@ -41,12 +41,14 @@ function pageOf(trace: Trace | null, sel: PageRef | null): ShareState["page"] {
 /** The share state of the app as it stands (with compare mode's side B and aligned step, if on). */
 export function shareStateOf(s: AppState, panel: string | null): ShareState {
   const page = pageOf(s.trace, s.selected);
+  const embed = useLinkStore.getState().embed;
   return withCompare({
     text: s.text,
     step: s.step,
     ...(s.design && { design: s.design }),
     ...(page && { page }),
     ...(panel && { panel }),
+    ...(embed && { embed }),
   });
 }
 
@@ -139,13 +141,13 @@ function openLink(hash: string): boolean {
   if (!r.ok) {
     // Nothing from before stays on screen as if it were the link's scenario; nothing is saved.
     useStore.setState({ text: "", trace: null, diagnostics: [], step: 0, selected: null, playing: false });
-    useLinkStore.setState({ error: r.error, panel: null });
+    useLinkStore.setState({ error: r.error, panel: null, embed: null });
     entryText = null;
     return false;
   }
-  const { text, step, design, page, panel } = r.state;
+  const { text, step, design, page, panel, embed } = r.state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
-  useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null });
+  useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null, embed: embed ?? null });
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null });
@@ -176,8 +178,10 @@ function openLink(hash: string): boolean {
 export function primeFromLocation(): void {
   if (typeof location === "undefined" || !linkToOpen(location.hash)) return;
   const r = decodeShareLink(location.hash);
-  if (r.ok) useStore.setState({ text: r.state.text, design: r.state.design ?? null });
-  else useStore.setState({ text: "", trace: null });
+  if (r.ok) {
+    useStore.setState({ text: r.state.text, design: r.state.design ?? null });
+    useLinkStore.setState({ embed: r.state.embed ?? null });
+  } else useStore.setState({ text: "", trace: null });
 }
 
 function writeUrl(): void {

@@ -63,8 +63,10 @@ async function expectShows(page: Page, s: ShareState): Promise<void> {
   const trace = traceOf(s.text, s.design as Design | undefined);
   const total = trace.events.length;
   // a <textarea> shows CR LF line ends as LF (HTML normalises its value); the scenario is the same
-  const shown = s.text.replace(/\r\n?/g, "\n");
+  // an embedded link (v3 embed=1) shows no editor and no toolbar
+  const shown = s.embed ? "" : s.text.replace(/\r\n?/g, "\n");
   await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(shown);
+  if (s.embed) expect(await page.getByTestId("presets").count()).toBe(0);
   await expect
     .poll(() => page.getByTestId("step").textContent(), { timeout: 5000 })
     .toBe(`Step ${s.step} / ${total}`);
