@@ -20,6 +20,7 @@ import type { EditorApi } from "./editor/CodeEditor.tsx";
 import { RealBadge } from "./RealBadge.tsx";
 
 const RUN_DELAY_MS = 250;
+const latestText = (): string => useStore.getState().text;
 /** the list under the editor names this many diagnostics, then says how many more there are */
 const MAX_LISTED = 200;
 
@@ -135,6 +136,7 @@ export function Editor() {
           <CodeEditor
             text={text}
             onChange={setText}
+            latestText={latestText}
             diagnostics={diagnostics}
             currentLine={currentLine}
             onReady={(a) => {

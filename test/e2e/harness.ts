@@ -49,6 +49,10 @@ export interface OpenOptions {
   readonly width?: number;
   readonly height?: number;
   readonly reducedMotion?: boolean;
+  /** a link fragment to open (with its '#') */
+  readonly hash?: string;
+  /** wait for CodeMirror to replace the stand-in textarea (default: yes, unless a hash is given) */
+  readonly waitForEditor?: boolean;
 }
 
 export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
@@ -71,9 +75,9 @@ export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
   });
   const app: AppPage = { page, context, problems, close: () => context.close() };
   opened.push(app);
-  await page.goto(inject("baseUrl"));
+  await page.goto(`${inject("baseUrl")}${opts.hash ?? ""}`);
   await page.getByTestId("step").waitFor();
-  await editorReady(page);
+  if (opts.waitForEditor ?? opts.hash === undefined) await editorReady(page);
   return app;
 }
 

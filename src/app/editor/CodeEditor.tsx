@@ -34,6 +34,7 @@ import {
   EditorView,
   GutterMarker,
   gutterLineClass,
+  highlightActiveLine,
   highlightSpecialChars,
   keymap,
   lineNumbers,
@@ -51,6 +52,8 @@ export interface EditorApi {
 export interface CodeEditorProps {
   readonly text: string;
   readonly onChange: (text: string) => void;
+  /** the store's text now (a render's `text` may be older than the editor's last edits) */
+  readonly latestText: () => string;
   readonly diagnostics: readonly Diagnostic[];
   /** the line of the statement at the cursor step, 0 for none */
   readonly currentLine: number;
@@ -134,6 +137,7 @@ const theme = EditorView.theme({
   },
   ".cm-content": { padding: "6px 0" },
   ".cm-gutters": { backgroundColor: "#f6f7f9", color: "#5a6270", borderRight: "1px solid #c9ced6" },
+  ".cm-activeLine": { backgroundColor: "#eef4fb" },
   ".cm-step-line": { backgroundColor: "#fff2b3", boxShadow: "inset 3px 0 0 #c9a400" },
   "&.cm-focused": { outline: "2px solid #0b5cad", outlineOffset: "-2px" },
   ".cm-tooltip": { fontSize: "12.5px" },
@@ -147,7 +151,14 @@ const theme = EditorView.theme({
   ".cm-diagnosticText": { color: "#1b1f24" },
 });
 
-export default function CodeEditor({ text, onChange, diagnostics, currentLine, onReady }: CodeEditorProps) {
+export default function CodeEditor({
+  text,
+  onChange,
+  latestText,
+  diagnostics,
+  currentLine,
+  onReady,
+}: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const change = useRef(onChange);
@@ -164,6 +175,7 @@ export default function CodeEditor({ text, onChange, diagnostics, currentLine, o
           lineNumbers(),
           lintGutter(),
           highlightSpecialChars(),
+          highlightActiveLine(),
           history(),
           scenarioLanguage,
           syntaxHighlighting(scenarioHighlight),
@@ -217,9 +229,12 @@ export default function CodeEditor({ text, onChange, diagnostics, currentLine, o
   }, []);
 
   // the store's text, when it changed elsewhere
+  // biome-ignore lint/correctness/useExhaustiveDependencies: latestText is a stable reader of the store
   useEffect(() => {
     const v = view.current;
-    if (!v) return;
+    // A render that lags the typing (its text is older than the store's) must not undo keystrokes:
+    // every edit reaches the store at once, so only a text that is the store's own is taken.
+    if (!v || text !== latestText()) return;
     const want = normalized(text);
     const have = v.state.doc.toString();
     if (want !== have) {
