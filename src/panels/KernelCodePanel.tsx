@@ -26,7 +26,8 @@ export function KernelCodePanel({
   if (!event) return <div className="panel-body code-panel panel-empty">No event.</div>;
   const view = codeView(event.fn, event.kind, sourceOf(event.fn));
   return (
-    <div className="panel-body code-panel">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
+    <section className="panel-body code-panel" tabIndex={0} aria-label="kernel code excerpt">
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
@@ -54,6 +55,6 @@ export function KernelCodePanel({
       ) : (
         <p className="panel-empty">No excerpt for this function.</p>
       )}
-    </div>
+    </section>
   );
 }

@@ -54,6 +54,16 @@ async function axeViolations(page: Page): Promise<Violation[]> {
   });
 }
 
+/** The completion popup's text once it shows, asking for it (Ctrl+Space) while it does not. */
+async function completions(page: Page): Promise<string> {
+  const popup = page.locator(".cm-tooltip-autocomplete");
+  if ((await popup.count()) === 0) {
+    await page.keyboard.press("Control+Space");
+    await page.waitForTimeout(200);
+  }
+  return (await popup.count()) > 0 ? ((await popup.textContent()) ?? "") : "";
+}
+
 /** Waits until the panels that load on first use have arrived. */
 async function settled(page: Page): Promise<void> {
   await expect
@@ -116,19 +126,16 @@ describe("the scenario editor", () => {
       // completion: keywords, and the names defined above the cursor
       await editor.press("Control+End");
       await page.keyboard.type("fio mm");
-      const popup = page.locator(".cm-tooltip-autocomplete");
-      await expect.poll(() => popup.textContent(), { timeout: 5000 }).toContain("mmap");
+      await expect.poll(() => completions(page), { timeout: 10000 }).toContain("mmap");
       await shot(page.locator("aside.side"), "editor-completion");
       await page.keyboard.press("Tab");
       await page.keyboard.type(" two ");
-      await page.keyboard.press("Control+Space");
-      await expect.poll(() => popup.textContent(), { timeout: 5000 }).toContain("nvme0");
+      await expect.poll(() => completions(page), { timeout: 10000 }).toContain("nvme0");
       await page.keyboard.press("Tab");
       await page.keyboard.type(" 16K");
       await page.keyboard.press("Enter");
       await page.keyboard.type("unpin ");
-      await page.keyboard.press("Control+Space");
-      await expect.poll(() => popup.textContent(), { timeout: 5000 }).toContain("io1");
+      await expect.poll(() => completions(page), { timeout: 10000 }).toContain("io1");
       await page.keyboard.press("Tab");
       await page.keyboard.press("Enter");
       await expect
@@ -349,7 +356,7 @@ describe("embed mode", () => {
       expect(await axeViolations(page)).toEqual([]);
       const src = page.url();
       await page.setContent(
-        `<!doctype html><title>post</title><h1>A post</h1><iframe src="${src}" title="p2pviz" width="960" height="600"></iframe>`,
+        `<!doctype html><link rel="icon" href="data:,"><title>post</title><h1>A post</h1><iframe src="${src}" title="p2pviz" width="960" height="600"></iframe>`,
       );
       const frame = page.frameLocator("iframe");
       await expect

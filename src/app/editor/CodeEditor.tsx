@@ -196,6 +196,7 @@ export default function CodeEditor({
           theme,
           EditorView.contentAttributes.of({
             "data-testid": "editor",
+            tabindex: "0",
             "aria-label": "scenario text",
             "aria-describedby": "scenario-status",
             spellcheck: "false",
