@@ -208,6 +208,9 @@ describe("the scenario editor", () => {
     try {
       const long = `# ${"a long comment that goes on ".repeat(6)}\nkernel upstream\n`;
       await page.getByTestId("editor").fill(long);
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step 0 / ${traceOf(long).events.length}`);
       const firstLine = page.locator(".cm-line").first();
       expect((await firstLine.boundingBox())!.height).toBeGreaterThan(40);
       expect(await page.locator(".cm-scroller").evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
