@@ -4,28 +4,38 @@
  * header's `.tools` group below.
  */
 
+import { lazy, Suspense } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import { PatternDefs } from "../panels/PatternDefs.tsx";
 import { appClassOf, useCompareStore } from "../store/compare.ts";
+import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
 import type { Trace } from "../trace/trace.ts";
+import { CompareToggle } from "./compare/CompareToggle.tsx";
 import { CompareTransport } from "./compare/CompareTransport.tsx";
-import { CompareToggle, CompareView } from "./compare/CompareView.tsx";
-import { Editor } from "./Editor.tsx";
+import { Editor, useBrokenLink } from "./Editor.tsx";
 import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
-import { realStatusOf } from "./real-status.ts";
+import type { realStatusOf as RealStatusOf } from "./real-status.ts";
+import { useRealStatus } from "./real-status-lazy.ts";
 import { ShareMenu, useUrlSync } from "./ShareMenu.tsx";
+import { SideResizer } from "./SideResizer.tsx";
+import { StaleTraceNote, useStaleLine } from "./StaleTrace.tsx";
 import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
 import { StoppedEarly } from "./TraceParts.tsx";
 import { TraceView } from "./TraceView.tsx";
 import { Transport } from "./Transport.tsx";
 
 /** The real kernel's result for the statement at `step`, when the scenario is a recorded preset. */
-function realResultAt(text: string, trace: Trace, step: number): RealResult | undefined {
-  const status = realStatusOf(text, trace.design);
+function realResultAt(
+  realStatusOf: typeof RealStatusOf | null,
+  text: string,
+  trace: Trace,
+  step: number,
+): RealResult | undefined {
+  const status = realStatusOf?.(text, trace.design);
   const op = opAt(trace, step);
   const seen = op && status?.byLine.get(op.line);
   if (!status || !op || !seen) return undefined;
@@ -47,10 +57,29 @@ function Workspace() {
   const setStep = useStore((s) => s.setStep);
   const select = useStore((s) => s.select);
   const text = useStore((s) => s.text);
-  if (!trace) return <main className="workspace empty">Fix the scenario to see it run.</main>;
-  const real = realResultAt(text, trace, step);
+  const realStatusOf = useRealStatus();
+  const staleLine = useStaleLine();
+  const broken = useBrokenLink();
+  if (broken) {
+    return (
+      <main className="workspace empty" data-testid="no-scenario">
+        Nothing to show: the share link could not be opened (see the message beside).
+      </main>
+    );
+  }
+  if (!trace) {
+    return (
+      <main className="workspace empty">
+        {text.trim() === ""
+          ? "Write a scenario, or choose a preset, to see it run."
+          : "The scenario has not run yet: fix its errors to see it run."}
+      </main>
+    );
+  }
+  const real = realResultAt(realStatusOf, text, trace, step);
   return (
-    <main className="workspace">
+    <main className={`workspace${staleLine !== null ? " stale" : ""}`}>
+      {staleLine !== null && <StaleTraceNote line={staleLine} />}
       <StoppedEarly trace={trace} />
       <TraceView
         trace={trace}
@@ -70,12 +99,37 @@ function Workspace() {
   );
 }
 
+/** Compare mode, on first use. */
+const CompareView = lazy(() => import("./compare/CompareView.tsx"));
+
+function CompareLoading() {
+  return <main className="workspace empty">Loading compare mode…</main>;
+}
+
 export function App() {
   useKeyboard();
   usePlayback();
   useUrlSync();
   const appClass = useCompareStore(appClassOf);
   const compare = appClass !== "app";
+  const embed = useLinkStore((s) => s.embed !== null);
+  const workspace = compare ? (
+    <Suspense fallback={<CompareLoading />}>
+      <CompareView />
+    </Suspense>
+  ) : (
+    <Workspace />
+  );
+  if (embed) {
+    // for an iframe: the panels and the stepping controls, no editor and no toolbar
+    return (
+      <div className={`${appClass} embed`}>
+        <PatternDefs />
+        <header className="app-header">{compare ? <CompareTransport /> : <Transport />}</header>
+        {workspace}
+      </div>
+    );
+  }
   return (
     <div className={appClass}>
       <PatternDefs />
@@ -91,10 +145,11 @@ export function App() {
         </div>
         {compare ? <CompareTransport /> : <Transport />}
       </header>
-      <aside className="side" aria-label="scenario">
+      <aside className="side" id="scenario-column" aria-label="scenario">
         <Editor />
+        <SideResizer />
       </aside>
-      {compare ? <CompareView /> : <Workspace />}
+      {workspace}
     </div>
   );
 }

@@ -1,29 +1,113 @@
 /**
- * Scenario editor: a plain <textarea> with a line-number gutter (no editor library, to keep the
- * bundle small). Error lines are marked in the gutter, the statement at the cursor step is
- * highlighted, and the first error is shown as `line L:C: message`. The store keeps the last good
- * run on screen while the text has errors.
+ * The scenario editor column: the editor itself, then every diagnostic of the text as a list whose
+ * entries jump to their line (data-testid="scenario-error"), or "Scenario runs.".
+ *
+ * The editor is CodeMirror 6 (editor/CodeEditor.tsx), loaded on first render with import() so it is
+ * not part of the initial JavaScript; a plain textarea with the same text stands in until it
+ * arrives (and stays if it cannot load). The text runs as you type, debounced.
+ *
+ * A share link that could not be opened is shown here instead of an editor: what is wrong with it,
+ * and two ways on (the scenario saved in this browser, or an empty one).
  */
 
-import { useEffect, useMemo, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import type { ShareError } from "../share/errors.ts";
+import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectEditor } from "../store/selectors.ts";
-import { useStore } from "../store/store.ts";
+import { DEFAULT_SCENARIO, savedText, useStore } from "../store/store.ts";
+import type { EditorApi } from "./editor/CodeEditor.tsx";
 import { RealBadge } from "./RealBadge.tsx";
-import { LinkErrorView, useLinkError } from "./ShareMenu.tsx";
 
 const RUN_DELAY_MS = 250;
-/** line height of the textarea and the gutter, in px (app.css) */
-const LINE_PX = 18;
-const MAX_ERROR_MARKS = 50;
+const latestText = (): string => useStore.getState().text;
+/** the list under the editor names this many diagnostics, then says how many more there are */
+const MAX_LISTED = 200;
+
+/** CodeMirror, on first use; if it cannot load, the plain textarea stays. */
+const CodeEditor = lazy(() =>
+  import("./editor/CodeEditor.tsx").catch(() => ({
+    default: ({ text, diagnostics }: { text: string; diagnostics: readonly unknown[] }) => (
+      <PlainEditor text={text} invalid={diagnostics.length > 0} />
+    ),
+  })),
+);
+
+/** The line of the statement at the cursor step, or 0 while the trace is not the text's own. */
+function useCurrentLine(): number {
+  return useStore((s) =>
+    s.trace && s.diagnostics.length === 0 && s.traceText === s.text ? (opAt(s.trace, s.step)?.line ?? 0) : 0,
+  );
+}
+
+/** The textarea that stands in until CodeMirror has loaded. */
+function PlainEditor({ text, invalid }: { readonly text: string; readonly invalid: boolean }) {
+  const setText = useStore((s) => s.setText);
+  return (
+    <textarea
+      className="editor-text"
+      data-testid="editor"
+      aria-label="scenario text"
+      aria-invalid={invalid}
+      aria-describedby="scenario-status"
+      spellCheck={false}
+      autoCapitalize="off"
+      autoComplete="off"
+      wrap="soft"
+      value={text}
+      onChange={(e) => setText(e.target.value)}
+    />
+  );
+}
+
+/** A bad link's error, for the editor column. Plain text only. */
+export function LinkErrorView({ error }: { readonly error: ShareError }) {
+  return (
+    <div className="scenario-error" role="alert">
+      <p data-testid="scenario-error" className="link-error">
+        {error.code === "bad-step" ? "" : "This link cannot be opened: "}
+        {error.message}
+      </p>
+      {error.hint && <p className="hint">{error.hint}</p>}
+    </div>
+  );
+}
+
+/** Shown in place of the editor when the link in the address bar could not be read at all. */
+function BrokenLink({ error }: { readonly error: ShareError }) {
+  const loadScenario = useStore((s) => s.loadScenario);
+  const saved = savedText();
+  return (
+    <div className="broken-link" data-testid="broken-link">
+      <h2>This share link cannot be opened</h2>
+      <LinkErrorView error={error} />
+      <p className="hint">The link stays in the address bar, so you can check or fix it there.</p>
+      <div className="broken-link-actions">
+        <button type="button" onClick={() => loadScenario(saved ?? DEFAULT_SCENARIO, { step: 0 })}>
+          {saved ? "Open the scenario saved in this browser" : "Open the example scenario"}
+        </button>
+        <button type="button" onClick={() => loadScenario("", { step: 0 })}>
+          Write a new scenario
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The link could not be read: nothing was opened in its place. */
+export function useBrokenLink(): ShareError | null {
+  const error = useLinkStore((s) => s.error);
+  const empty = useStore((s) => s.text === "" && s.trace === null);
+  return error && empty ? error : null;
+}
 
 export function Editor() {
   const { text, diagnostics } = useStore(useShallow(selectEditor));
   const setText = useStore((s) => s.setText);
   const run = useStore((s) => s.run);
-  const currentLine = useStore((s) => (s.trace ? (opAt(s.trace, s.step)?.line ?? 0) : 0));
-  const area = useRef<HTMLTextAreaElement>(null);
-  const gutter = useRef<HTMLDivElement>(null);
+  const currentLine = useCurrentLine();
+  const api = useRef<EditorApi | null>(null);
+  const [loaded, setLoaded] = useState(false);
 
   // run as you type, debounced; the first run happens at once
   const first = useRef(true);
@@ -38,81 +122,59 @@ export function Editor() {
     return () => clearTimeout(t);
   }, [text, run]);
 
-  const lineCount = useMemo(() => text.split("\n").length, [text]);
-  const lineNumbers = useMemo(
-    () => Array.from({ length: lineCount }, (_, i) => String(i + 1)).join("\n"),
-    [lineCount],
-  );
-  // the statement at the cursor, then error lines (drawn last, so an error wins over the cursor)
-  const marks = useMemo(() => {
-    const errs = [...new Set(diagnostics.map((d) => d.line))].slice(0, MAX_ERROR_MARKS);
-    const out: [number, string][] = [];
-    if (currentLine > 0 && !errs.includes(currentLine)) out.push([currentLine, "cur"]);
-    for (const n of errs) out.push([n, "err"]);
-    return out;
-  }, [diagnostics, currentLine]);
+  const linkError = useLinkStore((s) => s.error);
+  const broken = useBrokenLink();
+  if (broken) return <BrokenLink error={broken} />;
 
-  const goTo = (line: number, col: number) => {
-    const el = area.current;
-    if (!el) return;
-    const lines = text.split("\n");
-    let pos = 0;
-    for (let i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i]!.length + 1;
-    pos += Math.max(0, col - 1);
-    el.focus();
-    el.setSelectionRange(pos, pos);
-  };
-
-  const d0 = diagnostics[0];
-  const linkError = useLinkError();
+  const goTo = (line: number, col: number) => api.current?.goTo(line, col);
+  const invalid = diagnostics.length > 0;
+  const listed = diagnostics.slice(0, MAX_LISTED);
   return (
-    <div className="editor">
+    <div className="editor" data-editor={loaded ? "codemirror" : "plain"}>
       <div className="editor-box">
-        <div className="gutter" ref={gutter} aria-hidden="true">
-          {/* one text node for all numbers (a 100k-line scenario stays cheap), marks laid over it */}
-          <div className="gutter-inner">
-            <pre className="gutter-nums">{lineNumbers}</pre>
-            {marks.map(([n, cls]) => (
-              <div key={`${cls}${n}`} className={`gutter-mark ${cls}`} style={{ top: (n - 1) * LINE_PX }}>
-                {n}
-              </div>
-            ))}
-          </div>
-        </div>
-        <textarea
-          ref={area}
-          className="editor-text"
-          data-testid="editor"
-          aria-label="scenario text"
-          aria-invalid={diagnostics.length > 0}
-          aria-describedby="scenario-status"
-          spellCheck={false}
-          autoCapitalize="off"
-          autoComplete="off"
-          wrap="off"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          onScroll={(e) => {
-            if (gutter.current) gutter.current.scrollTop = e.currentTarget.scrollTop;
-          }}
-        />
+        <Suspense fallback={<PlainEditor text={text} invalid={invalid} />}>
+          <CodeEditor
+            text={text}
+            onChange={setText}
+            latestText={latestText}
+            diagnostics={diagnostics}
+            currentLine={currentLine}
+            onReady={(a) => {
+              api.current = a;
+              setLoaded(a !== null);
+            }}
+          />
+        </Suspense>
       </div>
       <div id="scenario-status" className="editor-status">
         {linkError ? (
           <LinkErrorView error={linkError} />
-        ) : d0 ? (
-          <div className="scenario-error" role="alert">
-            <button
-              type="button"
-              className="linkish"
-              data-testid="scenario-error"
-              onClick={() => goTo(d0.line, d0.col)}
-            >
-              line {d0.line}:{d0.col}: {d0.message}
-            </button>
-            {d0.hint && <p className="hint">{d0.hint}</p>}
-            {diagnostics.length > 1 && <p className="hint">and {diagnostics.length - 1} more</p>}
-            <p className="hint">Showing the last scenario that ran.</p>
+        ) : invalid ? (
+          <div className="scenario-errors" role="alert">
+            <p className="errors-head">
+              {diagnostics.length === 1 ? "1 error" : `${diagnostics.length} errors`}; the panels show the
+              last text that ran.
+            </p>
+            <ol className="error-list">
+              {listed.map((d, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: diagnostics of one text never reorder
+                <li key={i}>
+                  <button
+                    type="button"
+                    className="linkish"
+                    data-testid="scenario-error"
+                    title="Go to this line"
+                    onClick={() => goTo(d.line, d.col)}
+                  >
+                    line {d.line}:{d.col}: {d.message}
+                  </button>
+                  {d.hint && <p className="hint">{d.hint}</p>}
+                </li>
+              ))}
+            </ol>
+            {diagnostics.length > listed.length && (
+              <p className="hint">and {diagnostics.length - listed.length} more</p>
+            )}
           </div>
         ) : (
           <p className="ok">

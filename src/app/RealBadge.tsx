@@ -1,11 +1,12 @@
 /** "checked against Linux 6.12.117": shown while the scenario on screen is a recorded preset that matches. */
 import { useStore } from "../store/store.ts";
-import { realStatusOf } from "./real-status.ts";
+import { useRealStatus } from "./real-status-lazy.ts";
 
 export function RealBadge() {
   const text = useStore((s) => s.text);
   const design = useStore((s) => s.trace?.design);
-  const status = realStatusOf(text, design);
+  const realStatusOf = useRealStatus();
+  const status = realStatusOf?.(text, design);
   if (!status?.checked) return null;
   const known = status.knownDifferences;
   return (

@@ -6,9 +6,9 @@
 import { AddressPanel, PteLegend } from "../panels/AddressPanel.tsx";
 import { motionMs } from "../panels/common.ts";
 import { FindingsPanel } from "../panels/FindingsPanel.tsx";
-import { KernelCodePanel, type RealResult } from "../panels/KernelCodePanel.tsx";
+import type { RealResult } from "../panels/KernelCodePanel.tsx";
+import { KernelCode, Refcounts } from "../panels/LazyPanels.tsx";
 import { LookLegend, PoolPanel } from "../panels/PoolPanel.tsx";
-import { RefcountPanel } from "../panels/RefcountPanel.tsx";
 import { TimelinePanel } from "../panels/TimelinePanel.tsx";
 import { stateAtStep } from "../store/cursors.ts";
 import type { PageRef } from "../store/store.ts";
@@ -75,14 +75,14 @@ export function TraceView({
         <header>
           <h2 id="h-refs">Refcounts</h2>
         </header>
-        <RefcountPanel state={state} event={event} stateKey={stateKey} motion={motion} selected={selected} />
+        <Refcounts state={state} event={event} stateKey={stateKey} motion={motion} selected={selected} />
       </section>
 
       <section className="panel code" aria-labelledby="h-code">
         <header>
           <h2 id="h-code">Kernel code</h2>
         </header>
-        <KernelCodePanel trace={trace} step={step} real={real} />
+        <KernelCode trace={trace} step={step} real={real} />
       </section>
 
       <section className="panel findings-panel" aria-labelledby="h-findings">

@@ -5,6 +5,7 @@
 
 import { useEffect } from "react";
 import { useCompareStore } from "../store/compare.ts";
+import { useLinkStore } from "../store/link-store.ts";
 import { selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
 import { alignedTotal } from "../trace/diff.ts";
@@ -14,6 +15,8 @@ export interface PlayTarget {
   readonly step: number;
   /** the last step the loop may reach */
   readonly end: number;
+  /** embed mode's step range: play loops from `start` to `end` instead of stopping at `end` */
+  readonly loopFrom?: number;
   setStep(step: number): void;
   pause(): void;
 }
@@ -31,12 +34,16 @@ function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget):
       const stride = Math.floor((acc * speed) / 1000);
       if (stride > 0) {
         acc -= (stride * 1000) / speed;
-        const { step, end, setStep, pause } = target();
-        const next = Math.min(end, step + stride);
-        setStep(next);
-        if (next >= end) {
-          pause();
-          return;
+        const { step, end, loopFrom, setStep, pause } = target();
+        if (loopFrom !== undefined && (step >= end || step < loopFrom)) {
+          setStep(loopFrom); // round again (or into the range, from a step outside it)
+        } else {
+          const next = Math.min(end, step + stride);
+          setStep(next);
+          if (next >= end && loopFrom === undefined) {
+            pause();
+            return;
+          }
         }
       }
       raf = requestAnimationFrame(tick);
@@ -46,14 +53,22 @@ function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget):
   }, [playing, speed, target]);
 }
 
+/** The end of the loop, and its start in embed mode with a step range (embed=1&from=A&to=B). */
+function bounds(last: number): { end: number; loopFrom?: number } {
+  const embed = useLinkStore.getState().embed;
+  if (!embed || (embed.from === undefined && embed.to === undefined)) return { end: last };
+  const end = Math.min(last, embed.to ?? last);
+  return { end, loopFrom: Math.min(end, embed.from ?? 0) };
+}
+
 function appTarget(): PlayTarget {
   const { step, trace, setStep, pause } = useStore.getState();
-  return { step, end: (trace?.steps ?? 1) - 1, setStep, pause };
+  return { step, ...bounds((trace?.steps ?? 1) - 1), setStep, pause };
 }
 
 function compareTarget(): PlayTarget {
   const { step, comparison, setStep, pause } = useCompareStore.getState();
-  return { step, end: (comparison ? alignedTotal(comparison) : 1) - 1, setStep, pause };
+  return { step, ...bounds((comparison ? alignedTotal(comparison) : 1) - 1), setStep, pause };
 }
 
 /** The single view's play loop: the app's cursor. */

@@ -130,7 +130,8 @@ export function KernelCodePanel({
   }, [view?.fn, view?.hl]);
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (
-    <div className="panel-body code-panel">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
+    <section className="panel-body code-panel" tabIndex={0} aria-label="kernel code excerpt">
       <p className="code-head">
         <code className="code-fn" data-testid="code-fn">
           {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
@@ -160,6 +161,6 @@ export function KernelCodePanel({
       ) : (
         <p className="panel-empty">No excerpt for this function.</p>
       )}
-    </div>
+    </section>
   );
 }

@@ -194,7 +194,7 @@ export interface RefcountPanelProps {
 }
 
 export function RefcountPanel({ state, event, stateKey, motion, selected }: RefcountPanelProps) {
-  const [box, size] = useSize<HTMLDivElement>();
+  const [box, size] = useSize<HTMLElement>();
   const g = useRef<SVGGElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
   const view = useMemo(() => refcountView(state, event), [stateKey]);
@@ -274,7 +274,8 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           {detail}
         </p>
       )}
-      <div className="panel-scroll" ref={box}>
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it */}
+      <section className="panel-scroll" ref={box} tabIndex={0} aria-label="refcount table">
         <svg width={Math.max(300, size.width)} height={height} role="img" aria-label="page reference counts">
           <g ref={g} />
           {view.omitted > 0 && (
@@ -283,7 +284,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
             </text>
           )}
         </svg>
-      </div>
+      </section>
     </div>
   );
 }

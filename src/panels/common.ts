@@ -4,7 +4,6 @@
  */
 
 import type { Selection } from "d3-selection";
-import "d3-transition";
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, PageLook } from "../kernel/state.ts";
@@ -91,6 +90,25 @@ export function prefersReducedMotion(): boolean {
   return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
 }
 
+/**
+ * d3-transition (with d3-interpolate, d3-color, d3-timer) is loaded on first use, not with the
+ * initial JavaScript: the first drawing has nothing to animate from.
+ */
+let motionReady = false;
+let motionLoading: Promise<void> | null = null;
+
+export function loadMotion(): Promise<void> {
+  motionLoading ??= import("d3-transition").then(
+    () => {
+      motionReady = true;
+    },
+    () => {
+      motionLoading = null; // not reachable right now: draw without motion, try again later
+    },
+  );
+  return motionLoading;
+}
+
 /** Set while share/animate.ts records the view step by step: every frame shows its final state. */
 export const recording = { on: false };
 
@@ -108,6 +126,11 @@ export function motionMs(base: number, playing: boolean, speed: number): number 
  */
 // biome-ignore lint/suspicious/noExplicitAny: d3 selection generics are irrelevant here
 export function animated<S extends Selection<any, any, any, any>>(sel: S, ms: number, name = "p2p"): S {
+  if (!motionReady) {
+    // d3-transition loads on the first change after the first drawing: until then, no motion
+    loadMotion();
+    return sel;
+  }
   sel.interrupt(name);
   if (ms <= 0) return sel;
   return sel.transition(name).duration(ms) as unknown as S;

@@ -29,7 +29,7 @@ import {
 } from "./versions.ts";
 
 export type { ShareError, ShareErrorCode } from "./errors.ts";
-export type { CompareRef, CompareRefV3, PageRef } from "./versions.ts";
+export type { CompareRef, CompareRefV3, EmbedRef, PageRef } from "./versions.ts";
 export { CURRENT_VERSION, MAX_STEP } from "./versions.ts";
 
 /** What a link opens: the current format's content. */
@@ -130,6 +130,23 @@ export function formatFragment(state: ShareState): string {
     if (!PANEL.test(state.panel))
       throw new ShareFailure("bad-field", `'${shown(state.panel)}' is not a panel name.`);
     parts.push(`panel=${state.panel}`);
+  }
+  if (state.embed !== undefined) {
+    parts.push("embed=1");
+    const { from, to } = state.embed;
+    for (const [key, n] of [
+      ["from", from],
+      ["to", to],
+    ] as const) {
+      if (n === undefined) continue;
+      if (!Number.isInteger(n) || n < 0 || n > MAX_STEP) {
+        throw new ShareFailure("bad-step", `The embed's ${key} ${n} is not a step from 0 to ${MAX_STEP}.`);
+      }
+      parts.push(`${key}=${n}`);
+    }
+    if (from !== undefined && to !== undefined && from > to) {
+      throw new ShareFailure("bad-step", `The embed's step range ${from} to ${to} runs backwards.`);
+    }
   }
   parts.push(`step=${state.step}`);
   return parts.join("&");

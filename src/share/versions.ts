@@ -15,7 +15,9 @@
  *       `design=upstream@6.12`; `page` may name a PCI-address device, `page=0000:01:00.0:3` (the page
  *       number follows the last ':'), and a page up to 2^28 - 1 (1T of 4K pages); and `step` counts
  *       the events of the scale engine (historical designs in their 5.10 kernel). `migrateV2toV3` adds
- *       nothing. The encoder writes v3 for every link, because what `step` counts changed.
+ *       nothing. Also embed mode: `[&embed=1[&from=A][&to=B]]` after `panel`, before `step`: the
+ *       panels and stepping controls only, for an iframe, with an optional step range that playing
+ *       loops over. The encoder writes v3 for every link, because what `step` counts changed.
  *
  * What every version keeps: the scenario text, byte for byte, hence the same statements. A v0-v2
  * `step` counts the events of the first engine; opening such a link maps it to the same statement
@@ -77,11 +79,20 @@ export interface CompareRefV3 extends CompareRef {
   readonly version?: KernelVersion;
 }
 
+/** Embed mode (v3): no editor and no toolbar; playing loops over steps from..to when given. */
+export interface EmbedRef {
+  /** first step of the loop (default 0) */
+  readonly from?: number;
+  /** last step of the loop (default the last step) */
+  readonly to?: number;
+}
+
 /** What a v3 link says; also the current in-memory form, ShareState. */
 export interface ShareV3 extends ShareV2 {
   /** the kernel version of `design` (`design=D@V`); only with `design`; absent = the design's default */
   readonly version?: KernelVersion;
   readonly compare?: CompareRefV3;
+  readonly embed?: EmbedRef;
 }
 
 /** Fields of a fragment: raw (still escaped) values, in the order they appear. */
@@ -100,6 +111,9 @@ export const PANEL = /^[a-z][a-z0-9-]{0,31}$/;
 const FUTURE_KEYS: Readonly<Record<string, string>> = {
   vs: "comparison with a second design",
   s2: "a second scenario to compare",
+  embed: "embed mode (the panels without the editor, for an iframe)",
+  from: "a step range to play in embed mode",
+  to: "a step range to play in embed mode",
 };
 
 function field(fields: Fields, key: string): string | undefined {
@@ -304,7 +318,7 @@ function parseKernel(raw: string | undefined): { design: Design; version?: Kerne
 
 /** v3: v2's fields, with kernel versions in `design`/`vs` and v2 device names and sizes in `page`. */
 export function decodeV3(fields: Fields): ShareV3 {
-  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "step"], 3);
+  checkKeys(fields, ["v", "s", "design", "vs", "s2", "page", "panel", "embed", "from", "to", "step"], 3);
   const s = field(fields, "s");
   if (s === undefined) throw new ShareFailure("missing-key", "The link has no scenario field 's='.");
   const rawStep = field(fields, "step");
@@ -334,6 +348,7 @@ export function decodeV3(fields: Fields): ShareV3 {
           ...(text2 !== undefined && { text: text2 }),
         }
       : undefined;
+  const embed = parseEmbed(fields);
   return {
     text,
     step,
@@ -342,7 +357,49 @@ export function decodeV3(fields: Fields): ShareV3 {
     ...(compare && { compare }),
     ...(page && { page }),
     ...(panel && { panel }),
+    ...(embed && { embed }),
   };
+}
+
+/** v3's `embed=1` and its optional `from`/`to` step range (embed mode, for an iframe). */
+function parseEmbed(fields: Fields): EmbedRef | undefined {
+  const rawEmbed = field(fields, "embed");
+  const rawFrom = field(fields, "from");
+  const rawTo = field(fields, "to");
+  if (rawEmbed === undefined) {
+    if (rawFrom !== undefined || rawTo !== undefined) {
+      throw new ShareFailure(
+        "bad-field",
+        "The link has 'from=' or 'to=' without 'embed=1'; they only apply to embed mode.",
+      );
+    }
+    return undefined;
+  }
+  if (plainField(rawEmbed) !== "1") {
+    throw new ShareFailure(
+      "bad-field",
+      `The link's embed '${shown(plainField(rawEmbed))}' is not 1.`,
+      "Embed mode is embed=1.",
+    );
+  }
+  const bound = (raw: string | undefined, key: string): number | undefined => {
+    if (raw === undefined) return undefined;
+    const s = plainField(raw);
+    if (!/^(0|[1-9][0-9]{0,8})$/.test(s)) {
+      throw new ShareFailure(
+        "bad-step",
+        `The link's ${key} '${shown(s)}' is not a step from 0 to ${MAX_STEP}.`,
+      );
+    }
+    return Number(s);
+  };
+  const from = bound(rawFrom, "from");
+  const to = bound(rawTo, "to");
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new ShareFailure("bad-step", `The link's step range from=${from} to=${to} runs backwards.`);
+  }
+  const embed: EmbedRef = { ...(from !== undefined && { from }), ...(to !== undefined && { to }) };
+  return embed;
 }
 
 /** v0 → v1: the same fields; v1 adds only the optional design override, which v0 never has. */
@@ -355,7 +412,7 @@ export function migrateV1toV2(s: ShareV1): ShareV2 {
   return { ...s };
 }
 
-/** v2 → v3: the same fields; a v2 link names no kernel version (each design's default). */
+/** v2 → v3: the same fields; a v2 link names no kernel version (each design's default) and is never embedded. */
 export function migrateV2toV3(s: ShareV2): ShareV3 {
   return { ...s };
 }

@@ -32,6 +32,8 @@ export interface AppState extends CursorState {
   diagnostics: readonly Diagnostic[];
   /** the last good run; stays on screen while the text has errors */
   trace: Trace | null;
+  /** the text `trace` is the run of (differs from `text` while an edit waits to run, or has errors) */
+  traceText: string;
   /** bumped on every new trace, so memoised views can key on it cheaply */
   traceVersion: number;
   /** cursor: the state shown is the one after the event of this step */
@@ -78,6 +80,15 @@ function storage(): Storage | null {
   }
 }
 
+/** The scenario text saved in this browser, if any. */
+export function savedText(): string | null {
+  try {
+    return storage()?.getItem(STORAGE_TEXT) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function loadSaved(): { text: string; design: Design | null } {
   const ls = storage();
   const text = ls?.getItem(STORAGE_TEXT) ?? DEFAULT_SCENARIO;
@@ -118,10 +129,17 @@ export const useStore = create<AppState>()((set, get) => {
       set({ diagnostics: outcome.diagnostics });
       return;
     }
-    const { trace: old, step: oldStep, traceVersion } = get();
+    const { trace: old, step: oldStep, traceVersion, text } = get();
     const next = outcome.trace;
     const s = step !== undefined ? clampStep(next, step) : carryStep(old, oldStep, next);
-    set({ diagnostics: [], trace: next, traceVersion: traceVersion + 1, step: s, selected: null });
+    set({
+      diagnostics: [],
+      trace: next,
+      traceText: text,
+      traceVersion: traceVersion + 1,
+      step: s,
+      selected: null,
+    });
   };
 
   return {
@@ -130,6 +148,7 @@ export const useStore = create<AppState>()((set, get) => {
     version: null,
     diagnostics: [],
     trace: null,
+    traceText: "",
     traceVersion: 0,
     step: 0,
     playing: false,

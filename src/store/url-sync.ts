@@ -13,19 +13,13 @@
  * and `history`. Its own small store holds the link state the Share menu and the Editor render.
  */
 
-import { create } from "zustand";
 import type { Design } from "../scenario/ast.ts";
-import {
-  checkStep,
-  decodeShareLink,
-  encodeShareLink,
-  type ShareError,
-  type ShareState,
-} from "../share/codec.ts";
+import { checkStep, decodeShareLink, encodeShareLink, type ShareState } from "../share/codec.ts";
 import { migrateStep } from "../share/migrate-step.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
+import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
 import { type AppState, type PageRef, STORAGE_TEXT, useStore } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
@@ -33,16 +27,7 @@ export const URL_THROTTLE_MS = 250;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
 
-export interface LinkState {
-  /** why the link in the address bar could not be opened; shown as the scenario error */
-  error: ShareError | null;
-  /** the link for the current state, or the reason there is none (too large) */
-  current: { ok: true; url: string } | { ok: false; error: ShareError } | null;
-  /** panel named by the link, kept in the URL until another scenario is loaded */
-  panel: string | null;
-}
-
-export const useLinkStore = create<LinkState>()(() => ({ error: null, current: null, panel: null }));
+export { type LinkState, useLinkStore };
 
 function base(): string {
   return `${location.origin}${location.pathname}${location.search}`;
@@ -57,6 +42,7 @@ function pageOf(trace: Trace | null, sel: PageRef | null): ShareState["page"] {
 /** The share state of the app as it stands (with compare mode's side B and aligned step, if on). */
 export function shareStateOf(s: AppState, panel: string | null): ShareState {
   const page = pageOf(s.trace, s.selected);
+  const embed = useLinkStore.getState().embed;
   return withCompare({
     text: s.text,
     step: s.step,
@@ -64,6 +50,7 @@ export function shareStateOf(s: AppState, panel: string | null): ShareState {
     ...(s.design && s.version && { version: s.version }),
     ...(page && { page }),
     ...(panel && { panel }),
+    ...(embed && { embed }),
   });
 }
 
@@ -73,10 +60,6 @@ export function currentLink(): LinkState["current"] {
     base: base(),
   });
   return r.ok ? { ok: true, url: r.url } : { ok: false, error: r.error };
-}
-
-function hasLink(hash: string): boolean {
-  return hash !== "" && hash !== "#";
 }
 
 /** sessionStorage key of the fragment this tab last wrote (a reload keeps it; a new tab does not). */
@@ -160,15 +143,15 @@ function openLink(hash: string): boolean {
   if (!r.ok) {
     // Nothing from before stays on screen as if it were the link's scenario; nothing is saved.
     useStore.setState({ text: "", trace: null, diagnostics: [], step: 0, selected: null, playing: false });
-    useLinkStore.setState({ error: r.error, panel: null });
+    useLinkStore.setState({ error: r.error, panel: null, embed: null });
     entryText = null;
     return false;
   }
   // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
   const state = { ...r.state, step: migrateStep(r.state, r.version) };
-  const { text, step, design, version, page, panel } = state;
+  const { text, step, design, version, page, panel, embed } = state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
-  useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null });
+  useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null, embed: embed ?? null });
   entryText = text;
   entryWrittenAt = 0;
   useStore.getState().loadScenario(text, { step, design: design ?? null, version: version ?? null });
@@ -199,8 +182,10 @@ function openLink(hash: string): boolean {
 export function primeFromLocation(): void {
   if (typeof location === "undefined" || !linkToOpen(location.hash)) return;
   const r = decodeShareLink(location.hash);
-  if (r.ok) useStore.setState({ text: r.state.text, design: r.state.design ?? null });
-  else useStore.setState({ text: "", trace: null });
+  if (r.ok) {
+    useStore.setState({ text: r.state.text, design: r.state.design ?? null });
+    useLinkStore.setState({ embed: r.state.embed ?? null });
+  } else useStore.setState({ text: "", trace: null });
 }
 
 function writeUrl(): void {

@@ -8,7 +8,16 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { allEvents } from "../../src/trace/trace.ts";
 import { firstError, poolSummaryAt, traceOf } from "./expected.ts";
-import { cellLooks, currentStep, expectStep, focusBody, openApp, shot, withBrowser } from "./harness.ts";
+import {
+  cellLooks,
+  currentStep,
+  editorText,
+  expectStep,
+  focusBody,
+  openApp,
+  shot,
+  withBrowser,
+} from "./harness.ts";
 
 withBrowser();
 
@@ -227,9 +236,7 @@ describe("keys and editing", () => {
       expect(await page.getByTestId("speed").textContent()).toBe("8/s");
       // the edit (a leading space, -, +) breaks the first line: a located error, the last run kept
       await expect.poll(() => page.getByTestId("scenario-error").count()).toBe(1);
-      expect(await page.getByTestId("scenario-error").textContent()).toBe(
-        firstError(await editor.inputValue()),
-      );
+      expect(await page.getByTestId("scenario-error").textContent()).toBe(firstError(await editorText(page)));
       expect(await page.getByTestId("pool-summary").textContent()).toBe(poolSummaryAt(traceOf(SCENARIO), 2));
       expect(app.problems).toEqual([]);
     } finally {
@@ -246,10 +253,12 @@ describe("keys and editing", () => {
       await page.getByTestId("editor").fill(bad);
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toBe(firstError(bad));
       expect(await page.getByTestId("scenario-error").textContent()).toMatch(/^line 11:\d+: .*nvme9/);
-      await expect.poll(() => page.locator(".gutter .err").textContent()).toBe("11");
-      expect(await page.locator(".gutter .err").evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(
-        "rgb(251, 213, 210)",
-      );
+      await expect.poll(() => page.locator(".cm-lineNumbers .cm-gutterElement.err").textContent()).toBe("11");
+      expect(
+        await page
+          .locator(".cm-lineNumbers .cm-gutterElement.err")
+          .evaluate((e) => getComputedStyle(e).backgroundColor),
+      ).toBe("rgb(251, 213, 210)");
       await shot(page.locator("aside.side"), "editor-error");
       expect(app.problems).toEqual([]);
     } finally {

@@ -10,13 +10,15 @@ import type { ShareState } from "../../src/share/codec.ts";
 import { runShare } from "../../src/store/compare-run.ts";
 import { alignedTotal, sideStep } from "../../src/trace/diff.ts";
 import { poolSummaryAt } from "./expected.ts";
+import { editorText } from "./harness.ts";
 
 export async function expectShowsComparison(page: Page, s: ShareState): Promise<void> {
   const run = runShare(s);
   if (!run.ok || !run.comparison) throw new Error("the link's state does not run as a comparison");
   const c = run.comparison;
-  const shown = s.text.replace(/\r\n?/g, "\n");
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(shown);
+  // an embedded link (v3 embed=1) shows no editor
+  const shown = s.embed ? "" : s.text.replace(/\r\n?/g, "\n");
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(shown);
   await expect
     .poll(() => page.getByTestId("step").textContent(), { timeout: 5000 })
     .toBe(`Step ${s.step} / ${alignedTotal(c)}`);
@@ -29,5 +31,6 @@ export async function expectShowsComparison(page: Page, s: ShareState): Promise<
       .toBe(poolSummaryAt(trace, sideStep(c, side, s.step)));
   }
   expect(await page.getByTestId("scenario-error").count()).toBe(0);
-  expect(await page.getByTestId("compare-toggle").getAttribute("aria-pressed")).toBe("true");
+  if (s.embed) expect(await page.getByTestId("compare-view").isVisible()).toBe(true);
+  else expect(await page.getByTestId("compare-toggle").getAttribute("aria-pressed")).toBe("true");
 }

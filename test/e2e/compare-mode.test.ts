@@ -165,8 +165,8 @@ describe("compare mode", () => {
       // [ and ] jump to the end of the previous/next divergent statement
       await page.keyboard.press("Home");
       await expectAt(page, c, 0);
-      // before the divergence, the sentence is still there, marked as ahead
-      expect(await text(page, "divergence-where")).toBe("line 10 (ahead):");
+      // before the divergence, the sentence is still there, marked as later in the run
+      expect(await text(page, "divergence-where")).toBe("line 10, later in the run:");
       await page.keyboard.press("]");
       await expectAt(page, c, munmap);
       expect(await text(page, "divergence-where")).toBe("line 10:");

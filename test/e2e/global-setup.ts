@@ -18,7 +18,8 @@ import { type BrowserServer, chromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
 
 export const HOST = "127.0.0.1";
-export const PORT = 4173;
+/** 4173 by default (the port `vite preview` uses); P2PVIZ_E2E_PORT picks another when a shared machine has it taken. */
+export const PORT = Number(process.env.P2PVIZ_E2E_PORT) || 4173;
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--headless",

@@ -49,6 +49,10 @@ export interface OpenOptions {
   readonly width?: number;
   readonly height?: number;
   readonly reducedMotion?: boolean;
+  /** a link fragment to open (with its '#') */
+  readonly hash?: string;
+  /** wait for CodeMirror to replace the stand-in textarea (default: yes, unless a hash is given) */
+  readonly waitForEditor?: boolean;
 }
 
 export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
@@ -71,9 +75,74 @@ export async function openApp(opts: OpenOptions = {}): Promise<AppPage> {
   });
   const app: AppPage = { page, context, problems, close: () => context.close() };
   opened.push(app);
-  await page.goto(inject("baseUrl"));
+  await page.goto(`${inject("baseUrl")}${opts.hash ?? ""}`);
   await page.getByTestId("step").waitFor();
+  if (opts.waitForEditor ?? opts.hash === undefined) await editorReady(page);
   return app;
+}
+
+/**
+ * The scenario text the editor shows, as a person reads it: CodeMirror draws only the lines near its
+ * viewport, so this scrolls the editor from top to bottom and reads each line beside its number in
+ * the gutter (the textarea's value while CodeMirror loads), or "" when no editor is shown (a link
+ * that could not be opened).
+ */
+export async function editorText(page: Page): Promise<string> {
+  const ed = page.getByTestId("editor");
+  if ((await ed.count()) === 0) return "";
+  return ed.evaluate(async (el) => {
+    if (el instanceof HTMLTextAreaElement) return el.value;
+    const root = el.closest(".cm-editor");
+    const scroller = root?.querySelector<HTMLElement>(".cm-scroller");
+    if (!root || !scroller) throw new Error("no CodeMirror around the editor");
+    const plain = (line: Element) => {
+      const c = line.cloneNode(true) as HTMLElement;
+      for (const p of c.querySelectorAll(".cm-placeholder")) p.remove();
+      return c.textContent ?? "";
+    };
+    if (root.getClientRects().length === 0) {
+      // hidden (compare mode keeps the editor out of sight): the lines it has drawn, in order
+      if (el.querySelector(".cm-gap")) throw new Error("the hidden editor drew only part of this long text");
+      return Array.from(el.querySelectorAll(":scope > .cm-line"), plain).join("\n");
+    }
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const lines = new Map<number, string>();
+    const read = () => {
+      const numbers = Array.from(root.querySelectorAll<HTMLElement>(".cm-lineNumbers .cm-gutterElement"))
+        .filter((g) => /^\d+$/.test(g.textContent ?? "") && g.style.visibility !== "hidden")
+        .map((g) => ({ n: Number(g.textContent), top: Math.round(g.getBoundingClientRect().top) }));
+      for (const line of el.querySelectorAll<HTMLElement>(":scope > .cm-line")) {
+        const top = Math.round(line.getBoundingClientRect().top);
+        const n = numbers.find((g) => Math.abs(g.top - top) <= 2)?.n;
+        if (n !== undefined) lines.set(n, plain(line));
+      }
+    };
+    const start = scroller.scrollTop;
+    scroller.scrollTop = 0;
+    await frame();
+    read();
+    while (scroller.scrollTop + scroller.clientHeight < scroller.scrollHeight - 1) {
+      const before = scroller.scrollTop;
+      scroller.scrollTop += Math.max(20, scroller.clientHeight - 40);
+      await frame();
+      read();
+      if (scroller.scrollTop === before) break;
+    }
+    scroller.scrollTop = start;
+    const count = Math.max(0, ...lines.keys());
+    const out: string[] = [];
+    for (let n = 1; n <= count; n++) {
+      const text = lines.get(n);
+      if (text === undefined) throw new Error(`could not read line ${n} of the editor`);
+      out.push(text);
+    }
+    return out.join("\n");
+  });
+}
+
+/** Waits until the lazily loaded CodeMirror editor has replaced the stand-in textarea. */
+export async function editorReady(page: Page): Promise<void> {
+  await page.locator('.editor[data-editor="codemirror"]').waitFor({ state: "attached", timeout: 15000 });
 }
 
 export async function stepText(page: Page): Promise<string> {
@@ -109,7 +178,7 @@ export function presetText(file: string): string {
 export async function choosePreset(page: Page, file: string): Promise<void> {
   await page.getByTestId("presets").selectOption(`presets/${file}`);
   const text = presetText(file);
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(text);
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(text);
 }
 
 /** data-look of every cell of a device, in page order. */

@@ -23,6 +23,7 @@ import {
   cellLooks,
   choosePreset,
   currentStep,
+  editorText,
   expectStep,
   focusBody,
   openApp,
@@ -202,7 +203,7 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
         .toEqual([good, other, otherTrace.steps - 1]);
       await page.reload();
       await page.getByTestId("step").waitFor();
-      await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(good);
+      await expect.poll(() => editorText(page)).toBe(good);
       await expect
         .poll(() => page.locator(`[data-design="${other}"]`).getAttribute("aria-pressed"))
         .toBe("true");

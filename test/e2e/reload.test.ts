@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { encodeShareLink } from "../../src/share/codec.ts";
-import { focusBody, openApp, withBrowser } from "./harness.ts";
+import { editorText, focusBody, openApp, withBrowser } from "./harness.ts";
 
 withBrowser();
 
@@ -32,7 +32,7 @@ describe("reload", () => {
       await editor.type("p munmap a\n");
       await page.reload();
       await page.getByTestId("step").waitFor();
-      await expect.poll(() => editor.inputValue()).toContain("p munmap a");
+      await expect.poll(() => editorText(page)).toContain("p munmap a");
       await expect.poll(() => summaryAtEnd(page)).toContain("nvme0: 256 free / 256 pages");
       expect(app.problems).toEqual([]);
     } finally {
@@ -53,9 +53,7 @@ describe("reload", () => {
       const fresh = await app.context.newPage();
       await fresh.goto(`${new URL(page.url()).origin}${new URL(page.url()).pathname}#${r.fragment}`);
       await fresh.getByTestId("step").waitFor();
-      await expect
-        .poll(() => fresh.getByTestId("editor").inputValue())
-        .toBe("device d 256K\nprocess q\nq mmap a d 16K\n");
+      await expect.poll(() => editorText(fresh)).toBe("device d 256K\nprocess q\nq mmap a d 16K\n");
       await fresh.close();
       expect(app.problems).toEqual([]);
     } finally {

@@ -15,6 +15,7 @@ import { migrateStep } from "../../src/share/migrate-step.ts";
 import { runCli } from "../unit/helpers.ts";
 import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
+import { editorText } from "./harness.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const PRESETS = join(ROOT, "public/presets");
@@ -63,8 +64,10 @@ async function expectShows(page: Page, s: ShareState): Promise<void> {
   const trace = traceOf(s.text, s.design as Design | undefined);
   const total = trace.steps;
   // a <textarea> shows CR LF line ends as LF (HTML normalises its value); the scenario is the same
-  const shown = s.text.replace(/\r\n?/g, "\n");
-  await expect.poll(() => page.getByTestId("editor").inputValue(), { timeout: 5000 }).toBe(shown);
+  // an embedded link (v3 embed=1) shows no editor and no toolbar
+  const shown = s.embed ? "" : s.text.replace(/\r\n?/g, "\n");
+  await expect.poll(() => editorText(page), { timeout: 5000 }).toBe(shown);
+  if (s.embed) expect(await page.getByTestId("presets").count()).toBe(0);
   await expect
     .poll(() => page.getByTestId("step").textContent(), { timeout: 5000 })
     .toBe(`Step ${s.step} / ${total}`);
@@ -119,7 +122,7 @@ describe("the Share button", () => {
     try {
       const { page } = a;
       await page.getByTestId("presets").selectOption(`presets/${file}`);
-      await expect.poll(() => page.getByTestId("editor").inputValue()).toBe(text);
+      await expect.poll(() => editorText(page)).toBe(text);
       await page.locator('[data-design="seed"]').click();
       const trace = traceOf(text, "seed");
       const total = trace.steps;
@@ -226,7 +229,7 @@ describe("bad links", () => {
     try {
       const { page } = app;
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toMatch(message);
-      expect(await page.getByTestId("editor").inputValue()).toBe("");
+      expect(await editorText(page)).toBe("");
       expect(await page.getByTestId("pool-summary").count()).toBe(0);
       // the bad link stays in the address bar for the user to see
       await page.waitForTimeout(500);
@@ -247,7 +250,7 @@ describe("bad links", () => {
       await page.goto(`${inject("baseUrl")}#v=1&s=zAAAAAAAAAA&step=3`);
       await page.reload();
       await expect.poll(() => page.getByTestId("scenario-error").textContent()).toMatch(/damaged/);
-      expect(await page.getByTestId("editor").inputValue()).toBe("");
+      expect(await editorText(page)).toBe("");
     } finally {
       await app.context.close();
     }
@@ -299,7 +302,7 @@ describe("bad links", () => {
       await expect
         .poll(() => app.page.getByTestId("scenario-error").textContent())
         .toBe(`The link asks for step ${total + 5}, but this scenario has steps 0 to ${total - 1}.`);
-      expect(await app.page.getByTestId("editor").inputValue()).toBe(text);
+      expect(await editorText(app.page)).toBe(text);
     } finally {
       await app.context.close();
     }

@@ -8,9 +8,8 @@ import { useId, useState } from "react";
 import { AddressPanel } from "../../panels/AddressPanel.tsx";
 import { motionMs } from "../../panels/common.ts";
 import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
-import { KernelCodePanel } from "../../panels/KernelCodePanel.tsx";
+import { KernelCode, Refcounts } from "../../panels/LazyPanels.tsx";
 import { PoolPanel } from "../../panels/PoolPanel.tsx";
-import { RefcountPanel } from "../../panels/RefcountPanel.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
@@ -97,14 +96,14 @@ export function CompareColumn({
         <header>
           <h3 id={`${id}-refs`}>Refcounts</h3>
         </header>
-        <RefcountPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+        <Refcounts state={state} event={event} stateKey={stateKey} motion={motion} />
       </section>
 
       <section className="panel code" aria-labelledby={`${id}-code`}>
         <header>
           <h3 id={`${id}-code`}>Kernel code</h3>
         </header>
-        <KernelCodePanel trace={trace} step={step} />
+        <KernelCode trace={trace} step={step} />
       </section>
 
       <section className="panel findings-panel" aria-labelledby={`${id}-findings`}>

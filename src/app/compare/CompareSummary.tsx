@@ -59,35 +59,39 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
 export function CompareSummary({ comparison }: { readonly comparison: Comparison }) {
   const [a, b] = comparison.summary;
   return (
-    <table className="compare-summary" data-testid="compare-summary" aria-label="summary of the two runs">
-      <thead>
-        <tr>
-          <th scope="col">design</th>
-          {SUMMARY_COLUMNS.map((c) => (
-            <th key={c.key} scope="col" title={c.title}>
-              {c.head}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {[a, b].map((s, i) => (
-          <tr key={i === 0 ? "a" : "b"} data-side={i === 0 ? "a" : "b"}>
-            <th scope="row">
-              <span className="side-tag">{i === 0 ? "A" : "B"}</span> {s.label}
-            </th>
-            {SUMMARY_COLUMNS.map((c) => {
-              const v = c.cell(s);
-              const differs = c.cell(a) !== c.cell(b);
-              return (
-                <td key={c.key} data-col={c.key} className={differs ? "differs" : undefined}>
-                  {v}
-                </td>
-              );
-            })}
+    // on a narrow screen the table scrolls sideways inside this box, not the page
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it
+    <section className="compare-summary-box" tabIndex={0} aria-label="summary of the two runs, scrollable">
+      <table className="compare-summary" data-testid="compare-summary" aria-label="summary of the two runs">
+        <thead>
+          <tr>
+            <th scope="col">design</th>
+            {SUMMARY_COLUMNS.map((c) => (
+              <th key={c.key} scope="col" title={c.title}>
+                {c.head}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {[a, b].map((s, i) => (
+            <tr key={i === 0 ? "a" : "b"} data-side={i === 0 ? "a" : "b"}>
+              <th scope="row">
+                <span className="side-tag">{i === 0 ? "A" : "B"}</span> {s.label}
+              </th>
+              {SUMMARY_COLUMNS.map((c) => {
+                const v = c.cell(s);
+                const differs = c.cell(a) !== c.cell(b);
+                return (
+                  <td key={c.key} data-col={c.key} className={differs ? "differs" : undefined}>
+                    {v}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

@@ -16,34 +16,17 @@ import {
   sideStepOf,
   useCompareStore,
 } from "../../store/compare.ts";
+import { useLinkStore } from "../../store/link-store.ts";
 import { selectSpeed } from "../../store/selectors.ts";
 import { useStore } from "../../store/store.ts";
 import { type Comparison, statementAt } from "../../trace/diff.ts";
 import { useComparePlayback } from "../playback.ts";
 import { loadPresetText, usePresetIndex } from "../presets.ts";
-import { useLinkError } from "../ShareMenu.tsx";
+import { StaleTraceNote, useStaleLine } from "../StaleTrace.tsx";
 import { CompareColumn } from "./CompareColumn.tsx";
 import { CompareSummary } from "./CompareSummary.tsx";
 import { DivergenceStrip } from "./DivergenceStrip.tsx";
 import "./compare.css";
-
-/** Header button: enter or leave compare mode. */
-export function CompareToggle() {
-  const mode = useCompareStore((s) => s.mode);
-  const on = mode === "compare";
-  return (
-    <button
-      type="button"
-      className={`compare-toggle${on ? " on" : ""}`}
-      aria-pressed={on}
-      data-testid="compare-toggle"
-      title={on ? "Back to the single view" : "Compare two designs side by side"}
-      onClick={() => (on ? useCompareStore.getState().close() : useCompareStore.getState().open())}
-    >
-      {on ? "Single view" : "Compare"}
-    </button>
-  );
-}
 
 /** Shows or hides side A's scenario editor beside the columns. */
 function EditorToggle() {
@@ -225,7 +208,12 @@ function DivergenceBar({ c, version, step }: { c: Comparison; version: number; s
           <>
             <span className="divergence-where" data-testid="divergence-where">
               line {focus.divergence.line}
-              {focus.where === "here" ? "" : focus.where === "ahead" ? " (ahead)" : " (behind)"}:
+              {focus.where === "here"
+                ? ""
+                : focus.where === "ahead"
+                  ? ", later in the run"
+                  : ", earlier in the run"}
+              :
             </span>{" "}
             <span data-testid="divergence-text">{focus.divergence.explanation}</span>
           </>
@@ -239,10 +227,10 @@ function DivergenceBar({ c, version, step }: { c: Comparison; version: number; s
   );
 }
 
-export function CompareView() {
+export default function CompareView() {
   useComparePlayback();
   // a link's error is shown where scenario errors go, in the editor: show it when there is one
-  const linkError = useLinkError();
+  const linkError = useLinkStore((s) => s.error);
   useEffect(() => {
     if (linkError && !useCompareStore.getState().showEditor) useCompareStore.getState().toggleEditor();
   }, [linkError]);
@@ -263,10 +251,11 @@ export function CompareView() {
   );
   const speed = useStore(selectSpeed);
   const hasA = useStore((s) => s.trace !== null);
+  const staleLine = useStaleLine();
 
   let body: React.ReactNode;
   if (!hasA) {
-    body = <p className="compare-empty">Fix the scenario to see it run.</p>;
+    body = <p className="compare-empty">The scenario has not run yet: fix its errors to see it run.</p>;
   } else if (!c) {
     const d = diagnosticsB[0];
     body = (
@@ -285,6 +274,7 @@ export function CompareView() {
     };
     body = (
       <>
+        {staleLine !== null && <StaleTraceNote line={staleLine} />}
         <DivergenceBar c={c} version={version} step={step} />
         <CompareSummary comparison={c} />
         <div className="compare-columns">
@@ -315,7 +305,10 @@ export function CompareView() {
     );
   }
   return (
-    <main className="workspace compare-view" data-testid="compare-view">
+    <main
+      className={`workspace compare-view${staleLine !== null ? " stale" : ""}`}
+      data-testid="compare-view"
+    >
       <div className="compare-bar">
         <SideBPickers />
         <EditorToggle />
