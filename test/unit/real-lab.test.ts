@@ -115,12 +115,23 @@ describe("compareRun", () => {
     expect(c.statements.find((s) => s.line === 5)!.refsDetail).toContain(
       "kernel [0-15=2:1] model [0-15=2:2]",
     );
-    const ex = [
-      { recording: "x", line: 6, field: "result" as const, reason: "a reason long enough to count" },
-    ];
-    const c2 = compareRun(real, trace(), ex, "x");
+    const exc = (kernelValue: string, modelValue: string, kernel = "6.12.117") => ({
+      recording: "x",
+      kernel,
+      line: 6,
+      field: "result" as const,
+      kernelValue,
+      modelValue,
+      reason: "a reason long enough to count",
+    });
+    // an exception excuses exactly the values it lists, on the kernel it names
+    expect(compareRun(real, trace(), [exc("EFAULT", "ok")], "x").excepted).toBe(0);
+    expect(compareRun(real, trace(), [exc("EINVAL", "ENODEV")], "x").excepted).toBe(0);
+    expect(compareRun(real, trace(), [exc("EINVAL", "ok", "7.3.4")], "x").excepted).toBe(0);
+    const c2 = compareRun(real, trace(), [exc("EINVAL", "ok")], "x");
     expect(c2.mismatches).toBe(2);
     expect(c2.excepted).toBe(1);
+    expect(c2.statements.find((s) => s.line === 6)!.values.pool).toEqual({ kernel: "d=241", model: "d=240" });
     const text = formatComparison(c2, "hdr");
     expect(text).toMatch(/≠\s+6\s+p munmap a\s+EINVAL\s+ok\s+241\|240/);
     expect(text).toContain("known difference: result: kernel EINVAL, model ok");
@@ -209,12 +220,26 @@ describe("asUpstream", () => {
 });
 
 describe("loadExceptions", () => {
-  it("requires a recording, a line, a known field and a real reason", () => {
+  it("requires a recording, its kernel, a line, a known field, both values and a real reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "p2pviz-exc-"));
     const f = join(dir, "exceptions.json");
-    const good = { recording: "presets/x", line: 3, field: "pool", reason: "held pin: cannot be expressed" };
+    const good = {
+      recording: "presets/x",
+      kernel: "7.3.4",
+      line: 3,
+      field: "pool",
+      kernelValue: "d=gone",
+      modelValue: "d=254",
+      reason: "held pin: cannot be expressed",
+    };
     writeFileSync(f, JSON.stringify({ exceptions: [good] }));
     expect(loadExceptions(f)).toEqual([good]);
+    const { kernelValue: _k, ...noValue } = good;
+    writeFileSync(f, JSON.stringify({ exceptions: [noValue] }));
+    expect(() => loadExceptions(f)).toThrow(/kernelValue/);
+    const { kernel: _r, ...noKernel } = good;
+    writeFileSync(f, JSON.stringify({ exceptions: [noKernel] }));
+    expect(() => loadExceptions(f)).toThrow(/kernel/);
     writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, reason: "because" }] }));
     expect(() => loadExceptions(f)).toThrow(/reason/);
     writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, field: "everything" }] }));
