@@ -70,6 +70,9 @@ export function guestLines(consoleText: string): string[] {
   return out;
 }
 
+/** the note the lab (not the guest) adds to a run whose first boot never reached the guest program */
+export const BOOT_RETRY_NOTE = "the first boot never reached the guest program and was retried";
+
 /** Source lines of a scenario without comments, by 1-based line number. */
 export function sourceLines(text: string): Map<number, string> {
   const m = new Map<number, string>();

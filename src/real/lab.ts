@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, w
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GuestFatal, parseGuestOutput, type RealRun } from "./guest-output.ts";
+import { BOOT_RETRY_NOTE, GuestFatal, parseGuestOutput, type RealRun } from "./guest-output.ts";
 
 import { DEFAULT_LAB_KERNEL, LabError, type LabKernel } from "./kernel-version.ts";
 
@@ -333,9 +333,7 @@ export async function bootScenario(
     const wallMs = Date.now() - t0;
     try {
       const run = parseGuestOutput(consoleText, text);
-      const withNote = retried
-        ? { ...run, notes: [...run.notes, "the first boot never reached the guest program and was retried"] }
-        : run;
+      const withNote = retried ? { ...run, notes: [...run.notes, BOOT_RETRY_NOTE] } : run;
       return { run: withNote, console: consoleText, wallMs, qemu: qemuVersion() };
     } catch (e) {
       if (e instanceof GuestFatal) throw e;
