@@ -309,3 +309,60 @@ describe("p2pviz real", () => {
     expect(t.err).toContain("largest CMB");
   });
 });
+
+describe("free pages by refcount (debug_pages 'free REF:COUNT')", () => {
+  /** CONSOLE with the free-page tallies a kernel whose free pages rest at FREE_REF would print */
+  const withFree = (freeRef: number) =>
+    CONSOLE.replace(/^(P2PRUN REFS (\d) d .*)$/gm, (_l, all: string, n: string) => {
+      const free = { "2": 256, "3": 256, "4": 240, "5": 240, "6": 240, "7": 256 }[n] ?? 0;
+      return `${all} free ${freeRef}:${free}`;
+    });
+
+  it("parses the tally, leaves the filler's pages out during a blocked unbind, and drops a cut one", () => {
+    const r = parseGuestOutput(withFree(1), SCENARIO);
+    expect(r.statements.find((s) => s.line === 4)?.freeRefcounts).toEqual({ d: { "1": 240 } });
+    const zapped = parseGuestOutput(
+      CONSOLE.replace("P2PRUN REFS 7 d 256-511:1:1", "P2PRUN REFS 7 d free 0:512 filler=256"),
+      SCENARIO,
+    );
+    expect(zapped.statements.find((s) => s.line === 7)?.freeRefcounts).toEqual({ d: { "0": 256 } });
+    const cut = parseGuestOutput(
+      CONSOLE.replace("P2PRUN REFS 7 d 256-511:1:1", "P2PRUN REFS 7 d free 0:500 1:6 filler=256"),
+      SCENARIO,
+    );
+    expect(cut.statements.find((s) => s.line === 7)?.freeRefcounts).toEqual({});
+    // an older guest without the tally: no freeRefcounts at all
+    expect(realRun().statements[1]).not.toHaveProperty("freeRefcounts");
+  });
+
+  it("compares them only when asked (the model simulates 6.15+: free pages at 0)", () => {
+    const k612 = parseGuestOutput(withFree(1), SCENARIO);
+    const k73 = parseGuestOutput(withFree(0), SCENARIO);
+    expect(compareRun(k612, trace()).mismatches).toBe(0); // MODEL_SUPPORTS_VERSIONS is off
+    const c = compareRun(k612, trace(), [], "", { freePages: true });
+    expect(c.mismatches).toBeGreaterThan(0);
+    expect(c.statements.find((s) => s.line === 4)?.refsDetail).toContain(
+      "d free pages by refcount kernel [1:240] model [0:240]",
+    );
+    expect(compareRun(k73, trace(), [], "", { freePages: true }).mismatches).toBe(0);
+  });
+});
+
+describe("which kernel and which model version", () => {
+  it("labKernelFor reads the kernel line; modelVersionFor maps a release", async () => {
+    const { labKernelFor, withoutKernelVersion, modelVersionFor } = await import(
+      "../../src/real/kernel-version.ts"
+    );
+    expect(labKernelFor("kernel upstream 6.12\ndevice d 1M\n")).toBe("6.12");
+    expect(labKernelFor("# x\nkernel upstream 7.3   # c\n")).toBe("7.3");
+    expect(labKernelFor("kernel upstream\n")).toBe("7.3");
+    expect(labKernelFor("device d 1M\n")).toBe("7.3");
+    expect(() => labKernelFor("kernel upstream 6.15\n")).toThrow(LabError);
+    expect(withoutKernelVersion("kernel upstream 6.12  # c\ndevice d 1M")).toBe(
+      "kernel upstream  # c\ndevice d 1M",
+    );
+    expect(modelVersionFor("6.12.117")).toBe("6.12");
+    expect(modelVersionFor("7.3.4")).toBe("7.3");
+    expect(() => modelVersionFor("6.1.0")).toThrow();
+  });
+});
