@@ -1088,7 +1088,35 @@ static void dump_dmesg(void) {
   }
 }
 
+/*
+ * A probe outside the language, run after the last statement when the scenario text contains
+ * "p2prun: probe mixed-odirect": one O_DIRECT preadv from the first device's own namespace into
+ * [one p2pmem page, one host page], and into [host, p2pmem]. 6.12.117 failed it with EIO (QEMU's
+ * NVMe returned status 0x12 for the mixed SGL); 7.3 maps the segments one by one.
+ */
+static int want_mixed_probe;
+
+static void probe_mixed(void) {
+  struct device *d = &devs[0];
+  if (!want_mixed_probe || !d->bdf[0] || d->unbound) return;
+  void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d->allocfd, 0);
+  void *h = NULL;
+  if (p == MAP_FAILED || posix_memalign(&h, PAGE, PAGE)) {
+    out("P2PRUN PROBE mixed-odirect cannot map a p2pmem page: %s\n", strerror(errno));
+    return;
+  }
+  for (int order = 0; order < 2; order++) {
+    struct iovec iov[2] = {{order ? h : p, PAGE}, {order ? p : h, PAGE}};
+    ssize_t n = preadv(d->nsfd, iov, 2, 0);
+    const char *r = n < 0 ? errname(errno) : n == (ssize_t)(2 * PAGE) ? "ok" : "short";
+    out("P2PRUN PROBE mixed-odirect %s %s\n", order ? "host+p2pmem" : "p2pmem+host", r);
+  }
+  munmap(p, PAGE);
+  free(h);
+}
+
 static void finish(int code) {
+  if (code == 0) probe_mixed();
   /* a blocked unbind finishes once the held I/O completes (the throttle's delay at most) */
   for (int i = 0; i < ndevs; i++)
     if (devs[i].unbinding && !unbind_wait(i, 60000, 0))
@@ -1132,6 +1160,7 @@ int main(int argc, char **argv) {
     out("P2PRUN FATAL 0 no scenario (%s or p2prun.text=)\n", path);
     finish(2);
   }
+  want_mixed_probe = strstr(text, "p2prun: probe mixed-odirect") != NULL;
   /* parse everything first: a statement the lab cannot run stops the run before anything happens */
   static struct stmt stmts[4096];
   int nst = 0, line = 0;

@@ -144,6 +144,9 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
       const dev = words[1] ?? "";
       const cmb = Number((words.find((w) => w.startsWith("cmb=")) ?? "cmb=0").slice(4));
       if (!devPages.has(dev)) devPages.set(dev, cmb / 4096);
+    } else if (kind === "PROBE") {
+      // PROBE <name> <what> <result>: a probe outside the language (guest/p2prun.c)
+      notes.push(`probe ${words.slice(1).join(" ")}`);
     } else if (kind === "UNBOUND") {
       // UNBOUND <line> <dev> <result> after N ms: a blocked unbind returned
       notes.push(
