@@ -8,13 +8,23 @@
  *   P2PRUN REFS <line> <dev> <first-last:ref:map> ...        (only with the debug_pages patch)
  *
  * Scenario devices map to NVMe controllers with a CMB, in declaration order: the host gives device i
- * the serial "p2pviz-dev<i>". A controller with serial "p2pviz-spare" (no CMB) provides a namespace
- * for O_DIRECT pins whose own device is gone. Scenario processes are real processes ("workers",
- * `p2prun --worker`), each driven over a pair of FIFOs; `fork` is a real fork() of the worker.
+ * the serial "p2pviz-dev<i>". A second controller, serial "p2pviz-peer" (no CMB), sits behind the
+ * same emulated PCIe switch, so pci_p2pdma_distance() accepts it as a client of every device: its
+ * namespace nsid 1 serves O_DIRECT pins whose own device is gone, and its namespace nsid 2+i, on a
+ * throttled drive, serves the held pins into device i. Scenario processes are real processes
+ * ("workers", `p2prun --worker`), each driven over a pair of FIFOs; `fork` is a real fork() of the
+ * worker.
  *
  * `pin`: an O_DIRECT read into the range (FOLL_PIN|FOLL_PCI_P2PDMA through the block layer). When
- * the next statement is its `unpin`, one pread does pin, I/O and unpin; otherwise the read is kept
- * in flight on a throttled namespace until `unpin` (do_hold), so the pin is held across statements.
+ * the next statement is its `unpin`, one pread from the device's own namespace does pin, I/O and
+ * unpin; otherwise the read comes from the peer controller's throttled namespace and is kept in
+ * flight until `unpin` (do_hold), so the pin is held across statements by I/O that does not belong
+ * to the provider: unbinding the provider cannot drain it.
+ *
+ * `unbind`: the sysfs write runs in a thread of the controller. If it has not returned after
+ * UNBIND_WAIT_MS the statement's result is "blocked" (the kernel waits in memunmap_pages() for a
+ * pinned page) and the scenario goes on; after each later `unpin` or `exit` the controller waits up
+ * to UNBIND_SETTLE_MS for the blocked unbind to finish, and reports when it did (P2PRUN UNBOUND).
  *
  * Each mmap label gets its own 8 GiB slot of address space (MAP_FIXED_NOREPLACE), so a label names
  * the same addresses in every process that inherits it and nothing else is ever mapped next to it:
@@ -57,6 +67,8 @@
 #endif
 
 #define MAXNAME 40
+#define UNBIND_WAIT_MS 3000
+#define UNBIND_SETTLE_MS 8000
 #define MAXDEV 16
 #define MAXPROC 256
 #define MAXLABEL 512
@@ -212,8 +224,8 @@ static const char *do_uring_register(int slot, unsigned long addr, unsigned long
 }
 
 /*
- * A pin held across statements: an O_DIRECT read into the range from the device's second
- * namespace, whose QEMU drive is throttled. A dummy read into host memory first fills the throttle
+ * A pin held across statements: an O_DIRECT read into the range from the peer controller's
+ * namespace for this device, whose QEMU drive is throttled. A dummy read into host memory first fills the throttle
  * bucket, so the real read waits in QEMU for seconds while its pages stay pinned (FOLL_PIN, +1024
  * each, taken when the bio is built). A thread of the worker issues it, so the worker keeps taking
  * commands; `unpin` joins the thread, i.e. waits for the I/O to complete.
@@ -576,8 +588,13 @@ struct device {
   char ns[64];             /* /dev/nvmeXn1 */
   int allocfd;             /* p2pmem/allocate, O_RDWR, inherited by every worker */
   int nsfd;                /* namespace, O_RDONLY|O_DIRECT, inherited by every worker */
-  char slowns[64];         /* /dev/nvmeXn2: a throttled namespace for held pins */
+  char slowns[64];         /* the peer controller's throttled namespace (nsid 2+i) for held pins */
   int slowfd;
+  int unbinding;           /* an unbind write is in flight (blocked) */
+  pthread_t unbind_th;
+  volatile int unbind_done;
+  int unbind_err;
+  double unbind_t0, unbind_t1;
   void *filler;
   unsigned long fillerlen;
 };
@@ -611,6 +628,7 @@ static struct pin pins[MAXPIN];
 static int npins;
 static unsigned long next_slot;
 static int spare_nsfd = -1;
+static char peer_ns[MAXDEV + 1][64]; /* the peer controller's namespaces, by nsid */
 static int have_debug;
 static int fifo_seq;
 
@@ -652,11 +670,36 @@ static double uptime(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The NVMe controllers, by serial: "p2pviz-dev<i>" or "p2pviz-spare". */
+/* The disk of controller CTRL (e.g. "nvme0") whose namespace id is NSID, into OUT ("/dev/nvme0n1").
+   Disk names count namespaces in probe order, which need not be nsid order. */
+static int ns_path(const char *ctrl, int nsid, char *out, size_t outlen) {
+  char path[256];
+  snprintf(path, sizeof path, "/sys/class/nvme/%s", ctrl);
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  struct dirent *e;
+  int ok = -1;
+  size_t cl = strlen(ctrl);
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, ctrl, cl) || e->d_name[cl] != 'n') continue;
+    char nsf[320], buf[32];
+    snprintf(nsf, sizeof nsf, "/sys/block/%s/nsid", e->d_name);
+    if (read_file(nsf, buf, sizeof buf) < 0 || atoi(buf) != nsid) continue;
+    snprintf(out, outlen, "/dev/%s", e->d_name);
+    struct stat sb;
+    if (stat(out, &sb) == 0) ok = 0;
+    break;
+  }
+  closedir(d);
+  return ok;
+}
+
+/* The NVMe controllers, by serial: "p2pviz-dev<i>" or "p2pviz-peer". */
 static int discover(int want) {
-  int found = 0;
+  int found = 0, peer = 0;
   for (int tries = 0; tries < 200; tries++) { /* nvme probes asynchronously: wait up to 10 s */
     found = 0;
+    peer = 0;
     DIR *d = opendir("/sys/class/nvme");
     if (d) {
       struct dirent *e;
@@ -672,23 +715,20 @@ static int discover(int want) {
         link[ln] = 0;
         const char *bdf = strrchr(link, '/');
         bdf = bdf ? bdf + 1 : link;
-        char ns[64];
-        snprintf(ns, sizeof ns, "/dev/%sn1", e->d_name);
-        struct stat sb;
-        if (stat(ns, &sb) < 0) continue;
-        if (!strcmp(serial, "p2pviz-spare")) {
-          if (spare_nsfd < 0) spare_nsfd = open(ns, O_RDONLY | O_DIRECT);
+        if (!strcmp(serial, "p2pviz-peer")) {
+          int all = ns_path(e->d_name, 1, peer_ns[0], sizeof peer_ns[0]) == 0;
+          for (int i = 0; i < want && all; i++)
+            all = ns_path(e->d_name, 2 + i, peer_ns[1 + i], sizeof peer_ns[1 + i]) == 0;
+          if (all) peer = 1;
           continue;
         }
+        char ns[64];
+        if (ns_path(e->d_name, 1, ns, sizeof ns) < 0) continue;
         int i;
         if (sscanf(serial, "p2pviz-dev%d", &i) != 1 || i < 0 || i >= MAXDEV) continue;
         snprintf(bdfpath, sizeof bdfpath, "/sys/bus/pci/devices/%s/p2pmem/size", bdf);
         char sz[64];
         if (read_file(bdfpath, sz, sizeof sz) < 0) continue;
-        char slow[64];
-        snprintf(slow, sizeof slow, "/dev/%sn2", e->d_name);
-        if (stat(slow, &sb) < 0) continue;
-        snprintf(devs[i].slowns, sizeof devs[i].slowns, "%s", slow);
         snprintf(devs[i].bdf, sizeof devs[i].bdf, "%s", bdf);
         snprintf(devs[i].ns, sizeof devs[i].ns, "%s", ns);
         devs[i].cmb = strtoul(sz, NULL, 10);
@@ -696,10 +736,14 @@ static int discover(int want) {
       }
       closedir(d);
     }
-    if (found >= want && spare_nsfd >= 0) return found;
+    if (found >= want && peer) {
+      spare_nsfd = open(peer_ns[0], O_RDONLY | O_DIRECT);
+      for (int i = 0; i < want; i++) snprintf(devs[i].slowns, sizeof devs[i].slowns, "%s", peer_ns[1 + i]);
+      return found;
+    }
     usleep(50000);
   }
-  return found;
+  return peer ? found : -1;
 }
 
 static long read_avail(int i) {
@@ -715,6 +759,9 @@ static void report(int line, const char *result) {
   for (int i = 0; i < ndevs; i++) {
     if (!devs[i].declared) continue;
     long a = read_avail(i);
+    /* A blocked unbind has zapped every mapping of the device, the lab's filler too: its pages
+       (past the scenario's size) are back in the pool, and are not the scenario's. */
+    if (a >= 0 && devs[i].unbinding && devs[i].filler) a -= (long)devs[i].fillerlen;
     if (a < 0) n += snprintf(buf + n, sizeof buf - (size_t)n, " %s=gone", devs[i].name);
     else n += snprintf(buf + n, sizeof buf - (size_t)n, " %s=%ld", devs[i].name, a);
   }
@@ -732,7 +779,10 @@ static void report(int line, const char *result) {
     dbg[strcspn(dbg, "\n")] = 0;
     /* "chunk pages=N avail=A used R R R" -> the runs */
     char *used = strstr(dbg, " used");
-    out("P2PRUN REFS %d %s%s\n", line, devs[i].name, used ? used + 5 : " ?");
+    if (devs[i].unbinding && devs[i].filler) /* the free-page tally counts the zapped filler's pages */
+      out("P2PRUN REFS %d %s%s filler=%lu\n", line, devs[i].name, used ? used + 5 : " ?",
+          devs[i].fillerlen / PAGE);
+    else out("P2PRUN REFS %d %s%s\n", line, devs[i].name, used ? used + 5 : " ?");
   }
 }
 
@@ -888,7 +938,7 @@ static const char *do_pin(struct stmt *st, int next_is_unpin, char *err) {
       r = call(p, "HOLD %d %d %lx %lu", npins, devs[l->dev].slowfd, addr, st->n2);
       if (!strcmp(r, "ok")) {
         pn->held = npins;
-        out("P2PRUN HELD %d pin %s in flight (O_DIRECT from %s, throttled)\n", st->line, pn->name,
+        out("P2PRUN HELD %d pin %s in flight (O_DIRECT from the peer controller's %s, throttled)\n", st->line, pn->name,
             devs[l->dev].slowns);
       }
     }
@@ -966,21 +1016,63 @@ static const char *do_exit(struct stmt *st, char *err) {
   return "ok";
 }
 
+static void *unbind_thread(void *arg) {
+  struct device *d = arg;
+  int fd = open("/sys/bus/pci/drivers/nvme/unbind", O_WRONLY);
+  int e = 0;
+  if (fd < 0) e = errno;
+  else {
+    if (write(fd, d->bdf, strlen(d->bdf)) < 0) e = errno;
+    close(fd);
+  }
+  d->unbind_err = e;
+  d->unbind_t1 = uptime();
+  __atomic_store_n(&d->unbind_done, 1, __ATOMIC_RELEASE);
+  return NULL;
+}
+
+/* Waits up to MS for the unbind of device I to return; reports it once it has. */
+static int unbind_wait(int i, int ms, int line) {
+  struct device *d = &devs[i];
+  for (int t = 0; t < ms && !__atomic_load_n(&d->unbind_done, __ATOMIC_ACQUIRE); t += 5) usleep(5000);
+  if (!__atomic_load_n(&d->unbind_done, __ATOMIC_ACQUIRE)) return 0;
+  pthread_join(d->unbind_th, NULL);
+  if (d->unbinding)
+    out("P2PRUN UNBOUND %d %s %s after %.0f ms\n", line, d->name, errname(d->unbind_err),
+        (d->unbind_t1 - d->unbind_t0) * 1000);
+  d->unbinding = 0;
+  return 1;
+}
+
+/* After a statement that may drop the last pin of a blocked unbind: let that unbind finish. */
+static void settle_unbinds(int line, int ms) {
+  for (int i = 0; i < ndevs; i++)
+    if (devs[i].unbinding) unbind_wait(i, ms, line);
+}
+
 static const char *do_unbind(struct stmt *st, char *err) {
   int di = find_dev(st->a);
   if (di < 0) {
     sprintf(err, "undefined device %s", st->a);
     return NULL;
   }
-  int fd = open("/sys/bus/pci/drivers/nvme/unbind", O_WRONLY);
-  if (fd < 0) return errname(errno);
-  double t0 = uptime();
-  ssize_t w = write(fd, devs[di].bdf, strlen(devs[di].bdf));
-  int e = errno;
-  close(fd);
-  if (w < 0) return errname(e);
-  devs[di].unbound = 1;
-  out("P2PRUN TIMING unbind %s %.0f ms\n", devs[di].name, (uptime() - t0) * 1000);
+  struct device *d = &devs[di];
+  d->unbind_done = 0;
+  d->unbind_t0 = uptime();
+  if (pthread_create(&d->unbind_th, NULL, unbind_thread, d)) return "EAGAIN";
+  if (!unbind_wait(di, UNBIND_WAIT_MS, st->line)) {
+    /* the write has not returned: the driver's remove path waits (memunmap_pages for a pin) */
+    d->unbinding = 1;
+    d->unbound = 1;
+    out("P2PRUN TIMING unbind %s blocked (no return after %d ms)\n", d->name, UNBIND_WAIT_MS);
+    if (d->filler)
+      out("P2PRUN NOTE %d the blocked unbind zapped the lab's filler mapping of %s: its %lu pages are free again and are left out of 'available' and of the free-page counts\n",
+          st->line, d->name, d->fillerlen / PAGE);
+    return "blocked";
+  }
+  if (d->unbind_err) return errname(d->unbind_err);
+  d->unbound = 1;
+  out("P2PRUN TIMING unbind %s %.0f ms\n", d->name, (d->unbind_t1 - d->unbind_t0) * 1000);
   return "ok";
 }
 
@@ -990,13 +1082,45 @@ static void dump_dmesg(void) {
   if (n <= 0) return;
   buf[n] = 0;
   for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
-    if (strstr(l, "p2p") || strstr(l, "WARNING") || strstr(l, "BUG") || strstr(l, "Oops") ||
+    if (strstr(l, "p2p") || strstr(l, "peer-to-peer") || strstr(l, "ACS redirect") || strstr(l, "WARNING") || strstr(l, "BUG") || strstr(l, "Oops") ||
         strstr(l, "nvme") || strstr(l, "I/O error"))
       out("P2PRUN DMESG %s\n", l);
   }
 }
 
+/*
+ * A probe outside the language, run after the last statement when the scenario text contains
+ * "p2prun: probe mixed-odirect": one O_DIRECT preadv from the first device's own namespace into
+ * [one p2pmem page, one host page], and into [host, p2pmem]. 6.12.117 failed it with EIO (QEMU's
+ * NVMe returned status 0x12 for the mixed SGL); 7.3 maps the segments one by one.
+ */
+static int want_mixed_probe;
+
+static void probe_mixed(void) {
+  struct device *d = &devs[0];
+  if (!want_mixed_probe || !d->bdf[0] || d->unbound) return;
+  void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d->allocfd, 0);
+  void *h = NULL;
+  if (p == MAP_FAILED || posix_memalign(&h, PAGE, PAGE)) {
+    out("P2PRUN PROBE mixed-odirect cannot map a p2pmem page: %s\n", strerror(errno));
+    return;
+  }
+  for (int order = 0; order < 2; order++) {
+    struct iovec iov[2] = {{order ? h : p, PAGE}, {order ? p : h, PAGE}};
+    ssize_t n = preadv(d->nsfd, iov, 2, 0);
+    const char *r = n < 0 ? errname(errno) : n == (ssize_t)(2 * PAGE) ? "ok" : "short";
+    out("P2PRUN PROBE mixed-odirect %s %s\n", order ? "host+p2pmem" : "p2pmem+host", r);
+  }
+  munmap(p, PAGE);
+  free(h);
+}
+
 static void finish(int code) {
+  if (code == 0) probe_mixed();
+  /* a blocked unbind finishes once the held I/O completes (the throttle's delay at most) */
+  for (int i = 0; i < ndevs; i++)
+    if (devs[i].unbinding && !unbind_wait(i, 60000, 0))
+      out("P2PRUN NOTE 0 the unbind of %s had not returned 60 s after the scenario ended\n", devs[i].name);
   dump_dmesg();
   out("P2PRUN END %d uptime=%.2f\n", code, uptime());
   sync();
@@ -1036,6 +1160,7 @@ int main(int argc, char **argv) {
     out("P2PRUN FATAL 0 no scenario (%s or p2prun.text=)\n", path);
     finish(2);
   }
+  want_mixed_probe = strstr(text, "p2prun: probe mixed-odirect") != NULL;
   /* parse everything first: a statement the lab cannot run stops the run before anything happens */
   static struct stmt stmts[4096];
   int nst = 0, line = 0;
@@ -1077,6 +1202,11 @@ int main(int argc, char **argv) {
     }
   }
   int found = discover(ndevs);
+  if (found < 0) {
+    out("P2PRUN FATAL 0 the peer NVMe controller (serial p2pviz-peer) with %d namespaces was not found\n",
+        ndevs + 1);
+    finish(3);
+  }
   if (found < ndevs) {
     out("P2PRUN FATAL 0 found %d NVMe controllers with p2pmem, the scenario declares %d\n", found,
         ndevs);
@@ -1123,7 +1253,10 @@ int main(int argc, char **argv) {
       r = do_pin(st, next_unpin, err);
       break;
     }
-    case OP_UNPIN: r = do_unpin(st, err); break;
+    case OP_UNPIN:
+      r = do_unpin(st, err);
+      settle_unbinds(st->line, UNBIND_SETTLE_MS);
+      break;
     case OP_FORK: r = do_fork(st, err); break;
     case OP_MUNMAP: {
       struct proc *p;
@@ -1134,7 +1267,10 @@ int main(int argc, char **argv) {
       }
       break;
     }
-    case OP_EXIT: r = do_exit(st, err); break;
+    case OP_EXIT:
+      r = do_exit(st, err);
+      settle_unbinds(st->line, UNBIND_SETTLE_MS);
+      break;
     case OP_UNBIND: r = do_unbind(st, err); break;
     }
     if (!r) {

@@ -1,4 +1,4 @@
-/** "checked against Linux 6.12.117": shown while the scenario on screen is a recorded preset that matches. */
+/** "checked against Linux 7.3.4": shown while the scenario on screen is a recorded preset that matches. */
 import { useStore } from "../store/store.ts";
 import { useRealStatus } from "./real-status-lazy.ts";
 
@@ -9,11 +9,12 @@ export function RealBadge() {
   const status = realStatusOf?.(text, design);
   if (!status?.checked) return null;
   const known = status.knownDifferences;
+  const notChecked = status.unchecked.size;
   return (
     <span
       className="real-badge"
       data-testid="real-badge"
-      title={`Every statement of this scenario was run on a real Linux ${status.kernel} kernel in QEMU and matches the model${known ? `, except ${known} listed difference${known === 1 ? "" : "s"} (held pins: see docs/real-kernel.md)` : ""}.`}
+      title={`Every statement of this scenario was run on a real Linux ${status.kernel} kernel in QEMU and matches the model${known ? `, except ${known} listed difference${known === 1 ? "" : "s"} (see docs/real-kernel.md)` : ""}.${notChecked ? ` ${notChecked} statement${notChecked === 1 ? "" : "s"} (line ${[...status.unchecked.keys()].join(", ")}) cannot be expressed in user space and ${notChecked === 1 ? "was" : "were"} not checked.` : ""}`}
     >
       checked against Linux {status.kernel}
     </span>

@@ -7,24 +7,47 @@
  * unbind the kernel's p2pmem/ directory is gone (no `available` to read); that matches a model
  * device whose pool was destroyed (lifecycle "unbound") whatever its counter says.
  *
- * Refcounts: only allocated pages are compared. A free page rests at refcount 1 in 6.12 and at 0
- * in the model (6.15+), so free pages would differ by design; allocated pages have the same counts
- * in both, pins included (+1024 each) when the lab held the pin (RealStatement.held).
+ * Refcounts: allocated pages are always compared; they have the same counts in 6.12, 7.3 and the
+ * model, pins included (+1024 each) when the lab held the pin (RealStatement.held). Free pages rest
+ * at refcount 1 on 6.12 and at 0 on 7.3 (6.15+); the model runs the version that stands for the
+ * recorded kernel (modelVersionFor), so free pages are compared too.
  */
 import { type KernelState, packDevPage, pinPages } from "../kernel/state.ts";
 import { TraceCursor } from "../trace/cursor.ts";
+import { type RunOptions, type RunOutcome, runText } from "../trace/run.ts";
 import type { OpRecord, Trace } from "../trace/trace.ts";
 import type { RealRun, RealStatement, RefRun } from "./guest-output.ts";
+import { modelVersionFor } from "./kernel-version.ts";
+
+export { modelVersionFor } from "./kernel-version.ts";
 
 export type Field = "result" | "pool" | "refs";
 
-/** A difference the project has looked at and explained (kernel-lab/recordings/exceptions.json). */
+/**
+ * A difference the project has looked at and explained (kernel-lab/recordings/exceptions.json).
+ * It excuses exactly one pair of values: the kernel's and the model's at that line and field (as
+ * fieldValues writes them); any other difference there is a mismatch.
+ */
 export interface ConformanceException {
   /** recording name, e.g. "presets/upstream-basic" or "corpus/seed-0007" */
   readonly recording: string;
+  /** kernel release of the recording, e.g. "6.12.117" */
+  readonly kernel: string;
   readonly line: number;
   readonly field: Field;
+  /** the kernel's value it excuses */
+  readonly kernelValue: string;
+  /** the model's value it excuses */
+  readonly modelValue: string;
   readonly reason: string;
+}
+
+/** The model runs kernel versions, so free pages are compared as well (kept for the callers' checks). */
+export const MODEL_SUPPORTS_VERSIONS = true;
+
+/** The model's run of a scenario the kernel `kernelRelease` ran, in the version that stands for it. */
+export function modelTraceFor(text: string, kernelRelease: string, opts: RunOptions = {}): RunOutcome {
+  return runText(text, { ...opts, version: modelVersionFor(kernelRelease) });
 }
 
 /** A device's pool as one side saw it: free pages, or "gone" once p2pmem/ was torn down. */
@@ -43,8 +66,10 @@ export interface StatementComparison {
   readonly refsDetail?: string;
   /** which fields differ */
   readonly differs: readonly Field[];
-  /** the reason of each listed exception that covers one of `differs` */
+  /** the reason of each listed exception that covers one of `differs` (same values on both sides) */
   readonly excepted: Readonly<Partial<Record<Field, string>>>;
+  /** kernel and model value of each field that differs, as exceptions store them */
+  readonly values: Readonly<Partial<Record<Field, { kernel: string; model: string }>>>;
   /** the statement cannot be expressed in user space (the result is not checked) */
   readonly unchecked?: string;
 }
@@ -73,6 +98,14 @@ function modelPool(op: OpRecord, state: KernelState): Record<string, PoolView> {
     r[d.name] = d.lifecycle === "unbound" ? "gone" : free;
   }
   return r;
+}
+
+/** a pool view as one string, e.g. "a=240 b=gone" (devices sorted) */
+export function poolText(p: Readonly<Record<string, PoolView>>): string {
+  return Object.keys(p)
+    .sort()
+    .map((d) => `${d}=${p[d]}`)
+    .join(" ");
 }
 
 /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): what one FOLL_PIN adds to an order-0 page */
@@ -140,17 +173,62 @@ function runsText(pages: Map<number, string> | undefined): string {
   return out.join(" ");
 }
 
-function compareRefs(
-  real: Map<string, Map<number, string>>,
-  model: Map<string, Map<number, string>>,
-): string | undefined {
+/** free pages of each bound device by refcount, e.g. {"0": 250} */
+function modelFreeRefs(state: KernelState): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const d of state.devices) {
+    if (d.lifecycle === "unbound") continue;
+    const tally = new Map<number, number>();
+    for (const r of d.pageRuns.runs()) {
+      if (r.allocated) continue;
+      tally.set(r.refcount, (tally.get(r.refcount) ?? 0) + r.length);
+    }
+    m.set(d.name, tallyText(Object.fromEntries([...tally].map(([r, n]) => [String(r), n]))));
+  }
+  return m;
+}
+
+function tallyText(t: Readonly<Record<string, number>>): string {
+  return Object.keys(t)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((r) => `${r}:${t[r]}`)
+    .join(" ");
+}
+
+function realFreeRefs(
+  free: Readonly<Record<string, Readonly<Record<string, number>> | null>>,
+): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [dev, t] of Object.entries(free)) if (t !== null) m.set(dev, tallyText(t));
+  return m;
+}
+
+interface RefsSide {
+  readonly runs: Map<string, Map<number, string>>;
+  readonly free?: Map<string, string>;
+}
+
+/** one side's refs as one string: "d [0-1=1026:2 2-15=2:2]" per device, "; "-separated */
+function refsText(side: RefsSide, devs: readonly string[]): string {
+  return devs
+    .map((dev) => {
+      const free = side.free ? ` free [${side.free.get(dev) ?? "none"}]` : "";
+      return `${dev} [${runsText(side.runs.get(dev))}]${free}`;
+    })
+    .join("; ");
+}
+
+function compareRefs(real: RefsSide, model: RefsSide): string | undefined {
   const diffs: string[] = [];
-  for (const dev of new Set([...real.keys(), ...model.keys()])) {
-    const a = real.get(dev);
-    const b = model.get(dev);
-    const ta = runsText(a);
-    const tb = runsText(b);
+  for (const dev of new Set([...real.runs.keys(), ...model.runs.keys()])) {
+    const ta = runsText(real.runs.get(dev));
+    const tb = runsText(model.runs.get(dev));
     if (ta !== tb) diffs.push(`${dev} refcount:mapcount kernel [${ta}] model [${tb}]`);
+    if (real.free && model.free) {
+      const fa = real.free.get(dev) ?? "none";
+      const fb = model.free.get(dev) ?? "none";
+      if (fa !== fb) diffs.push(`${dev} free pages by refcount kernel [${fa}] model [${fb}]`);
+    }
   }
   return diffs.length ? diffs.join("; ") : undefined;
 }
@@ -168,11 +246,13 @@ export function compareRun(
   trace: Trace,
   exceptions: readonly ConformanceException[] = [],
   recording = "",
+  opts: { freePages?: boolean } = {},
 ): Comparison {
+  const freePages = opts.freePages ?? MODEL_SUPPORTS_VERSIONS;
   const cursor = new TraceCursor(trace);
   const byLine = new Map<number, OpRecord>();
   for (const op of trace.ops) byLine.set(op.line, op);
-  const mine = exceptions.filter((e) => e.recording === recording);
+  const mine = exceptions.filter((e) => e.recording === recording && e.kernel === real.kernel);
   const statements: StatementComparison[] = [];
   let mismatches = 0;
   let excepted = 0;
@@ -196,26 +276,47 @@ export function compareRun(
     const modelResult = op?.result ?? "(not run)";
     const differs: Field[] = [];
     let unchk: string | undefined;
+    const values: Partial<Record<Field, { kernel: string; model: string }>> = {};
     if (realResult === "UNSUPPORTED") {
-      unchk = "no user-space call pins with FOLL_LONGTERM|FOLL_PCI_P2PDMA on 6.12";
-    } else if (!sameResult(realResult, modelResult)) differs.push("result");
+      unchk = `no user-space call pins with FOLL_LONGTERM|FOLL_PCI_P2PDMA on Linux ${real.kernel} (the model says ${modelResult})`;
+    } else if (!sameResult(realResult, modelResult)) {
+      differs.push("result");
+      values.result = { kernel: realResult, model: modelResult };
+    }
     const devs = new Set([...Object.keys(realFree), ...Object.keys(modelFree)]);
     for (const d of devs) {
       if (realFree[d] !== modelFree[d]) {
         differs.push("pool");
+        values.pool = { kernel: poolText(realFree), model: poolText(modelFree) };
         break;
       }
     }
     let refsEqual: boolean | undefined;
     let refsDetail: string | undefined;
     if (rs?.refcounts && state) {
-      refsDetail = compareRefs(realRefs(rs.refcounts), modelRefs(state, released));
+      const withFree = freePages && rs.freeRefcounts !== undefined;
+      const realSide: RefsSide = {
+        runs: realRefs(rs.refcounts),
+        ...(withFree && rs.freeRefcounts ? { free: realFreeRefs(rs.freeRefcounts) } : {}),
+      };
+      const modelSide: RefsSide = {
+        runs: modelRefs(state, released),
+        ...(withFree ? { free: modelFreeRefs(state) } : {}),
+      };
+      refsDetail = compareRefs(realSide, modelSide);
       refsEqual = refsDetail === undefined;
-      if (!refsEqual) differs.push("refs");
+      if (!refsEqual) {
+        differs.push("refs");
+        const ds = [...new Set([...realSide.runs.keys(), ...modelSide.runs.keys()])].sort();
+        values.refs = { kernel: refsText(realSide, ds), model: refsText(modelSide, ds) };
+      }
     }
     const exc: Partial<Record<Field, string>> = {};
     for (const f of differs) {
-      const e = mine.find((x) => x.line === line && x.field === f);
+      const v = values[f];
+      const e = mine.find(
+        (x) => x.line === line && x.field === f && x.kernelValue === v?.kernel && x.modelValue === v?.model,
+      );
       if (e) {
         exc[f] = e.reason;
         excepted++;
@@ -233,6 +334,7 @@ export function compareRun(
       ...(refsDetail ? { refsDetail } : {}),
       differs,
       excepted: exc,
+      values,
       ...(unchk ? { unchecked: unchk } : {}),
     });
   }

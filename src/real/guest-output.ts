@@ -1,7 +1,8 @@
 /**
  * What the lab guest (kernel-lab/guest/p2prun.c) printed, as data. The guest prints one
  * `P2PRUN STEP <line> <result> <dev>=<bytes|gone> ...` line per statement and, when the kernel has
- * the observation-only debug_pages patch, `P2PRUN REFS <line> <dev> <first-last:ref:map> ...`.
+ * the observation-only debug_pages patch, `P2PRUN REFS <line> <dev> <first-last:ref:map> ... free
+ * <ref:count> ...` (the allocated pages, then how many free pages rest at each refcount).
  * Everything else on the serial console (firmware banners, kernel messages) is ignored.
  */
 
@@ -24,6 +25,11 @@ export interface RealStatement {
   readonly available: Readonly<Record<string, number | null>>;
   /** allocated pages below the scenario's device size, from p2pmem/debug_pages; null when gone */
   readonly refcounts?: Readonly<Record<string, readonly RefRun[] | null>>;
+  /**
+   * free pages of each device's pool by refcount ({"1": 250} = 250 free pages at refcount 1), from
+   * p2pmem/debug_pages; null when gone; absent when the patch predates the free-page tally
+   */
+  readonly freeRefcounts?: Readonly<Record<string, Readonly<Record<string, number>> | null>>;
   /** a `pin` whose O_DIRECT read the lab kept in flight until its `unpin` (a held pin) */
   readonly held?: true;
 }
@@ -49,6 +55,23 @@ export class GuestFatal extends Error {
     super(line > 0 ? `line ${line}: ${message}` : message);
   }
 }
+
+/**
+ * The guest's own output in a console log: every `P2PRUN ...` line, from "P2PRUN" on, in order
+ * (firmware banners and kernel messages dropped). parseGuestOutput(guestLines(c).join("\n"), text)
+ * equals parseGuestOutput(c, text); recordings store these lines and their sha256.
+ */
+export function guestLines(consoleText: string): string[] {
+  const out: string[] = [];
+  for (const raw of consoleText.split(/\r?\n/)) {
+    const at = raw.indexOf("P2PRUN ");
+    if (at >= 0) out.push(raw.slice(at).trimEnd());
+  }
+  return out;
+}
+
+/** the note the lab (not the guest) adds to a run whose first boot never reached the guest program */
+export const BOOT_RETRY_NOTE = "the first boot never reached the guest program and was retried";
 
 /** Source lines of a scenario without comments, by 1-based line number. */
 export function sourceLines(text: string): Map<number, string> {
@@ -93,6 +116,8 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
   const devPages = new Map<string, number>();
   const statements: RealStatement[] = [];
   const refs = new Map<number, Record<string, RefRun[] | null>>();
+  const freeRefs = new Map<number, Record<string, Record<string, number> | null>>();
+  let sawFree = false;
   const heldLines = new Set<number>();
   for (const raw of output.split(/\r?\n/)) {
     const at = raw.indexOf("P2PRUN ");
@@ -119,6 +144,14 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
       const dev = words[1] ?? "";
       const cmb = Number((words.find((w) => w.startsWith("cmb=")) ?? "cmb=0").slice(4));
       if (!devPages.has(dev)) devPages.set(dev, cmb / 4096);
+    } else if (kind === "PROBE") {
+      // PROBE <name> <what> <result>: a probe outside the language (guest/p2prun.c)
+      notes.push(`probe ${words.slice(1).join(" ")}`);
+    } else if (kind === "UNBOUND") {
+      // UNBOUND <line> <dev> <result> after N ms: a blocked unbind returned
+      notes.push(
+        `line ${words[1]}: the blocked unbind of ${words[2]} returned (${words.slice(3).join(" ")})`,
+      );
     } else if (kind === "HELD") {
       heldLines.add(Number(words[1]));
     } else if (kind === "NOTE") {
@@ -142,8 +175,39 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
       const n = Number(words[1]);
       const dev = words[2] ?? "";
       const r = refs.get(n) ?? {};
-      r[dev] = parseRuns(words.slice(3), devPages.get(dev));
+      const rest = words.slice(3);
+      const fi = rest.indexOf("free");
+      r[dev] = parseRuns(fi >= 0 ? rest.slice(0, fi) : rest, devPages.get(dev));
       refs.set(n, r);
+      if (rest.length === 1 && rest[0] === "gone") {
+        const f = freeRefs.get(n) ?? {};
+        f[dev] = null;
+        freeRefs.set(n, f);
+      } else if (fi >= 0) {
+        sawFree = true;
+        const tally: Record<string, number> = {};
+        let filler = 0;
+        let cut = false;
+        for (const w of rest.slice(fi + 1)) {
+          const m = /^(-?\d+):(\d+)$/.exec(w);
+          if (m) tally[m[1] ?? ""] = Number(m[2]);
+          else if (w.startsWith("filler=")) filler = Number(w.slice(7));
+          else if (w === "+") cut = true;
+        }
+        // "filler=N": N of the free pages are the lab's zapped filler (a blocked unbind); they
+        // rest at the free refcount, which is unambiguous only when all free pages share one
+        const keys = Object.keys(tally);
+        const f = freeRefs.get(n) ?? {};
+        if (cut || (filler > 0 && keys.length !== 1)) {
+          // not comparable: leave the device out
+        } else {
+          const k = keys[0] ?? "";
+          if (filler > 0) tally[k] = (tally[k] ?? 0) - filler;
+          if (tally[k] === 0) delete tally[k];
+          f[dev] = tally;
+        }
+        freeRefs.set(n, f);
+      }
     } else if (kind === "END") {
       ended = true;
       const up = words.find((w) => w.startsWith("uptime="));
@@ -160,6 +224,7 @@ export function parseGuestOutput(output: string, scenarioText: string): RealRun 
   const withRefs = statements.map((s) => ({
     ...s,
     ...(debugPages ? { refcounts: refs.get(s.line) ?? {} } : {}),
+    ...(debugPages && sawFree ? { freeRefcounts: freeRefs.get(s.line) ?? {} } : {}),
     ...(heldLines.has(s.line) ? { held: true as const } : {}),
   }));
   return {

@@ -1,7 +1,8 @@
 /**
- * The real-kernel lab: builds (or takes from kernel-lab/cache) a Linux 6.12 kernel with
+ * The real-kernel lab: builds (or takes from the cache) a Linux 6.12.117 or 7.3.4 kernel with
  * CONFIG_PCI_P2PDMA=y and the guest initramfs, boots QEMU with one NVMe controller with a CMB per
- * scenario device, and returns what the guest observed (guest-output.ts).
+ * scenario device (plus a peer controller behind the same PCIe switch), and returns what the guest
+ * observed (guest-output.ts).
  *
  * Node only (child processes, files): never imported by the browser app.
  */
@@ -10,10 +11,19 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, w
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GuestFatal, parseGuestOutput, type RealRun } from "./guest-output.ts";
+import { BOOT_RETRY_NOTE, GuestFatal, parseGuestOutput, type RealRun } from "./guest-output.ts";
 
-/** Something the lab needs is missing or failed; the message says what to do. */
-export class LabError extends Error {}
+import { DEFAULT_LAB_KERNEL, LabError, type LabKernel } from "./kernel-version.ts";
+
+export {
+  DEFAULT_LAB_KERNEL,
+  isLabKernel,
+  LAB_KERNELS,
+  LabError,
+  type LabKernel,
+  labKernelFor,
+  withoutKernelVersion,
+} from "./kernel-version.ts";
 
 export const LAB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-lab");
 
@@ -84,29 +94,44 @@ export function hasCommand(cmd: string): boolean {
 }
 
 /** Why the lab cannot run here, or undefined when it can (before any build). */
-export function missingTools(): string | undefined {
+/** Where kernel-lab/setup.sh keeps the source tarballs (kernel-lab/kernels.sh KLAB_SRC_DIR). */
+export const SOURCE_DIR = process.env.KLAB_SRC_DIR ?? "/var/cache/p2pviz/linux-source";
+export const SOURCE_TARS: Readonly<Record<LabKernel, string>> = {
+  "6.12": "linux-source-6.12_6.12.117-1~deb12u1.tar.xz",
+  "7.3": "linux-source-7.3_7.3.4-1~bpo13+1.tar.xz",
+};
+
+export function missingTools(kernel: LabKernel = DEFAULT_LAB_KERNEL): string | undefined {
   if (process.platform !== "linux")
-    return "the real-kernel lab needs Linux (QEMU, Debian's linux-source-6.12)";
+    return "the real-kernel lab needs Linux (QEMU, Debian's linux-source-6.12 and linux-source-7.3)";
   const missing = ["qemu-system-x86_64", "gcc", "make", "cpio"].filter((c) => !hasCommand(c));
   if (missing.length) {
     return `missing ${missing.join(", ")}: run kernel-lab/setup.sh (apt-get install qemu-system-x86 build-essential ...)`;
   }
-  if (!existsSync("/usr/src/linux-source-6.12.tar.xz")) {
-    return "missing /usr/src/linux-source-6.12.tar.xz: run kernel-lab/setup.sh (apt-get install linux-source-6.12)";
+  const tar = join(SOURCE_DIR, SOURCE_TARS[kernel]);
+  if (!existsSync(tar)) {
+    return `missing ${tar}: run kernel-lab/setup.sh ${kernel} (fetches the Debian source package)`;
   }
   if (!existsSync("/bin/busybox")) return "missing busybox-static: run kernel-lab/setup.sh";
   return undefined;
 }
 
 export interface KernelBuild {
+  /** which lab kernel ("6.12" or "7.3") */
+  readonly lab: LabKernel;
   readonly dir: string;
   readonly bzImage: string;
   readonly release: string;
   readonly variant: string;
 }
 
-function runScript(script: string, env: NodeJS.ProcessEnv, log?: (s: string) => void): string {
-  const r = spawnSync("bash", [join(LAB_DIR, script)], {
+function runScript(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  log?: (s: string) => void,
+  args: readonly string[] = [],
+): string {
+  const r = spawnSync("bash", [join(LAB_DIR, script), ...args], {
     env: { ...process.env, ...env },
     encoding: "utf8",
     maxBuffer: 64 << 20,
@@ -120,12 +145,16 @@ function runScript(script: string, env: NodeJS.ProcessEnv, log?: (s: string) => 
   return last;
 }
 
-/** build-kernel.sh: seconds when cached, about 3 minutes of 2 cores otherwise. */
-export function ensureKernel(opts: { noPatch?: boolean; log?: (s: string) => void } = {}): KernelBuild {
-  const dir = runScript("build-kernel.sh", opts.noPatch ? { KLAB_NO_PATCH: "1" } : {}, opts.log);
+/** build-kernel.sh KERNEL: seconds when cached, about 5 minutes of 2 idle cores otherwise. */
+export function ensureKernel(
+  opts: { kernel?: LabKernel; noPatch?: boolean; log?: (s: string) => void } = {},
+): KernelBuild {
+  const lab = opts.kernel ?? DEFAULT_LAB_KERNEL;
+  const dir = runScript("build-kernel.sh", opts.noPatch ? { KLAB_NO_PATCH: "1" } : {}, opts.log, [lab]);
   const bzImage = join(dir, "bzImage");
   if (!existsSync(bzImage)) throw new LabError(`build-kernel.sh did not produce ${bzImage}`);
   return {
+    lab,
     dir,
     bzImage,
     release: readFileSync(join(dir, "kernelrelease"), "utf8").trim(),
@@ -167,6 +196,58 @@ export function qemuVersion(): string {
   return /version (\S+)/.exec(r.stdout ?? "")?.[1] ?? "unknown";
 }
 
+/**
+ * The guest's PCI topology (QEMU q35): one PCIe root port, an emulated PCIe switch (x3130-upstream)
+ * below it, and one xio3130-downstream port per NVMe controller:
+ *
+ *   root port rp0 - switch up0 - dn0: nvme p2pviz-dev0 (CMB = p2pmem of scenario device 0)
+ *                              - ...
+ *                              - dnN: nvme p2pviz-peer (no CMB)
+ *
+ * Every device controller has one namespace (nsid 1) for pins released at once. The peer controller
+ * has nsid 1 (pins into a device that has been unbound) and, for each device i, nsid 2+i on a
+ * throttled drive: a held pin into device i is an O_DIRECT read from there (guest/p2prun.c
+ * do_hold), i.e. I/O of ANOTHER controller, which unbinding the provider cannot drain. The switch
+ * makes pci_p2pdma_distance() accept the pair: the common upstream bridge is the switch's upstream
+ * port (distance 4, PCI_P2PDMA_MAP_BUS_ADDR, no ACS redirection without an IOMMU), where two devices
+ * on the root complex would need a whitelisted host bridge (QEMU's is not) or an AMD Zen CPU.
+ */
+export function switchTopology(devices: readonly DevicePlan[], tmp: string): string[] {
+  const args = [
+    "-device",
+    "pcie-root-port,id=rp0,bus=pcie.0,chassis=1,addr=0x10",
+    "-device",
+    "x3130-upstream,id=up0,bus=rp0",
+  ];
+  const disk = (name: string, mb: number) => {
+    const f = join(tmp, name);
+    writeFileSync(f, "");
+    spawnSync("truncate", ["-s", `${mb}M`, f]);
+    return f;
+  };
+  const port = (i: number) => {
+    args.push("-device", `xio3130-downstream,id=dn${i},bus=up0,chassis=${2 + i},slot=0`);
+    return `dn${i}`;
+  };
+  devices.forEach((d, i) => {
+    const mb = Math.max(1, d.cmbMb);
+    args.push("-drive", `file=${disk(`disk${i}.img`, mb)},if=none,id=nvm${i},format=raw`);
+    args.push("-device", `nvme,id=ctl${i},serial=p2pviz-dev${i},bus=${port(i)},cmb_size_mb=${d.cmbMb}`);
+    args.push("-device", `nvme-ns,drive=nvm${i},bus=ctl${i},nsid=1`);
+  });
+  const peer = devices.length;
+  const largest = Math.max(1, ...devices.map((d) => d.cmbMb));
+  args.push("-drive", `file=${disk("peer.img", largest)},if=none,id=peer,format=raw`);
+  args.push("-device", `nvme,id=ctlp,serial=p2pviz-peer,bus=${port(peer)}`);
+  args.push("-device", "nvme-ns,drive=peer,bus=ctlp,nsid=1");
+  devices.forEach((d, i) => {
+    const f = disk(`slow${i}.img`, Math.max(1, d.cmbMb) + 1);
+    args.push("-drive", `file=${f},if=none,id=slow${i},format=raw,throttling.bps-read=${HOLD_BPS}`);
+    args.push("-device", `nvme-ns,drive=slow${i},bus=ctlp,nsid=${2 + i}`);
+  });
+  return args;
+}
+
 /** Boots QEMU on the scenario and returns what the guest observed. */
 export async function bootScenario(
   text: string,
@@ -185,7 +266,7 @@ export async function bootScenario(
     writeFileSync(initrd, Buffer.concat([readFileSync(opts.initramfs), scenarioCpio]));
     const args = [
       "-machine",
-      "pc",
+      "q35",
       "-cpu",
       "qemu64",
       "-m",
@@ -203,32 +284,7 @@ export async function bootScenario(
       "-append",
       "console=ttyS0 quiet loglevel=1 panic=-1 nvme.use_cmb_sqes=0 nvme_core.io_timeout=120",
     ];
-    // one controller with a CMB per scenario device (serial p2pviz-devN), plus a spare without a
-    // CMB whose namespace serves O_DIRECT pins into a device that has been unbound
-    const controllers = [
-      ...devices.map((d, i) => ({ serial: `p2pviz-dev${i}`, cmbMb: d.cmbMb, disk: Math.max(1, d.cmbMb) })),
-      { serial: "p2pviz-spare", cmbMb: 0, disk: Math.max(1, ...devices.map((d) => d.cmbMb)) },
-    ];
-    // Each device controller has two namespaces: nsid 1 for pins released at once, nsid 2 on a
-    // throttled drive for pins held across statements (see guest/p2prun.c do_hold).
-    controllers.forEach((c, i) => {
-      const disk = join(tmp, `disk${i}.img`);
-      writeFileSync(disk, "");
-      spawnSync("truncate", ["-s", `${c.disk}M`, disk]);
-      args.push("-drive", `file=${disk},if=none,id=nvm${i},format=raw`);
-      const addr = (0x10 + i).toString(16);
-      if (!c.cmbMb) {
-        args.push("-device", `nvme,serial=${c.serial},drive=nvm${i},addr=${addr}`);
-        return;
-      }
-      const slow = join(tmp, `slow${i}.img`);
-      writeFileSync(slow, "");
-      spawnSync("truncate", ["-s", `${c.disk + 1}M`, slow]);
-      args.push("-drive", `file=${slow},if=none,id=slow${i},format=raw,throttling.bps-read=${HOLD_BPS}`);
-      args.push("-device", `nvme,id=ctl${i},serial=${c.serial},addr=${addr},cmb_size_mb=${c.cmbMb}`);
-      args.push("-device", `nvme-ns,drive=nvm${i},bus=ctl${i},nsid=1`);
-      args.push("-device", `nvme-ns,drive=slow${i},bus=ctl${i},nsid=2`);
-    });
+    args.push(...switchTopology(devices, tmp));
     const timeoutMs = opts.timeoutMs ?? 120_000;
     const bootOnce = () =>
       new Promise<string>((resolveP, reject) => {
@@ -277,9 +333,7 @@ export async function bootScenario(
     const wallMs = Date.now() - t0;
     try {
       const run = parseGuestOutput(consoleText, text);
-      const withNote = retried
-        ? { ...run, notes: [...run.notes, "the first boot never reached the guest program and was retried"] }
-        : run;
+      const withNote = retried ? { ...run, notes: [...run.notes, BOOT_RETRY_NOTE] } : run;
       return { run: withNote, console: consoleText, wallMs, qemu: qemuVersion() };
     } catch (e) {
       if (e instanceof GuestFatal) throw e;

@@ -3,17 +3,27 @@
  * corpus (corpus.ts) into kernel-lab/recordings/<kernel>/, then prints how each compares with the
  * model. The only writer of recordings: never edit one by hand.
  *
- *   npx tsx src/real/record-cli.ts [--presets] [--lab] [--corpus N] [--from SEED]
+ *   npx tsx src/real/record-cli.ts [--linux 6.12|7.3] [--presets] [--lab] [--corpus N] [--from SEED] [NAME...]
  *
- * With none of them it records all three (the corpus with 112 seeds).
+ * With none of --presets/--lab/--corpus it records all three (the corpus with 112 seeds); NAMEs
+ * (e.g. presets/unbind-live-pin) pick single jobs. --linux picks the lab kernel (default 7.3) for
+ * every job, whatever the scenario's `kernel` line says: a recording shows what that kernel did.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { runText } from "../trace/run.ts";
-import { compareRun } from "./compare.ts";
+import { compareRun, modelTraceFor } from "./compare.ts";
 import { corpusScenario } from "./corpus.ts";
-import { bootScenario, ensureInitramfs, ensureKernel, LabError, missingTools } from "./lab.ts";
-import { asUpstream, loadExceptions, RECORDINGS_DIR, type Recording } from "./recording.ts";
+import { guestLines } from "./guest-output.ts";
+import {
+  bootScenario,
+  DEFAULT_LAB_KERNEL,
+  ensureInitramfs,
+  ensureKernel,
+  isLabKernel,
+  LabError,
+  missingTools,
+} from "./lab.ts";
+import { asUpstream, loadExceptions, RECORDINGS_DIR, type Recording, sha256Hex } from "./recording.ts";
 
 const PRESETS_DIR = resolve(RECORDINGS_DIR, "../../public/presets");
 
@@ -65,44 +75,71 @@ export function corpusJobs(count: number, from = 0): Job[] {
   return jobs;
 }
 
+/** The number of corpus seeds recorded (and checked by the live check's --all). */
+export const CORPUS_SEEDS = 112;
+
+/** value of OPTION in argv (and the indices it took), or undefined */
+function option(argv: string[], name: string, taken: Set<number>): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  taken.add(i).add(i + 1);
+  return argv[i + 1];
+}
+
 async function main(argv: string[]): Promise<number> {
+  const taken = new Set<number>();
+  const linux = option(argv, "--linux", taken) ?? DEFAULT_LAB_KERNEL;
+  if (!isLabKernel(linux)) throw new LabError(`--linux ${linux}: the lab builds 6.12 and 7.3`);
   const presets = argv.includes("--presets");
   const lab = argv.includes("--lab");
-  const ci = argv.indexOf("--corpus");
-  const fi = argv.indexOf("--from");
-  const all = !presets && !lab && ci < 0;
-  const corpusN = ci >= 0 ? Number(argv[ci + 1]) : all ? 112 : 0;
-  const from = fi >= 0 ? Number(argv[fi + 1]) : 0;
-  const jobs = [
-    ...(presets || all ? presetJobs() : []),
-    ...(lab || all ? labJobs() : []),
-    ...corpusJobs(corpusN, from),
-  ];
-  const missing = missingTools();
+  const corpusOpt = option(argv, "--corpus", taken);
+  const fromOpt = option(argv, "--from", taken);
+  const names = argv.filter((a, i) => !a.startsWith("--") && !taken.has(i));
+  const all = !presets && !lab && corpusOpt === undefined;
+  const corpusN = corpusOpt !== undefined ? Number(corpusOpt) : all ? CORPUS_SEEDS : 0;
+  const from = fromOpt !== undefined ? Number(fromOpt) : 0;
+  const jobs = names.length
+    ? [...presetJobs(), ...labJobs(), ...corpusJobs(CORPUS_SEEDS)].filter((j) => names.includes(j.name))
+    : [
+        ...(presets || all ? presetJobs() : []),
+        ...(lab || all ? labJobs() : []),
+        ...corpusJobs(corpusN, from),
+      ];
+  if (names.length && jobs.length !== names.length) {
+    console.error(
+      `record: unknown name(s): ${names.filter((n) => !jobs.some((j) => j.name === n)).join(", ")}`,
+    );
+    return 2;
+  }
+  const missing = missingTools(linux);
   if (missing) throw new LabError(missing);
-  const kernel = ensureKernel({ log: (s) => process.stderr.write(s) });
+  const kernel = ensureKernel({ kernel: linux, log: (s) => process.stderr.write(s) });
   const initramfs = ensureInitramfs();
   const exceptions = loadExceptions();
   let unexplained = 0;
   let statements = 0;
   const walls: number[] = [];
   for (const job of jobs) {
-    const outcome = runText(job.text);
+    const outcome = modelTraceFor(job.text, kernel.release);
     if (!outcome.ok) {
       console.error(`${job.name}: not a valid scenario: ${outcome.diagnostics[0]?.message}`);
       return 2;
     }
     const boot = await bootScenario(job.text, { kernel, initramfs });
+    const guestOutput = guestLines(boot.console);
     const rec: Recording = {
-      format: "p2pviz-real-recording/1",
+      format: "p2pviz-real-recording/2",
       name: job.name,
       source: job.source,
       scenario: job.text,
       kernel: boot.run.kernel,
+      lab: kernel.lab,
       qemu: boot.qemu,
       variant: kernel.variant,
       build: basename(kernel.dir),
       run: boot.run,
+      guestOutput,
+      guestOutputSha256: sha256Hex(guestOutput.join("\n")),
       wallMs: boot.wallMs,
     };
     const file = join(RECORDINGS_DIR, boot.run.kernel, `${job.name}.json`);

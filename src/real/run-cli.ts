@@ -5,19 +5,31 @@
  */
 import { readFileSync } from "node:fs";
 import { GuestFatal } from "./guest-output.ts";
-import { bootScenario, ensureInitramfs, ensureKernel, LabError, missingTools, planScenario } from "./lab.ts";
+import {
+  bootScenario,
+  ensureInitramfs,
+  ensureKernel,
+  isLabKernel,
+  LabError,
+  labKernelFor,
+  missingTools,
+  planScenario,
+} from "./lab.ts";
 
 async function main(argv: string[]): Promise<number> {
-  const file = argv.find((a) => !a.startsWith("--"));
-  if (!file) {
-    console.error("usage: kernel-lab/run.sh FILE [--no-patch] [--console]");
+  const li = argv.indexOf("--linux");
+  const linuxOpt = li >= 0 ? argv[li + 1] : undefined;
+  const file = argv.find((a, i) => !a.startsWith("--") && !(li >= 0 && i === li + 1));
+  if (!file || (linuxOpt !== undefined && !isLabKernel(linuxOpt))) {
+    console.error("usage: kernel-lab/run.sh FILE [--linux 6.12|7.3] [--no-patch] [--console]");
     return 2;
   }
   const text = readFileSync(file === "-" ? 0 : file, "utf8");
   planScenario(text);
-  const missing = missingTools();
+  const linux = linuxOpt !== undefined && isLabKernel(linuxOpt) ? linuxOpt : labKernelFor(text);
+  const missing = missingTools(linux);
   if (missing) throw new LabError(missing);
-  const kernel = ensureKernel({ noPatch: argv.includes("--no-patch") });
+  const kernel = ensureKernel({ kernel: linux, noPatch: argv.includes("--no-patch") });
   const boot = await bootScenario(text, { kernel, initramfs: ensureInitramfs() });
   if (argv.includes("--console")) process.stderr.write(boot.console);
   const { statements, notes } = boot.run;

@@ -1,5 +1,5 @@
 /**
- * Issue 7 in the app: a recorded preset run as upstream shows "checked against Linux 6.12.117", and
+ * Issue 7 in the app: a recorded preset run as upstream shows "checked against Linux 7.3.4", and
  * the kernel-code panel shows what the real kernel returned for the current statement next to the
  * model's result. Another design, or an edit, takes the badge away.
  */
@@ -16,7 +16,7 @@ describe("real-kernel badge", () => {
     try {
       await choosePreset(page, "refusals.p2p");
       const badge = page.getByTestId("real-badge");
-      await expect.poll(() => badge.textContent()).toBe("checked against Linux 6.12.117");
+      await expect.poll(() => badge.textContent()).toBe("checked against Linux 7.3.4");
       // go to the end of line 6 (`p mmap priv nvme0 64K private`): EINVAL on both sides
       const trace = traceOf(presetText("refusals.p2p"));
       const op = trace.ops.find((o) => o.line === 6)!;
@@ -24,7 +24,7 @@ describe("real-kernel badge", () => {
       for (let i = 0; i < op.lastStep; i++) await page.keyboard.press("ArrowRight");
       await expect
         .poll(() => page.getByTestId("real-result").textContent())
-        .toBe("Linux 6.12.117 (QEMU): EINVAL · model: EINVAL");
+        .toBe("Linux 7.3.4 (QEMU): EINVAL · model: EINVAL");
       await shot(page.locator("section.code"), "real-result-code");
       // another design is not what the kernel implements: no badge
       await page.locator('[data-design="seed"]').click();

@@ -115,12 +115,23 @@ describe("compareRun", () => {
     expect(c.statements.find((s) => s.line === 5)!.refsDetail).toContain(
       "kernel [0-15=2:1] model [0-15=2:2]",
     );
-    const ex = [
-      { recording: "x", line: 6, field: "result" as const, reason: "a reason long enough to count" },
-    ];
-    const c2 = compareRun(real, trace(), ex, "x");
+    const exc = (kernelValue: string, modelValue: string, kernel = "6.12.117") => ({
+      recording: "x",
+      kernel,
+      line: 6,
+      field: "result" as const,
+      kernelValue,
+      modelValue,
+      reason: "a reason long enough to count",
+    });
+    // an exception excuses exactly the values it lists, on the kernel it names
+    expect(compareRun(real, trace(), [exc("EFAULT", "ok")], "x").excepted).toBe(0);
+    expect(compareRun(real, trace(), [exc("EINVAL", "ENODEV")], "x").excepted).toBe(0);
+    expect(compareRun(real, trace(), [exc("EINVAL", "ok", "7.3.4")], "x").excepted).toBe(0);
+    const c2 = compareRun(real, trace(), [exc("EINVAL", "ok")], "x");
     expect(c2.mismatches).toBe(2);
     expect(c2.excepted).toBe(1);
+    expect(c2.statements.find((s) => s.line === 6)!.values.pool).toEqual({ kernel: "d=241", model: "d=240" });
     const text = formatComparison(c2, "hdr");
     expect(text).toMatch(/≠\s+6\s+p munmap a\s+EINVAL\s+ok\s+241\|240/);
     expect(text).toContain("known difference: result: kernel EINVAL, model ok");
@@ -209,12 +220,26 @@ describe("asUpstream", () => {
 });
 
 describe("loadExceptions", () => {
-  it("requires a recording, a line, a known field and a real reason", () => {
+  it("requires a recording, its kernel, a line, a known field, both values and a real reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "p2pviz-exc-"));
     const f = join(dir, "exceptions.json");
-    const good = { recording: "presets/x", line: 3, field: "pool", reason: "held pin: cannot be expressed" };
+    const good = {
+      recording: "presets/x",
+      kernel: "7.3.4",
+      line: 3,
+      field: "pool",
+      kernelValue: "d=gone",
+      modelValue: "d=254",
+      reason: "held pin: cannot be expressed",
+    };
     writeFileSync(f, JSON.stringify({ exceptions: [good] }));
     expect(loadExceptions(f)).toEqual([good]);
+    const { kernelValue: _k, ...noValue } = good;
+    writeFileSync(f, JSON.stringify({ exceptions: [noValue] }));
+    expect(() => loadExceptions(f)).toThrow(/kernelValue/);
+    const { kernel: _r, ...noKernel } = good;
+    writeFileSync(f, JSON.stringify({ exceptions: [noKernel] }));
+    expect(() => loadExceptions(f)).toThrow(/kernel/);
     writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, reason: "because" }] }));
     expect(() => loadExceptions(f)).toThrow(/reason/);
     writeFileSync(f, JSON.stringify({ exceptions: [{ ...good, field: "everything" }] }));
@@ -282,5 +307,62 @@ describe("p2pviz real", () => {
     const t = io("device d 4G\n");
     expect(await command(["x.p2p"], t.cli)).toBe(1);
     expect(t.err).toContain("largest CMB");
+  });
+});
+
+describe("free pages by refcount (debug_pages 'free REF:COUNT')", () => {
+  /** CONSOLE with the free-page tallies a kernel whose free pages rest at FREE_REF would print */
+  const withFree = (freeRef: number) =>
+    CONSOLE.replace(/^(P2PRUN REFS (\d) d .*)$/gm, (_l, all: string, n: string) => {
+      const free = { "2": 256, "3": 256, "4": 240, "5": 240, "6": 240, "7": 256 }[n] ?? 0;
+      return `${all} free ${freeRef}:${free}`;
+    });
+
+  it("parses the tally, leaves the filler's pages out during a blocked unbind, and drops a cut one", () => {
+    const r = parseGuestOutput(withFree(1), SCENARIO);
+    expect(r.statements.find((s) => s.line === 4)?.freeRefcounts).toEqual({ d: { "1": 240 } });
+    const zapped = parseGuestOutput(
+      CONSOLE.replace("P2PRUN REFS 7 d 256-511:1:1", "P2PRUN REFS 7 d free 0:512 filler=256"),
+      SCENARIO,
+    );
+    expect(zapped.statements.find((s) => s.line === 7)?.freeRefcounts).toEqual({ d: { "0": 256 } });
+    const cut = parseGuestOutput(
+      CONSOLE.replace("P2PRUN REFS 7 d 256-511:1:1", "P2PRUN REFS 7 d free 0:500 1:6 filler=256"),
+      SCENARIO,
+    );
+    expect(cut.statements.find((s) => s.line === 7)?.freeRefcounts).toEqual({});
+    // an older guest without the tally: no freeRefcounts at all
+    expect(realRun().statements[1]).not.toHaveProperty("freeRefcounts");
+  });
+
+  it("compares them against the model of the recorded kernel's version (a 7.3 model has free pages at 0)", () => {
+    const k612 = parseGuestOutput(withFree(1), SCENARIO);
+    const k73 = parseGuestOutput(withFree(0), SCENARIO);
+    expect(compareRun(k612, trace(), [], "", { freePages: false }).mismatches).toBe(0);
+    const c = compareRun(k612, trace(), [], "", { freePages: true });
+    expect(c.mismatches).toBeGreaterThan(0);
+    expect(c.statements.find((s) => s.line === 4)?.refsDetail).toContain(
+      "d free pages by refcount kernel [1:240] model [0:240]",
+    );
+    expect(compareRun(k73, trace(), [], "", { freePages: true }).mismatches).toBe(0);
+  });
+});
+
+describe("which kernel and which model version", () => {
+  it("labKernelFor reads the kernel line; modelVersionFor maps a release", async () => {
+    const { labKernelFor, withoutKernelVersion, modelVersionFor } = await import(
+      "../../src/real/kernel-version.ts"
+    );
+    expect(labKernelFor("kernel upstream 6.12\ndevice d 1M\n")).toBe("6.12");
+    expect(labKernelFor("# x\nkernel upstream 7.3   # c\n")).toBe("7.3");
+    expect(labKernelFor("kernel upstream\n")).toBe("7.3");
+    expect(labKernelFor("device d 1M\n")).toBe("7.3");
+    expect(() => labKernelFor("kernel upstream 6.15\n")).toThrow(LabError);
+    expect(withoutKernelVersion("kernel upstream 6.12  # c\ndevice d 1M")).toBe(
+      "kernel upstream  # c\ndevice d 1M",
+    );
+    expect(modelVersionFor("6.12.117")).toBe("6.12");
+    expect(modelVersionFor("7.3.4")).toBe("7.3");
+    expect(() => modelVersionFor("6.1.0")).toThrow();
   });
 });
