@@ -2,20 +2,23 @@
 import { basename } from "node:path";
 import type { KernelChoice } from "../scenario/parse.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
-import { toRunJson } from "../trace/json.ts";
+import { writeRunJson } from "../trace/json.ts";
 import { followPage, SUMMARY_WIDTH, summarize } from "../trace/summary.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 import { pageFlag, parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { KERNEL_FLAG_HELP, kernelFlag, runOptions, runScenarioFile, usageFailure } from "./scenario-file.ts";
 
-const HELP = `Usage: p2pviz run FILE [--json | --summary | --page DEV:P] [--kernel DESIGN[@VERSION]]
+const HELP = `Usage: p2pviz run FILE [--json [--runs [--events]] | --summary | --page DEV:P] [--kernel DESIGN[@VERSION]]
 
 Runs a scenario (FILE, or - for standard input) through the kernel model and prints every event,
 one a line, grouped by statement, then the findings.
 
 Options:
-  --json            print the run as JSON (format "p2pviz-run/1")
+  --json            print the run as JSON (format "p2pviz-run/1"), written as it goes (any size)
+  --runs            with --json: format "p2pviz-run/2": allocated pages and PTEs as runs of
+                    consecutive entries that agree, and no events list (unless --events)
+  --events          with --json --runs: the events list too
   --summary         mail-ready text: one to a few lines per statement, none wider than
                     ${SUMMARY_WIDTH} columns, pages as ranges, refcounts as before->after
   --page DEV:P      follow page P (from 0) of device DEV: every statement that changed it,
@@ -55,8 +58,14 @@ export const command: Command = (args, io) => {
   let summary: boolean;
   let page: { dev: string; index: number } | undefined;
   let kernel: KernelChoice | undefined;
+  let runs: boolean;
+  let events: boolean;
   try {
-    const a = parseArgs(args, ["--kernel", "--page"], ["--json", "--summary", "--help", "-h"]);
+    const a = parseArgs(
+      args,
+      ["--kernel", "--page"],
+      ["--json", "--runs", "--events", "--summary", "--help", "-h"],
+    );
     if (a.flags.has("--help") || a.flags.has("-h")) {
       io.out(HELP);
       return EXIT_OK;
@@ -70,6 +79,11 @@ export const command: Command = (args, io) => {
     if ([json, summary, page !== undefined].filter(Boolean).length > 1) {
       throw new UsageError("--json, --summary and --page exclude each other");
     }
+    runs = a.flags.has("--runs");
+    events = a.flags.has("--events");
+    if (runs && !json) throw new UsageError("--runs goes with --json");
+    if (events && !runs)
+      throw new UsageError("--events goes with --json --runs (format 1 always has the events)");
     kernel = kernelFlag(a.flags.get("--kernel"));
   } catch (e) {
     return usageFailure(io, "run", HELP, e);
@@ -85,7 +99,8 @@ export const command: Command = (args, io) => {
     }
     io.out(`${r.lines.join("\n")}\n`);
   } else if (summary) io.out(`${summarize(trace, basename(name)).join("\n")}\n`);
-  else io.out(json ? `${JSON.stringify(toRunJson(trace), null, 1)}\n` : formatTrace(trace));
+  else if (json) writeRunJson(trace, io.out, { runs, events });
+  else io.out(formatTrace(trace));
   if (trace.truncated) {
     io.err(`${name}:${trace.truncated.line}:1: ${trace.truncated.message}\n`);
     return EXIT_USAGE;

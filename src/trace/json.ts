@@ -66,13 +66,14 @@ export interface FinalJson {
   pins: { name: string; process: string; status: string; pages: { device: string; page: number }[] }[];
 }
 
-export function finalJson(trace: Trace, s: KernelState): FinalJson {
+/** The final state, page by page; without `withPages` the devices' `allocated` lists stay empty. */
+export function finalJson(trace: Trace, s: KernelState, withPages = true): FinalJson {
   const devName = (i: number) => s.devices[i]?.name ?? String(i);
   return {
     devices: s.devices.map((d) => {
       const allocated: FinalJson["devices"][number]["allocated"] = [];
       for (const r of d.pageRuns.runs()) {
-        if (!r.allocated) continue;
+        if (!r.allocated || !withPages) continue;
         for (let p = r.start; p < r.start + r.length; p++)
           allocated.push({ page: p, refcount: r.refcount, mapcount: r.mapcount, pins: r.pins });
       }
@@ -153,4 +154,164 @@ export function toRunJson(trace: Trace): RunJson {
   };
   if (trace.truncated) json.truncated = { ...trace.truncated };
   return json;
+}
+
+/** `final` of format "p2pviz-run/2": pages and PTEs as runs of consecutive entries that agree. */
+export interface FinalRunsJson {
+  devices: (Omit<FinalJson["devices"][number], "allocated"> & {
+    allocated: { page: number; pages: number; refcount: number; mapcount: number; pins: number }[];
+  })[];
+  processes: {
+    name: string;
+    alive: boolean;
+    vmas: (Omit<FinalJson["processes"][number]["vmas"][number], "ptes"> & {
+      ptes: { offset: number; pages: number; device: string; page: number; kind: string }[];
+    })[];
+  }[];
+  pins: {
+    name: string;
+    process: string;
+    status: string;
+    pages: { device: string; page: number; pages: number }[];
+  }[];
+}
+
+/** The final state as runs: its size follows the ranges of the run, not its pages. */
+export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
+  const devName = (i: number) => s.devices[i]?.name ?? String(i);
+  return {
+    devices: s.devices.map((d) => ({
+      name: d.name,
+      state: d.lifecycle,
+      pages: d.pages,
+      freePages: d.freePages,
+      pgref: d.pgref,
+      freeRefcount: VERSIONS[trace.version].freeRefcount,
+      allocated: d.pageRuns
+        .runs()
+        .filter((r) => r.allocated)
+        .map((r) => ({
+          page: r.start,
+          pages: r.length,
+          refcount: r.refcount,
+          mapcount: r.mapcount,
+          pins: r.pins,
+        })),
+    })),
+    processes: s.processes.map((p) => ({
+      name: p.name,
+      alive: p.alive,
+      vmas: p.vmas.map((v) => {
+        const label = p.labels.get(v.label)!;
+        const first = v.start / trace.pageSize;
+        return {
+          label: v.label,
+          start: v.start,
+          end: v.end,
+          pgoff: v.pgoff,
+          flags: vmFlagNames(v.flags),
+          ptes: p.ptes.runsIn(first, v.end / trace.pageSize - first).map((r) => ({
+            offset: r.vpn * trace.pageSize - label.start,
+            pages: r.length,
+            device: devName(r.dev),
+            page: r.page,
+            kind: PTE_KIND_NAMES[r.kind],
+          })),
+        };
+      }),
+    })),
+    pins: s.pins.map((pin) => ({
+      name: pin.name,
+      process: s.processes[pin.proc]?.name ?? "",
+      status: pin.status,
+      pages:
+        pin.status === "held"
+          ? pin.ranges.map((r) => ({ device: devName(r.dev), page: r.page, pages: r.length }))
+          : [],
+    })),
+  };
+}
+
+/**
+ * Writes the run JSON to `out` piece by piece, so a trace of millions of events needs no string of
+ * its size: format "p2pviz-run/1" (every event; pages and PTEs one by one), or with `runs` format
+ * "p2pviz-run/2" (pages and PTEs as runs; events only with `events`). Same shapes as toRunJson.
+ */
+export function writeRunJson(
+  trace: Trace,
+  out: (s: string) => void,
+  opts: { runs?: boolean; events?: boolean } = {},
+): void {
+  const runs = opts.runs ?? false;
+  const withEvents = !runs || (opts.events ?? false);
+  const final = new TraceCursor(trace).seek(trace.steps - 1);
+  const head = {
+    format: runs ? "p2pviz-run/2" : "p2pviz-run/1",
+    kernel: trace.design,
+    kernelVersion: trace.version,
+    pageSize: trace.pageSize,
+    ops: trace.ops.map((o) => ({
+      line: o.line,
+      text: o.text,
+      result: o.result,
+      firstStep: o.firstStep,
+      lastStep: o.lastStep,
+      free: { ...o.free },
+    })),
+  };
+  const body = JSON.stringify(head, null, 1);
+  out(body.slice(0, body.lastIndexOf("}")).trimEnd());
+  if (withEvents) {
+    out(',\n "events": [');
+    let chunk: string[] = [];
+    let step = 0;
+    for (const e of eventsOf(trace)) {
+      const ev = {
+        step,
+        line: e.line,
+        kind: e.kind,
+        fn: e.fn,
+        source: sourceOf(e.fn),
+        text: describeEvent(trace, e),
+      };
+      chunk.push(`${step === 0 ? "" : ","}\n  ${JSON.stringify(ev)}`);
+      step++;
+      if (chunk.length >= 4096) {
+        out(chunk.join(""));
+        chunk = [];
+      }
+    }
+    out(`${chunk.join("")}\n ]`);
+  }
+  out(`,\n "findings": ${JSON.stringify(trace.findings.map((f) => ({ ...f })))}`);
+  if (runs) out(`,\n "final": ${JSON.stringify(finalRunsJson(trace, final))}`);
+  else writeFinalPages(trace, final, out);
+  if (trace.truncated) out(`,\n "truncated": ${JSON.stringify(trace.truncated)}`);
+  out("\n}\n");
+}
+
+/** `final` of format 1, written device by device, page lists in chunks. */
+function writeFinalPages(trace: Trace, s: KernelState, out: (s: string) => void): void {
+  const f = finalJson(trace, s, false);
+  out(',\n "final": {"devices": [');
+  s.devices.forEach((d, i) => {
+    // the device without its pages, then the pages in chunks inside its "allocated": [...]
+    out(`${i ? "," : ""}${JSON.stringify(f.devices[i]).slice(0, -2)}`);
+    let n = 0;
+    let chunk: string[] = [];
+    for (const r of d.pageRuns.runs()) {
+      if (!r.allocated) continue;
+      for (let p = r.start; p < r.start + r.length; p++) {
+        chunk.push(
+          `${n++ ? "," : ""}${JSON.stringify({ page: p, refcount: r.refcount, mapcount: r.mapcount, pins: r.pins })}`,
+        );
+        if (chunk.length >= 8192) {
+          out(chunk.join(""));
+          chunk = [];
+        }
+      }
+    }
+    out(`${chunk.join("")}]}`);
+  });
+  out(`], "processes": ${JSON.stringify(f.processes)}, "pins": ${JSON.stringify(f.pins)}}`);
 }
