@@ -15,7 +15,7 @@ import { migrateStep } from "../../src/share/migrate-step.ts";
 import { runCli } from "../unit/helpers.ts";
 import { expectShowsComparison } from "./compare-expect.ts";
 import { poolSummaryAt, traceOf } from "./expected.ts";
-import { editorText } from "./harness.ts";
+import { editorReady, editorText } from "./harness.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 const PRESETS = join(ROOT, "public/presets");
@@ -245,6 +245,7 @@ describe("bad links", () => {
     const app = await open(inject("baseUrl"));
     try {
       const { page } = app;
+      await editorReady(page);
       await page.getByTestId("editor").fill("kernel upstream\ndevice d 64K\nprocess p\np mmap a d 8K\n");
       await page.waitForTimeout(500);
       await page.goto(`${inject("baseUrl")}#v=1&s=zAAAAAAAAAA&step=3`);
@@ -365,6 +366,7 @@ describe("too large and export", () => {
     const app = await open(inject("baseUrl"));
     try {
       const { page } = app;
+      await editorReady(page);
       await page.getByTestId("editor").fill(big);
       await page.getByTestId("share").click();
       await expect
