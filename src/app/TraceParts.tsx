@@ -5,7 +5,7 @@
  */
 
 import type { KernelState } from "../kernel/state.ts";
-import { poolSummary } from "../panels/PoolPanel.tsx";
+import { poolSummary } from "../panels/PoolParts.tsx";
 import { opAt } from "../store/selectors.ts";
 import { describeEvent } from "../trace/describe.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";

@@ -3,13 +3,18 @@
  * compare mode can put two of these side by side.
  */
 
-import { AddressPanel, PteLegend } from "../panels/AddressPanel.tsx";
 import { motionMs } from "../panels/common.ts";
 import { FindingsPanel } from "../panels/FindingsPanel.tsx";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
-import { KernelCode, Refcounts } from "../panels/LazyPanels.tsx";
-import { LookLegend, PoolPanel } from "../panels/PoolPanel.tsx";
-import { TimelinePanel } from "../panels/TimelinePanel.tsx";
+import {
+  AddressSpaces,
+  KernelCode,
+  PoolCells,
+  PteKinds,
+  Refcounts,
+  Timeline,
+} from "../panels/LazyPanels.tsx";
+import { LookLegend } from "../panels/PoolParts.tsx";
 import { stateAtStep } from "../store/cursors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
@@ -53,7 +58,7 @@ export function TraceView({
           <PoolSummary state={state} />
           <LookLegend />
         </header>
-        <PoolPanel
+        <PoolCells
           state={state}
           event={event}
           stateKey={stateKey}
@@ -66,9 +71,9 @@ export function TraceView({
       <section className="panel spaces" aria-labelledby="h-spaces">
         <header>
           <h2 id="h-spaces">Address spaces</h2>
-          <PteLegend />
+          <PteKinds />
         </header>
-        <AddressPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+        <AddressSpaces state={state} event={event} stateKey={stateKey} motion={motion} />
       </section>
 
       <section className="panel refs" aria-labelledby="h-refs">
@@ -94,7 +99,7 @@ export function TraceView({
 
       <section className="panel time" aria-label="timeline and narration">
         <Narration trace={trace} step={step} live />
-        <TimelinePanel trace={trace} traceVersion={traceVersion} step={step} onScrub={onStep} />
+        <Timeline trace={trace} traceVersion={traceVersion} step={step} onScrub={onStep} />
       </section>
     </div>
   );

@@ -145,7 +145,9 @@ export function KernelCodePanel({
         </p>
       )}
       {view.lines.length > 0 ? (
-        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box}>
+        // the excerpt scrolls on its own, so keyboard users must reach it (axe scrollable-region-focusable)
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
+        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box} tabIndex={0}>
           {view.lines.map((l, i) => (
             <li
               key={l}

@@ -1,15 +1,22 @@
 /**
  * Panels loaded on first use, after the first render, so they are not part of the initial
  * JavaScript: the kernel-code panel (its pseudocode excerpts, kernel-code.ts, are the largest piece
- * of data of the panels) and the refcount table. Same props as the panels themselves.
+ * of data of the panels), the refcount table and the address spaces. Same props as the panels.
  */
 
 import { lazy, Suspense } from "react";
 import type { Trace } from "../trace/trace.ts";
+import type { AddressPanelProps } from "./AddressPanel.tsx";
 import type { RealResult } from "./KernelCodePanel.tsx";
+import type { PoolPanelProps } from "./PoolPanel.tsx";
 import type { RefcountPanelProps } from "./RefcountPanel.tsx";
+import type { TimelinePanelProps } from "./TimelinePanel.tsx";
 
 const CodePanel = lazy(() => import("./KernelCodePanel.tsx").then((m) => ({ default: m.KernelCodePanel })));
+const SpacesPanel = lazy(() => import("./AddressPanel.tsx").then((m) => ({ default: m.AddressPanel })));
+const SpacesLegend = lazy(() => import("./AddressPanel.tsx").then((m) => ({ default: m.PteLegend })));
+const TimePanel = lazy(() => import("./TimelinePanel.tsx").then((m) => ({ default: m.TimelinePanel })));
+const Pool = lazy(() => import("./PoolPanel.tsx").then((m) => ({ default: m.PoolPanel })));
 const RefPanel = lazy(() => import("./RefcountPanel.tsx").then((m) => ({ default: m.RefcountPanel })));
 
 export function KernelCode(props: {
@@ -20,6 +27,38 @@ export function KernelCode(props: {
   return (
     <Suspense fallback={<div className="panel-body code-panel panel-empty">Loading the kernel code…</div>}>
       <CodePanel {...props} />
+    </Suspense>
+  );
+}
+
+export function AddressSpaces(props: AddressPanelProps) {
+  return (
+    <Suspense fallback={<div className="panel-body panel-empty">Loading the address spaces…</div>}>
+      <SpacesPanel {...props} />
+    </Suspense>
+  );
+}
+
+export function PteKinds() {
+  return (
+    <Suspense fallback={null}>
+      <SpacesLegend />
+    </Suspense>
+  );
+}
+
+export function Timeline(props: TimelinePanelProps) {
+  return (
+    <Suspense fallback={<div className="panel-body panel-empty">Loading the timeline…</div>}>
+      <TimePanel {...props} />
+    </Suspense>
+  );
+}
+
+export function PoolCells(props: PoolPanelProps) {
+  return (
+    <Suspense fallback={<div className="panel-body panel-empty">Loading the pool…</div>}>
+      <Pool {...props} />
     </Suspense>
   );
 }

@@ -97,10 +97,7 @@ export function poolView(
   });
 }
 
-/** The pool-summary test hook text for one device. */
-export function poolSummary(d: { name: string; free: number; pages: number }): string {
-  return `${d.name}: ${d.free} free / ${d.pages} pages`;
-}
+export { LookLegend, poolSummary } from "./PoolParts.tsx";
 
 export function cellTitle(c: CellView): string {
   const parts = LOOKS.filter((l) => c.counts[l]).map((l) => `${c.counts[l]} ${LOOK_STYLE[l].label}`);
@@ -240,21 +237,5 @@ export function PoolPanel({ state, event, stateKey, motion, selected, onSelect }
         <g ref={g} />
       </svg>
     </div>
-  );
-}
-
-/** Legend of page looks: swatch (colour + pattern) and words. */
-export function LookLegend() {
-  return (
-    <ul className="legend" aria-label="page states">
-      {LOOKS.map((l) => (
-        <li key={l}>
-          <svg width="14" height="14" aria-hidden="true">
-            <rect x="0.5" y="0.5" width="13" height="13" fill={lookFill(l)} stroke="#555" />
-          </svg>
-          {LOOK_STYLE[l].label}
-        </li>
-      ))}
-    </ul>
   );
 }

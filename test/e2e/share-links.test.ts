@@ -303,7 +303,7 @@ describe("bad links", () => {
       await expect
         .poll(() => app.page.getByTestId("scenario-error").textContent())
         .toBe(`The link asks for step ${total + 5}, but this scenario has steps 0 to ${total - 1}.`);
-      expect(await editorText(app.page)).toBe(text);
+      await expect.poll(() => editorText(app.page)).toBe(text);
     } finally {
       await app.context.close();
     }

@@ -5,11 +5,9 @@
  */
 
 import { useId, useState } from "react";
-import { AddressPanel } from "../../panels/AddressPanel.tsx";
 import { motionMs } from "../../panels/common.ts";
 import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
-import { KernelCode, Refcounts } from "../../panels/LazyPanels.tsx";
-import { PoolPanel } from "../../panels/PoolPanel.tsx";
+import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
@@ -75,7 +73,7 @@ export function CompareColumn({
           <h3 id={`${id}-pool`}>BAR pool</h3>
           <PoolSummary state={state} />
         </header>
-        <PoolPanel
+        <PoolCells
           state={state}
           event={event}
           stateKey={stateKey}
@@ -89,7 +87,7 @@ export function CompareColumn({
         <header>
           <h3 id={`${id}-spaces`}>Address spaces</h3>
         </header>
-        <AddressPanel state={state} event={event} stateKey={stateKey} motion={motion} />
+        <AddressSpaces state={state} event={event} stateKey={stateKey} motion={motion} />
       </section>
 
       <section className="panel refs" aria-labelledby={`${id}-refs`}>

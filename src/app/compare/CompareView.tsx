@@ -5,7 +5,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
-import { LookLegend } from "../../panels/PoolPanel.tsx";
+import { LookLegend } from "../../panels/PoolParts.tsx";
 import { DESIGNS, type Design } from "../../scenario/ast.ts";
 import {
   carryFromTrace,
