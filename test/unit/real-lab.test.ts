@@ -366,3 +366,18 @@ describe("which kernel and which model version", () => {
     expect(() => modelVersionFor("6.1.0")).toThrow();
   });
 });
+
+describe("live check retries", () => {
+  it("boots again when the console glued a kernel message into a guest line ('okreboot:'), not on a real difference", async () => {
+    const { garbledConsole } = await import("../../src/real/live-check.ts");
+    const run = (result: string) =>
+      ({
+        kernel: "6.12.117",
+        statements: [{ line: 7, text: "", result, available: {} }],
+        notes: [],
+      }) as never;
+    expect(garbledConsole(run("okreboot:"))).toBe(true);
+    for (const r of ["ok", "EINVAL", "SIGBUS", "blocked", "short:4096", "UNSUPPORTED"])
+      expect(garbledConsole(run(r))).toBe(false);
+  });
+});
