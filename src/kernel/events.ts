@@ -177,8 +177,8 @@ export function recordSteps(r: TraceRecord): number {
   return r.kind === "loop" ? r.n * r.body.length : 1;
 }
 
-/** The event of iteration i of a loop body template. */
-export function instantiate(e: LoopBodyEvent, i: number): LoopBodyEvent {
+/** The event of iteration i of a loop body template (with or without its line). */
+export function instantiate<E extends LoopBodyInit>(e: E, i: number): E {
   if (i === 0) return e;
   switch (e.kind) {
     case "pte-set":
@@ -187,7 +187,7 @@ export function instantiate(e: LoopBodyEvent, i: number): LoopBodyEvent {
     case "pgref":
       return { ...e, to: e.to + i * e.delta };
     default:
-      return { ...e, page: e.page + i };
+      return { ...e, page: (e as { page: number }).page + i };
   }
 }
 

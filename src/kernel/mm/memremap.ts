@@ -5,7 +5,7 @@
  */
 import type { Kernel } from "../core.ts";
 import { finishUnbind } from "../drivers/p2pdma.ts";
-import type { LoopBodyInit } from "../events.ts";
+import { instantiate, type LoopBodyInit } from "../events.ts";
 import { genPoolFreeBody } from "../lib/genalloc.ts";
 import type { PageInfo } from "../runs.ts";
 
@@ -70,26 +70,15 @@ export function pageRefs(
     if (d.lifecycle === "unbinding" && left > 0 && left <= r.length) {
       k.loop(left, body);
       finishUnbind(k, dev);
-      if (left < r.length) k.loop(r.length - left, shift(body, left));
+      if (left < r.length)
+        k.loop(
+          r.length - left,
+          body.map((b) => instantiate(b, left)),
+        );
     } else {
       k.loop(r.length, body);
     }
   }
-}
-
-/** The body of a loop, moved on by `by` pages (iteration `by` becomes iteration 0). */
-function shift(body: LoopBodyInit[], by: number): LoopBodyInit[] {
-  return body.map((b) => {
-    switch (b.kind) {
-      case "pte-set":
-      case "pte-clear":
-        return { ...b, vpn: b.vpn + by, pte: b.pte + by * 4096 };
-      case "pgref":
-        return { ...b, to: b.to + by * b.delta };
-      default:
-        return { ...b, page: b.page + by };
-    }
-  });
 }
 
 /**

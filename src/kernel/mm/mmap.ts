@@ -97,7 +97,7 @@ export function munmap(k: Kernel, p: number, map: string, off: number | undefine
  * (remove_vma -> vm_ops->close).
  */
 export function unmapRange(k: Kernel, p: number, start: number, end: number): void {
-  if (!splitAround(k, p, start, end, "do_vmi_munmap")) {
+  if (!splitAround(k, p, start, end)) {
     k.note("do_vmi_munmap", `nothing is mapped in ${hex(start)}-${hex(end)}: munmap returns 0`);
     return;
   }
@@ -109,7 +109,7 @@ export function unmapRange(k: Kernel, p: number, start: number, end: number): vo
 }
 
 /** Splits the VMAs that straddle start or end; false when no VMA overlaps [start, end). */
-function splitAround(k: Kernel, p: number, start: number, end: number, _fn: string): boolean {
+function splitAround(k: Kernel, p: number, start: number, end: number): boolean {
   const overlapping = k.proc(p).vmas.filter((v) => v.end > start && v.start < end);
   if (overlapping.length === 0) return false;
   const firstV = overlapping[0]!;
@@ -154,7 +154,7 @@ export function madvise(
     k.note("do_madvise", "the range is empty: nothing to do");
     return "ok";
   }
-  const mapped = splitAround(k, p, start, end, "madvise_update_vma");
+  const mapped = splitAround(k, p, start, end);
   let covered = 0;
   if (mapped) {
     for (const v of k.proc(p).vmas.slice()) {

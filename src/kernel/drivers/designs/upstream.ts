@@ -43,7 +43,6 @@ function p2pmemAllocMmap(k: Kernel, p: number, vma: Vma, n: number): void {
   if (inserted > 0) {
     // Page 0 alone: vm_insert_page() also sets VM_MIXEDMAP on the VMA.
     for (const e of insertBody(k, p, dev, first, vpn0, true, vma)) k.emit(e);
-    k.touch(dev, first);
     const d = k.dev(dev);
     for (const r of d.pageRuns.runs(first + 1, inserted - 1)) {
       k.loop(
