@@ -6,6 +6,7 @@
  * By default each mutation first runs the kernel subset (SUBSET below, stopping at the first
  * failure); a mutation that survives the subset is run again against the whole unit suite before it
  * is called a survivor. `--full` runs the whole suite for every mutation.
+ * Every run stops at its first failing test (--bail=1): a mutation needs one failure to be killed.
  * The report goes to stdout and to test/mutation/last-run.json (in the working tree).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -72,6 +73,12 @@ interface Result {
 function main(): void {
   const list = MUTATIONS.filter((m) => !only || only.has(m.id));
   const dir = copyRepo();
+  const cleanUp = () => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.on("SIGINT", cleanUp);
+  process.on("SIGTERM", cleanUp);
   const results: Result[] = [];
   try {
     for (const m of list) results.push(runOne(dir, m));
@@ -103,10 +110,10 @@ function runOne(dir: string, m: Mutation): Result {
   writeFileSync(path, original.slice(0, at) + m.replace + original.slice(at + m.search.length));
   try {
     let by: Result["by"] = full ? "full" : "subset";
-    let r = vitest(dir, full ? [] : SUBSET, !full);
+    let r = vitest(dir, full ? [] : SUBSET, true);
     if (r.ok && !full) {
       by = "full";
-      r = vitest(dir, [], false);
+      r = vitest(dir, [], true);
     }
     const res: Result = {
       id: m.id,
