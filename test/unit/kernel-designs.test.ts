@@ -181,3 +181,37 @@ describe("every design", () => {
     });
   }
 });
+
+// Rules the mutation run (npm run mutate, test/mutation) found no test for.
+describe("rules the mutation run found untested", () => {
+  it.each(["fault", "remap"])(
+    "pci_mmap_p2pmem (%s design): vm_pgoff != 0 is -EINVAL before anything is allocated or mapped",
+    (design) => {
+      // README §3.3/§3.4: both designs refuse a non-zero pgoff like p2pmem_alloc_mmap (drivers/pci/p2pdma.c, v6.12)
+      const t = run(lines(...base(design), "p mmap a d 8K offset=4K", "p mmap b d 8K"));
+      expect(results(t).slice(3)).toEqual(["EINVAL", "ok"]);
+      const s = stateAfterLine(t, 4);
+      expect(s.processes[0]!.vmas).toEqual([]);
+      expect(s.devices[0]!.freePages).toBe(256);
+      expect(s.pmaps).toEqual([]);
+      expect(t.findings).toEqual([]);
+    },
+  );
+
+  it.each(["seed", "rfc-v1"])(
+    "follow_page_pte (%s design): get_dev_pagemap fails on a dying pgmap, so a pin through a stale devmap PTE is -EFAULT",
+    (design) => {
+      // mm/gup.c follow_page_pte (v5.10-v6.12): `if (!page && pte_devmap(pte) && (flags & (FOLL_GET | FOLL_PIN)))
+      // { *pgmap = get_dev_pagemap(pte_pfn(pte), *pgmap); if (*pgmap) page = pte_page(pte); else goto no_page; }`
+      const t = run(lines(...base(design), "p mmap a d 16K", "p touch a 0", "unbind d", "p pin x a 0 4K"));
+      expect(result(t, 6)).toBe("blocked");
+      expect(result(t, 7)).toBe("EFAULT");
+      const before = stateAfterLine(t, 6);
+      const after = stateAfterLine(t, 7);
+      expect(refs(after, 0, 0, 4)).toEqual(refs(before, 0, 0, 4));
+      expect(after.devices[0]!.pgref).toBe(before.devices[0]!.pgref);
+      expect(after.pins.every((p) => p.ranges.length === 0)).toBe(true);
+      expect(t.records.some((r) => r.kind === "note" && r.fn === "follow_page_pte")).toBe(true);
+    },
+  );
+});
