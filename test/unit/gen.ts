@@ -83,7 +83,7 @@ export function scenarioFrom(
     const labels = [...q.labels.entries()];
     const label = labels[c % Math.max(1, labels.length)];
     if (v2 && (a + d) % 3 === 0) {
-      const line = v2Statement(p.name, label, devices, page, [a, b, c, d]);
+      const line = v2Statement(q.name, label, devices, page, [a, b, c, d]);
       if (line) out.push(line);
       continue;
     }
