@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { MUTATIONS, type Mutation } from "./mutations.ts";
 
 export const SUBSET = [
@@ -56,7 +57,7 @@ function vitest(dir: string, files: string[], bail: boolean): { ok: boolean; fai
     { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 },
   );
   const out = `${r.stdout}${r.stderr}`;
-  const m = /Tests\s+(?:\S*\s)*?(\d+) failed/.exec(out.replace(/\x1b\[[0-9;]*m/g, ""));
+  const m = /Tests\s+(?:\S*\s)*?(\d+) failed/.exec(stripVTControlCharacters(out));
   return { ok: r.status === 0, failed: m ? Number(m[1]) : r.status === 0 ? 0 : -1 };
 }
 

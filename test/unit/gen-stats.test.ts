@@ -11,10 +11,10 @@ import { runText } from "../../src/trace/run.ts";
 import { allEvents, type Trace } from "../../src/trace/trace.ts";
 import { arbChoices, arbDesignVersion, scenarioFrom } from "./gen.ts";
 
-export type Case = "pin" | "unbind blocked by a pin" | "free" | "ENOMEM" | "use-after-free" | "alias";
+type Case = "pin" | "unbind blocked by a pin" | "free" | "ENOMEM" | "use-after-free" | "alias";
 
 /** The cases one trace reaches. */
-export function casesOf(t: Trace): Set<Case> {
+function casesOf(t: Trace): Set<Case> {
   const out = new Set<Case>();
   const cursor = new TraceCursor(t);
   for (const op of t.ops) {
@@ -73,7 +73,9 @@ describe("scenario generator statistics", () => {
       rows.push(`  ${d} (${of.length} runs): ${each.join(", ")}`);
     }
     const lengths = runs.map((r) => r.length).sort((a, b) => a - b);
-    rows.push(`choices per scenario: median ${lengths[lengths.length >> 1]}, max ${lengths[lengths.length - 1]}`);
+    rows.push(
+      `choices per scenario: median ${lengths[lengths.length >> 1]}, max ${lengths[lengths.length - 1]}`,
+    );
     console.log(`generator statistics, ${runs.length} runs (seed 20261205):\n  ${rows.join("\n  ")}`);
     for (const [c, { min }] of Object.entries(FLOORS) as [Case, (typeof FLOORS)[Case]][])
       expect(shares[c], c).toBeGreaterThanOrEqual(min);

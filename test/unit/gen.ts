@@ -79,7 +79,8 @@ export function scenarioFrom(
       continue;
     }
     // A pin needs a mapping: from a process with none, the pin is taken by one that has some.
-    const q = (kind === 5 || kind === 13) && p.labels.size === 0 ? (alive.find((x) => x.labels.size > 0) ?? p) : p;
+    const q =
+      (kind === 5 || kind === 13) && p.labels.size === 0 ? (alive.find((x) => x.labels.size > 0) ?? p) : p;
     const labels = [...q.labels.entries()];
     const label = labels[c % Math.max(1, labels.length)];
     if (v2 && (a + d) % 3 === 0) {
@@ -154,7 +155,8 @@ export function scenarioFrom(
           const len = 1 + (c % (label[1] - off));
           out.push(`${p.name} munmap ${label[0]} ${formatSize(off * page)} ${formatSize(len * page)}`);
           // and then a load from what is left above the hole
-          if (d % 3 === 0 && len < label[1]) out.push(`${p.name} touch ${label[0]} ${formatSize(len * page)}`);
+          if (d % 3 === 0 && len < label[1])
+            out.push(`${p.name} touch ${label[0]} ${formatSize(len * page)}`);
         }
         break;
       case 12: {

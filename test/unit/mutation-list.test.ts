@@ -15,12 +15,15 @@ describe("mutation list (test/mutation/mutations.ts)", () => {
   it("ids are unique", () => {
     expect(new Set(MUTATIONS.map((m) => m.id)).size).toBe(MUTATIONS.length);
   });
-  it.each(MUTATIONS.map((m) => [m.id, m] as const))("%s: search text occurs exactly once and the replacement changes it", (_id, m) => {
-    const text = readFileSync(m.file, "utf8");
-    expect(text.split(m.search).length - 1).toBe(1);
-    expect(m.replace).not.toBe(m.search);
-    expect(m.rule.length).toBeGreaterThan(10);
-  });
+  it.each(MUTATIONS.map((m) => [m.id, m] as const))(
+    "%s: search text occurs exactly once and the replacement changes it",
+    (_id, m) => {
+      const text = readFileSync(m.file, "utf8");
+      expect(text.split(m.search).length - 1).toBe(1);
+      expect(m.replace).not.toBe(m.search);
+      expect(m.rule.length).toBeGreaterThan(10);
+    },
+  );
   it("covers every file of src/kernel with code, with at least 60 mutations", () => {
     const covered = new Set(MUTATIONS.map((m) => m.file));
     // A file that only declares types has nothing a mutation could change at run time.
