@@ -68,6 +68,7 @@ export type KernelEvent = Base &
       }
     | { readonly kind: "process-add"; readonly proc: number; readonly name: string; readonly parent: number }
     | { readonly kind: "process-exit"; readonly proc: number }
+    | { readonly kind: "process-exiting"; readonly proc: number }
     | { readonly kind: "label-add"; readonly proc: number; readonly label: Label }
     | { readonly kind: "vma-create"; readonly proc: number; readonly vma: Vma }
     | { readonly kind: "vma-remove"; readonly proc: number; readonly vma: Vma }
@@ -330,6 +331,7 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
         index: e.proc,
         name: e.name,
         alive: true,
+        exiting: false,
         vmas: [],
         ptes: new PteTable(),
         labels,
@@ -339,6 +341,9 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
     }
     case "process-exit":
       proc(s, e.proc).alive = false;
+      return;
+    case "process-exiting":
+      proc(s, e.proc).exiting = true;
       return;
     case "label-add":
       proc(s, e.proc).labels = proc(s, e.proc).labels.with(e.label);
@@ -421,6 +426,9 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
       s.processes[e.proc] = { ...p, alive: true, vmas: p.vmas.slice(), ptes: p.ptes.clone() };
       return;
     }
+    case "process-exiting":
+      proc(s, e.proc).exiting = false;
+      return;
     case "label-add":
       proc(s, e.proc).labels = proc(s, e.proc).labels.rest!;
       return;

@@ -120,6 +120,11 @@ export interface ProcessState {
   readonly index: number;
   readonly name: string;
   alive: boolean;
+  /**
+   * do_exit() has begun but waits for this process's own pins (in-flight O_DIRECT I/O) to complete:
+   * io_uring_files_cancel() / exit_aio() block before exit_mm() (kernel/exit.ts).
+   */
+  exiting: boolean;
   /** sorted by start, never overlapping */
   vmas: Vma[];
   /** page table, as runs of virtual pages */

@@ -683,13 +683,16 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   do_exit: {
     lines: [
+      "io_uring_files_cancel()   # io_uring_cancel_generic(): sleeps while the task's requests are in flight",
       "exit_signals(tsk); ...",
-      "exit_mm(): mmput(mm) -> exit_mmap(mm)",
+      "exit_mm(): mmput(mm) -> __mmput(): exit_aio() waits for aio in flight, then exit_mmap(mm)",
       "    unmap_vmas(); free_pgtables(); remove_vma() for each",
       "exit_files(); exit_notify()   # the task has exited",
     ],
-    hl: 1,
-    at: { "process-exit": 3, result: 3, "pte-clear": 2, "vma-remove": 2 },
+    hl: 2,
+    at: { "process-exiting": 0, note: 0, "process-exit": 4, "pte-clear": 3, "vma-remove": 3 },
+    // A blocked exit (the process's own pin in flight) stops in io_uring_cancel_generic (kernel/exit.ts).
+    pick: (c) => (c.event.kind === "result" ? (c.result === "blocked" ? 0 : 4) : undefined),
   },
   device_release_driver: {
     lines: [

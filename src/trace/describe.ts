@@ -120,6 +120,8 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
         : `Process ${e.name} starts with an empty address space.`;
     case "process-exit":
       return `${proc(e.proc)} has exited.`;
+    case "process-exiting":
+      return `${proc(e.proc)} begins to exit, and waits for its own I/O in flight (its pins) to complete.`;
     case "label-add":
       return `${proc(e.proc)} '${e.label.name}' is placed at ${hex(e.label.start)}-${hex(e.label.start + e.label.len)}.`;
     case "vma-create":
@@ -170,7 +172,9 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
       return e.result === "ok"
         ? `'${text}' completes.`
         : e.result === "blocked"
-          ? `'${text}' is blocked, waiting for references to drop.`
+          ? e.fn === "do_exit"
+            ? `'${text}' is blocked: the process waits in do_exit() for its own I/O in flight (its pins).`
+            : `'${text}' is blocked, waiting for references to drop.`
           : e.result.startsWith("SIG")
             ? `'${text}' gets ${e.result}.`
             : `'${text}' fails with ${e.result}.`;

@@ -3,6 +3,7 @@
  * a run at a time: each run of present PTEs with one refcount is one loop.
  */
 import { GUP_PIN_COUNTING_BIAS, type Kernel, Outcome } from "../core.ts";
+import { exitAfterUnpin } from "../kernel/exit.ts";
 import { PTE_NORMAL, pteDev, pteKind, ptePage, VM_IO, VM_PFNMAP } from "../state.ts";
 import { handleMmFault, hex, stalePteCheck } from "./memory.ts";
 import { pageRefs } from "./memremap.ts";
@@ -119,5 +120,6 @@ export function unpinUserPages(k: Kernel, name: string): string {
   }
   for (const r of pin.ranges.slice()) unpinPages(k, pinIdx, r.dev, r.page, r.length);
   k.emit({ kind: "pin-status", fn: "unpin_user_pages", pin: pinIdx, from: "held", to: "released" });
+  exitAfterUnpin(k, pin.proc);
   return "ok";
 }
