@@ -137,7 +137,7 @@ export class Kernel {
     this.state = emptyState(design, pageSize, version);
     this.rules = VERSIONS[version];
     this.maxRecords = opts.maxRecords ?? 20_000_000;
-    this.checkpointEvery = opts.checkpointEvery ?? 2048;
+    this.checkpointEvery = opts.checkpointEvery ?? 512;
     this.checkpoints.push({ step: 0, record: 0, state: cloneState(this.state) });
     this.nextCheckpoint = this.checkpointEvery;
   }
