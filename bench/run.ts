@@ -6,14 +6,20 @@
  *   tenMillion  an irregular scenario of at least ten million events
  *   huge        eight 32 GiB devices, each mapped whole, then forked, pinned and partly unmapped
  *
- * The machines are shared and noisy: each time is the median of several runs. With --json the last
- * line is one object of format "p2pviz-bench/1".
+ * The machines are shared and noisy, and a JIT's figures depend on what ran before in the same
+ * process: every measurement runs in a fresh child process (`--child NAME`), BENCH_RUNS times (3 by
+ * default), and each figure is the median over those processes. With --json the last line is one
+ * object of format "p2pviz-bench/1".
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { TraceCursor } from "../src/trace/cursor.ts";
 import { runText } from "../src/trace/run.ts";
 import type { Trace } from "../src/trace/trace.ts";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const childArg = process.argv.indexOf("--child");
+const child = childArg >= 0 ? process.argv[childArg + 1]! : null;
 const json = process.argv.includes("--json");
 const log = (s: string) => {
   if (!json) console.log(s);
@@ -74,23 +80,14 @@ function runOnce(text: string): { trace: Trace; ms: number } {
   return { trace: r.trace, ms };
 }
 
-function timed(text: string, runs = RUNS): { trace: Trace; runMs: number } {
-  runOnce(text); // warm-up
-  const times: number[] = [];
-  let trace: Trace | undefined;
-  for (let i = 0; i < runs; i++) {
-    const r = runOnce(text);
-    times.push(r.ms);
-    trace = r.trace;
-  }
-  return { trace: trace!, runMs: median(times) };
-}
-
-/** Random far seeks from a fresh cursor: the p95 in ms. */
+/** Random far seeks (after as many unmeasured ones): the p95 in ms. */
 function seekP95(trace: Trace, n = 400): number {
   let seed = 42;
   const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const cursor = new TraceCursor(trace);
+  // Steady state, not the JIT's first compile: as many far seeks first, unmeasured, from another seed.
+  let warm = 7;
+  for (let i = 0; i < n; i++) cursor.seek((warm = (warm * 1103515245 + 12345) % 2 ** 31) % trace.steps);
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const step = Math.floor(rand() * trace.steps);
@@ -101,106 +98,202 @@ function seekP95(trace: Trace, n = 400): number {
   return percentile(ms, 0.95);
 }
 
-/** The minimal loop: per page, set a genpool bit, a refcount up and down, a PTE: typed arrays only. */
-function loopEventsPerSec(pages = 4_000_000): number {
-  const times: number[] = [];
-  let sink = 0;
-  for (let r = 0; r < RUNS; r++) {
-    const bits = new Uint8Array(pages);
-    const ref = new Int32Array(pages);
-    const pte = new Float64Array(pages);
-    const t0 = performance.now();
-    for (let i = 0; i < pages; i++) {
-      bits[i] = 1;
-      ref[i]! += 1;
-      pte[i] = i * 4096;
-      ref[i]! += 1;
-      ref[i]! -= 1;
+/**
+ * The minimal loop: the irregular scenario's page work with no model at all, on typed arrays: a
+ * first-fit genpool bitmap, per-page refcounts, per-process PTE arrays, and a trace log that records
+ * each event as three numbers (kind, page, value). Per cycle: mmap 16 pages (genpool bit, refcount,
+ * PTE, pgmap ref), fork (PTE copy and refcount), pin 4 (refcount + 1024), munmap 4 in the parent,
+ * exit of the child, unpin, munmap of the rest (the last put frees the page to the genpool). What a
+ * page costs when a simulator only allocates, counts references and logs: the engine's ceiling.
+ */
+function loopEventsPerSec(cycles = 200_000): { eventsPerSec: number; events: number } {
+  const POOL = 4096;
+  const bits = new Uint8Array(POOL);
+  const ref = new Int32Array(POOL);
+  const ptesP = new Float64Array(16);
+  const ptesC = new Float64Array(16);
+  const pages = new Int32Array(16);
+  const log = new Int32Array(cycles * 3 * 200);
+  let ev = 0;
+  let pgref = 1;
+  const emit = (kind: number, page: number, value: number) => {
+    log[ev * 3] = kind;
+    log[ev * 3 + 1] = page;
+    log[ev * 3 + 2] = value;
+    ev++;
+  };
+  const put = (page: number) => {
+    const r = --ref[page]!;
+    emit(2, page, r);
+    if (r === 0) {
+      bits[page] = 0;
+      emit(5, page, 0);
+      emit(6, page, --pgref);
     }
-    times.push(performance.now() - t0);
-    sink += ref[pages - 1]!;
-  }
-  if (sink < 0) console.log(sink);
-  // five events a page, as p2pmem_alloc_mmap emits (genpool bit, insert ref, PTE, pgref, put)
-  return (pages * 5) / (median(times) / 1000);
-}
-
-const loop = { eventsPerSec: Math.round(loopEventsPerSec()) };
-log(`loop: ${loop.eventsPerSec.toLocaleString("en-US")} events/s (typed arrays, no model)`);
-
-// irregular: today's million-event bench
-const irr = timed(irregularScenario(3600));
-const events = irr.trace.steps;
-const heapAfter = heapMiB();
-let bytesPerEvent: number;
-{
-  const before = heapMiB();
-  const keep = runOnce(irregularScenario(3600)).trace;
-  bytesPerEvent = ((heapMiB() - before) * 2 ** 20) / keep.steps;
-  if (keep.steps < 0) console.log(keep);
-}
-// replay: a cursor from step 0 to the end, record by record
-const replayTimes: number[] = [];
-for (let i = 0; i < 3; i++) {
-  const c = new TraceCursor({ ...irr.trace, checkpoints: irr.trace.checkpoints.slice(0, 1) });
+  };
   const t0 = performance.now();
-  c.seek(irr.trace.steps - 1);
-  replayTimes.push(performance.now() - t0);
+  let hint = 0;
+  for (let c = 0; c < cycles; c++) {
+    for (let i = 0; i < 16; i++) {
+      while (bits[hint]) hint = (hint + 1) % POOL;
+      const page = hint;
+      bits[page] = 1;
+      emit(1, page, 1);
+      ref[page] = 1;
+      emit(2, page, 1);
+      ptesP[i] = page * 4096 + 1;
+      emit(3, i, page);
+      emit(6, page, ++pgref);
+      pages[i] = page;
+    }
+    for (let i = 0; i < 16; i++) {
+      ptesC[i] = ptesP[i]!;
+      emit(3, i, pages[i]!);
+      emit(2, pages[i]!, ++ref[pages[i]!]!);
+    }
+    for (let i = 0; i < 4; i++) emit(2, pages[i]!, (ref[pages[i]!]! += 1024));
+    for (let i = 4; i < 8; i++) {
+      ptesP[i] = 0;
+      emit(4, i, pages[i]!);
+      put(pages[i]!);
+    }
+    for (let i = 0; i < 16; i++) {
+      ptesC[i] = 0;
+      emit(4, i, pages[i]!);
+      put(pages[i]!);
+    }
+    for (let i = 0; i < 4; i++) emit(2, pages[i]!, (ref[pages[i]!]! -= 1024));
+    for (let i = 0; i < 16; i++) {
+      if (i >= 4 && i < 8) continue;
+      ptesP[i] = 0;
+      emit(4, i, pages[i]!);
+      put(pages[i]!);
+    }
+  }
+  const ms = performance.now() - t0;
+  if (log[ev * 3 - 1] === 12345678) console.log(log[0]);
+  return { eventsPerSec: Math.round((ev / ms) * 1000), events: ev };
 }
-const stepFwd: number[] = [];
-const stepBack: number[] = [];
-{
-  const cursor = new TraceCursor(irr.trace);
+
+type Figures = Record<string, number>;
+
+function childIrregular(): Figures {
+  const base = heapMiB();
+  const first = runOnce(irregularScenario(3600)); // the run whose trace is kept and measured
+  const trace = first.trace;
+  const events = trace.steps;
+  const bytesPerEvent = ((heapMiB() - base) * 2 ** 20) / events;
+  const runMs = runOnce(irregularScenario(3600)).ms; // the second run: after the JIT's warm-up
+  const c = new TraceCursor({ ...trace, checkpoints: trace.checkpoints.slice(0, 1) });
+  const t0 = performance.now();
+  c.seek(trace.steps - 1);
+  const replayMs = performance.now() - t0;
+  const stepFwd: number[] = [];
+  const stepBack: number[] = [];
+  const cursor = new TraceCursor(trace);
   let at = Math.floor(events / 2);
   cursor.seek(at);
   for (let i = 0; i < 4000; i++) {
     const fwd = i % 2 === 0;
-    const t0 = performance.now();
+    const t1 = performance.now();
     cursor.seek((at += fwd ? 1 : -1));
-    (fwd ? stepFwd : stepBack).push(performance.now() - t0);
+    (fwd ? stepFwd : stepBack).push(performance.now() - t1);
   }
+  return {
+    events,
+    runMs,
+    bytesPerEvent,
+    replayMs,
+    seekP95Ms: seekP95(trace),
+    stepForwardUs: median(stepFwd) * 1000,
+    stepBackUs: median(stepBack) * 1000,
+  };
 }
-const irregular = {
-  events,
-  runMs: Math.round(irr.runMs),
-  eventsPerSec: Math.round((events / irr.runMs) * 1000),
-  bytesPerEvent: Math.round(bytesPerEvent * 10) / 10,
-  replayMs: Math.round(median(replayTimes) * 10) / 10,
-  seekP95Ms: Math.round(seekP95(irr.trace) * 100) / 100,
-  stepForwardUs: Math.round(median(stepFwd) * 1000 * 10) / 10,
-  stepBackUs: Math.round(median(stepBack) * 1000 * 10) / 10,
+
+function childTenMillion(): Figures {
+  const base = heapMiB();
+  const r = runOnce(irregularScenario(36_500));
+  const heap = heapMiB();
+  if (r.trace.steps < 0) console.log(base);
+  return { events: r.trace.steps, runMs: r.ms, heapMiB: heap };
+}
+
+function childHuge(): Figures {
+  runOnce(hugeScenario()); // warm-up
+  const r = runOnce(hugeScenario());
+  const heap = heapMiB();
+  return { steps: r.trace.steps, runMs: r.ms, heapMiB: heap, seekP95Ms: seekP95(r.trace) };
+}
+
+const CHILDREN: Record<string, () => Figures> = {
+  loop: loopEventsPerSec,
+  irregular: childIrregular,
+  tenMillion: childTenMillion,
+  huge: childHuge,
 };
-log(
-  `irregular: ${events.toLocaleString("en-US")} events in ${irregular.runMs} ms (${irregular.eventsPerSec.toLocaleString("en-US")}/s, ${(irregular.eventsPerSec / loop.eventsPerSec).toFixed(3)}x the loop), ${irregular.bytesPerEvent} B/event, replay ${irregular.replayMs} ms, seek p95 ${irregular.seekP95Ms} ms (${(irregular.seekP95Ms / irregular.replayMs).toFixed(4)}x replay), step ${irregular.stepForwardUs} µs forward / ${irregular.stepBackUs} µs back (heap ${heapAfter.toFixed(0)} MiB)`,
-);
 
-// ten million events
-const ten = timed(irregularScenario(36_500), 3);
-const tenMillion = { events: ten.trace.steps, runMs: Math.round(ten.runMs), heapMiB: Math.round(heapMiB()) };
-log(
-  `tenMillion: ${tenMillion.events.toLocaleString("en-US")} events in ${tenMillion.runMs} ms, heap ${tenMillion.heapMiB} MiB`,
-);
-
-// eight 32 GiB devices
-let huge: Record<string, number> | null = null;
-{
-  const r = runText(hugeScenario());
-  if (!r.ok) {
-    log(`huge: cannot run yet: ${r.diagnostics[0]?.message}`);
-  } else {
-    const h = timed(hugeScenario());
-    huge = {
-      devices: 8,
-      mappedBytes: 8 * 32 * 2 ** 30,
-      steps: h.trace.steps,
-      runMs: Math.round(h.runMs * 10) / 10,
-      heapMiB: Math.round(heapMiB()),
-      seekP95Ms: Math.round(seekP95(h.trace) * 100) / 100,
-    };
-    log(
-      `huge: 8 x 32 GiB, ${huge.steps!.toLocaleString("en-US")} steps in ${huge.runMs} ms, heap ${huge.heapMiB} MiB, seek p95 ${huge.seekP95Ms} ms`,
+/** Runs one measurement in RUNS fresh processes; the median of each figure. */
+function measure(name: string): Figures {
+  const runs: Figures[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), "--child", name],
+      {
+        encoding: "utf8",
+        maxBuffer: 1 << 24,
+      },
     );
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    if (r.status !== 0 || !last.startsWith("{")) throw new Error(`bench child ${name} failed: ${r.stderr}`);
+    runs.push(JSON.parse(last) as Figures);
   }
+  const out: Figures = {};
+  for (const k of Object.keys(runs[0]!)) out[k] = median(runs.map((x) => x[k]!));
+  return out;
 }
 
-if (json) console.log(JSON.stringify({ format: "p2pviz-bench/1", loop, irregular, tenMillion, huge }));
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+if (child) {
+  console.log(JSON.stringify(CHILDREN[child]!()));
+} else {
+  const l = measure("loop");
+  const loop = { eventsPerSec: Math.round(l.eventsPerSec!) };
+  log(
+    `loop: ${loop.eventsPerSec.toLocaleString("en-US")} events/s (typed arrays, no model, median of ${RUNS} processes)`,
+  );
+  const i = measure("irregular");
+  const irregular = {
+    events: i.events!,
+    runMs: Math.round(i.runMs!),
+    eventsPerSec: Math.round((i.events! / i.runMs!) * 1000),
+    bytesPerEvent: r1(i.bytesPerEvent!),
+    replayMs: r1(i.replayMs!),
+    seekP95Ms: r2(i.seekP95Ms!),
+    stepForwardUs: r1(i.stepForwardUs!),
+    stepBackUs: r1(i.stepBackUs!),
+  };
+  log(
+    `irregular: ${irregular.events.toLocaleString("en-US")} events in ${irregular.runMs} ms (${irregular.eventsPerSec.toLocaleString("en-US")}/s, ${(irregular.eventsPerSec / loop.eventsPerSec).toFixed(3)}x the loop), ${irregular.bytesPerEvent} B/event, replay ${irregular.replayMs} ms, seek p95 ${irregular.seekP95Ms} ms (${(i.seekP95Ms! / i.replayMs!).toFixed(4)}x replay), step ${irregular.stepForwardUs} µs forward / ${irregular.stepBackUs} µs back`,
+  );
+  const t = measure("tenMillion");
+  const tenMillion = { events: t.events!, runMs: Math.round(t.runMs!), heapMiB: Math.round(t.heapMiB!) };
+  log(
+    `tenMillion: ${tenMillion.events.toLocaleString("en-US")} events in ${tenMillion.runMs} ms, heap ${tenMillion.heapMiB} MiB`,
+  );
+  const h = measure("huge");
+  const huge = {
+    devices: 8,
+    mappedBytes: 8 * 32 * 2 ** 30,
+    steps: h.steps!,
+    runMs: r1(h.runMs!),
+    heapMiB: Math.round(h.heapMiB!),
+    seekP95Ms: r2(h.seekP95Ms!),
+  };
+  log(
+    `huge: 8 x 32 GiB, ${huge.steps.toLocaleString("en-US")} steps in ${huge.runMs} ms, heap ${huge.heapMiB} MiB, seek p95 ${huge.seekP95Ms} ms`,
+  );
+  if (json) console.log(JSON.stringify({ format: "p2pviz-bench/1", loop, irregular, tenMillion, huge }));
+}

@@ -16,8 +16,8 @@ import {
   type Loop,
   type LoopBodyEvent,
   type LoopBodyInit,
-  type TraceRecord,
 } from "./events.ts";
+import { RecordStore } from "./records.ts";
 import type { RangeSet } from "./runs.ts";
 import {
   cloneState,
@@ -100,9 +100,8 @@ export interface SimOptions {
 export class Kernel {
   readonly state: KernelState;
   readonly rules: VersionRules;
-  readonly records: TraceRecord[] = [];
-  /** ends[r]: steps up to and including record r */
-  readonly ends: number[] = [];
+  /** the trace's records, packed (records.ts) */
+  readonly records = new RecordStore();
   readonly findings: SimFinding[] = [];
   readonly checkpoints: SimCheckpoint[] = [];
   line = 0;
@@ -138,7 +137,7 @@ export class Kernel {
     this.state = emptyState(design, pageSize, version);
     this.rules = VERSIONS[version];
     this.maxRecords = opts.maxRecords ?? 20_000_000;
-    this.checkpointEvery = opts.checkpointEvery ?? 2048;
+    this.checkpointEvery = opts.checkpointEvery ?? 512;
     this.checkpoints.push({ step: 0, record: 0, state: cloneState(this.state) });
     this.nextCheckpoint = this.checkpointEvery;
   }
@@ -150,10 +149,9 @@ export class Kernel {
 
   // ---------------------------------------------------------------- records
 
-  private push(r: TraceRecord, steps: number): void {
-    this.records.push(r);
+  /** After a record was stored: count its steps, take a checkpoint when due, check the budget. */
+  private pushed(steps: number): void {
     this.steps += steps;
-    this.ends.push(this.steps);
     const n = this.records.length;
     if (n >= this.nextCheckpoint) {
       this.checkpoints.push({ step: this.steps, record: n, state: cloneState(this.state, true) });
@@ -170,7 +168,8 @@ export class Kernel {
     const ev = init as KernelEvent & { line: number };
     ev.line = this.line;
     applyEvent(this.state, ev);
-    this.push(ev, 1);
+    this.records.push(ev);
+    this.pushed(1);
   }
 
   /**
@@ -183,13 +182,15 @@ export class Kernel {
     if (n === 1) {
       for (const b of body) {
         applyEvent(this.state, b as LoopBodyEvent);
-        this.push(b as LoopBodyEvent, 1);
+        this.records.push(b as LoopBodyEvent);
+        this.pushed(1);
       }
       return;
     }
     const loop: Loop = { kind: "loop", line: this.line, n, body: body as LoopBodyEvent[] };
     applyLoop(this.state, loop, 0, n * body.length);
-    this.push(loop, n * body.length);
+    this.records.pushLoop(this.line, n, loop.body);
+    this.pushed(n * body.length);
   }
 
   note(fn: string, text: string): void {

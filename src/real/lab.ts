@@ -46,10 +46,11 @@ export interface DevicePlan {
 }
 
 function parseSize(t: string): number | undefined {
-  const m = /^(0x[0-9a-f]+|\d+)([KMG]?)$/i.exec(t);
+  // language v2 takes T too (devices up to 1T): parsed so a 1T device is refused for its size
+  const m = /^(0x[0-9a-f]+|\d+)([KMGT]?)$/i.exec(t);
   if (!m) return undefined;
   const base = Number(m[1]);
-  const mul = { "": 1, K: 1024, M: 1 << 20, G: 1 << 30 }[(m[2] ?? "").toUpperCase()] ?? 1;
+  const mul = { "": 1, K: 1024, M: 1 << 20, G: 1 << 30, T: 2 ** 40 }[(m[2] ?? "").toUpperCase()] ?? 1;
   return base * mul;
 }
 

@@ -33,6 +33,20 @@ interface Job {
   text: string;
 }
 
+/**
+ * Presets the lab cannot record, each with its reason: they live in public/presets/big/, which
+ * presetJobs() does not read. The lab gives an NVMe controller at most MAX_CMB_MB (1 GiB) of CMB
+ * (the guest has 256 MiB of RAM for the struct pages; lab.ts), and these presets' devices are 4 GiB
+ * to 1 TiB, the sizes of the BARs they are about. planScenario() refuses each of them (checked by
+ * test/unit/real-conformance.test.ts), so no recording of them can exist, and none is faked.
+ */
+export const UNRECORDABLE_PRESETS: Readonly<Record<string, string>> = {
+  "big/bar-32g-whole.p2p": "one 32 GiB device: larger than the lab's largest CMB (1 GiB)",
+  "big/eight-npus.p2p": "eight 32 GiB devices: each larger than the lab's largest CMB (1 GiB)",
+  "big/million-pages.p2p": "one 4 GiB device (1M pages): larger than the lab's largest CMB (1 GiB)",
+  "big/tib-device.p2p": "one 1 TiB device: larger than the lab's largest CMB (1 GiB)",
+};
+
 export function presetJobs(dir = PRESETS_DIR): Job[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".p2p"))

@@ -54,9 +54,9 @@ export class TraceCursor {
     const t = this.trace;
     while (this.applied < target) {
       const { index, offset } = recordOf(t, this.applied);
-      const r = t.records[index]!;
+      const r = t.records.get(index);
       const start = this.applied - offset;
-      const end = t.ends[index]!;
+      const end = t.records.end(index);
       const to = Math.min(end, target);
       if (r.kind === "loop") applyLoop(this.state, r, offset, to - start);
       else applyEvent(this.state, r);
@@ -64,7 +64,7 @@ export class TraceCursor {
     }
     while (this.applied > target) {
       const { index, offset } = recordOf(t, this.applied - 1);
-      const r = t.records[index]!;
+      const r = t.records.get(index);
       const start = this.applied - 1 - offset;
       const from = Math.max(start, target);
       if (r.kind === "loop") revertLoop(this.state, r, from - start, this.applied - start);

@@ -74,7 +74,7 @@ function effects(t: Trace): StatementEffect[] {
     let freed = 0;
     const findings: { kind: string; pages: number; text: string }[] = [];
     for (let r = op.firstRecord; r < op.endRecord; r++) {
-      forEachEvent(t.records[r]!, (e, times) => {
+      forEachEvent(t.records.get(r), (e, times) => {
         if (e.kind === "genpool-alloc") allocated += times;
         else if (e.kind === "genpool-free") freed += times;
         else if (e.kind === "finding") {

@@ -77,8 +77,7 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     design,
     version,
     pageSize,
-    records: sim.records,
-    ends: sim.ends,
+    records: trimmed(sim),
     steps: sim.stepCount,
     ops,
     findings: sim.findings,
@@ -88,6 +87,12 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     pinNames: sim.state.pins.map((p) => p.name),
     ...(truncated ? { truncated } : {}),
   };
+}
+
+/** The simulator's records, shrunk to what they hold: the trace keeps them from now on. */
+function trimmed(sim: Simulator): Simulator["records"] {
+  sim.records.trim();
+  return sim.records;
 }
 
 export type RunOutcome = { ok: true; trace: Trace } | { ok: false; diagnostics: readonly Diagnostic[] };

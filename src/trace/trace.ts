@@ -5,8 +5,9 @@
  * returns it. `steps` counts every per-page event; eventAt() makes the event of any step on demand.
  */
 
-import type { KernelEvent, TraceRecord } from "../kernel/events.ts";
+import type { KernelEvent } from "../kernel/events.ts";
 import { instantiate } from "../kernel/events.ts";
+import type { RecordList } from "../kernel/records.ts";
 import type { SimFinding as Finding, SimCheckpoint } from "../kernel/sim.ts";
 import type { Design, KernelVersion, Scenario, Span } from "../scenario/ast.ts";
 
@@ -41,10 +42,9 @@ export interface Trace {
   readonly design: Design;
   readonly version: KernelVersion;
   readonly pageSize: number;
-  /** the stored records: single events and loops */
-  readonly records: readonly TraceRecord[];
-  /** ends[r]: steps up to and including record r */
-  readonly ends: readonly number[];
+  /** the stored records, packed (kernel/records.ts): single events and loops; records.end(r) is
+   * the steps up to and including record r */
+  readonly records: RecordList;
   /** total number of steps (per-page events) */
   readonly steps: number;
   readonly ops: readonly OpRecord[];
@@ -60,23 +60,16 @@ export interface Trace {
 
 /** The record holding `step`, and the step's offset inside it. */
 export function recordOf(t: Trace, step: number): { index: number; offset: number } {
-  const ends = t.ends;
-  let lo = 0;
-  let hi = ends.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[mid]! > step) hi = mid;
-    else lo = mid + 1;
-  }
-  const start = lo === 0 ? 0 : ends[lo - 1]!;
-  return { index: lo, offset: step - start };
+  const index = t.records.indexOfStep(step);
+  const start = index === 0 ? 0 : t.records.end(index - 1);
+  return { index, offset: step - start };
 }
 
 /** The event at `step` (0 <= step < steps), made from its record. */
 export function eventAt(t: Trace, step: number): KernelEvent | undefined {
   if (step < 0 || step >= t.steps) return undefined;
   const { index, offset } = recordOf(t, step);
-  const r = t.records[index]!;
+  const r = t.records.get(index);
   if (r.kind !== "loop") return r;
   const B = r.body.length;
   return instantiate(r.body[offset % B]!, Math.floor(offset / B));
@@ -88,7 +81,7 @@ export function* eventsOf(t: Trace, from = 0, to = t.steps): Generator<KernelEve
   let { index, offset } = recordOf(t, from);
   let step = from;
   while (step < to && index < t.records.length) {
-    const r = t.records[index]!;
+    const r = t.records.get(index);
     if (r.kind !== "loop") {
       yield r;
       step++;

@@ -164,11 +164,14 @@ export interface PresetEntry {
   readonly file: string;
   readonly title: string;
   readonly design: string;
+  /** millions of steps: not walked step by step by the preset tests (test/unit/cli-run checks them) */
+  readonly big?: boolean;
 }
 
-/** The presets the served app lists (dist/ is what the browser sees). */
-export function presetIndex(): PresetEntry[] {
-  return JSON.parse(readFileSync(resolve(ROOT, "dist/presets/index.json"), "utf8")) as PresetEntry[];
+/** The presets the served app lists (dist/ is what the browser sees), big ones included with `big`. */
+export function presetIndex({ big = false } = {}): PresetEntry[] {
+  const all = JSON.parse(readFileSync(resolve(ROOT, "dist/presets/index.json"), "utf8")) as PresetEntry[];
+  return big ? all : all.filter((p) => !p.big);
 }
 
 export function presetText(file: string): string {

@@ -75,11 +75,39 @@ const PRESETS: Record<string, Expect> = {
   },
 };
 
+/**
+ * Big presets (public/presets/big, marked "big" in index.json): every device's free pages and its
+ * allocated pages as runs [first page, pages, refcount, mapcount] at the end.
+ */
+const BIG: Record<string, { free: number; allocated: [number, number, number, number][] }> = {
+  // munmap drops every page to 0 and unpin returns the pinned 512: zap_pte_range, unpin_user_pages
+  "big/bar-32g-whole.p2p": { free: 8 * 2 ** 20, allocated: [] },
+  // per device: 4G-12G unmapped by the parent after the child exited (pages 1M-3M freed), the rest
+  // mapped once by the parent; the child's pins of 1G-2G are gone
+  "big/eight-npus.p2p": {
+    free: 2 * 2 ** 20,
+    allocated: [
+      [0, 2 ** 20, 1, 1],
+      [3 * 2 ** 20, 5 * 2 ** 20, 1, 1],
+    ],
+  },
+  // heap's middle quarter freed when the worker exits; `more` cannot use the 65536-page hole
+  // (gen_pool_first_fit needs one run) and lands after cache
+  "big/million-pages.p2p": {
+    free: 131072,
+    allocated: [
+      [0, 65536, 1, 1],
+      [131072, 851968, 1, 1],
+    ],
+  },
+  "big/tib-device.p2p": { free: 2 ** 28, allocated: [] },
+};
+
 describe("p2pviz run", () => {
   const index = JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string }[];
 
   it("has an expectation for every preset in the index, and at least 8 presets", () => {
-    expect(index.map((p) => p.file).sort()).toEqual(Object.keys(PRESETS).sort());
+    expect(index.map((p) => p.file).sort()).toEqual([...Object.keys(PRESETS), ...Object.keys(BIG)].sort());
     expect(index.length).toBeGreaterThanOrEqual(8);
   });
 
@@ -98,6 +126,32 @@ describe("p2pviz run", () => {
         exp.findings,
       );
       expect(json.final.devices[0].freePages).toBe(exp.free);
+    });
+  }
+
+  // Big presets: millions of steps each, so checked through p2pviz-run/2 (--runs: no event list),
+  // every page's final refcount and mapcount as runs, as the kernel would leave them.
+  for (const [file, exp] of Object.entries(BIG)) {
+    it(`big ${file}: results, findings and every page's final refcount (--json --runs)`, async () => {
+      const { code, out } = await runCli(["run", `public/presets/${file}`, "--json", "--runs"]);
+      expect(code).toBe(0);
+      const json = JSON.parse(out);
+      expect(json.format).toBe("p2pviz-run/2");
+      expect(json.events).toBeUndefined();
+      expect(json.ops.every((o: { result: string }) => o.result === "ok")).toBe(true);
+      expect(json.findings).toEqual([]);
+      for (const d of json.final.devices) {
+        expect(d.freePages, d.name).toBe(exp.free);
+        expect(
+          d.allocated.map((r: { page: number; pages: number; refcount: number; mapcount: number }) => [
+            r.page,
+            r.pages,
+            r.refcount,
+            r.mapcount,
+          ]),
+          d.name,
+        ).toEqual(exp.allocated);
+      }
     });
   }
 

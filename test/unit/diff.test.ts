@@ -9,9 +9,12 @@ import { DESIGNS } from "../../src/scenario/ast.ts";
 import { alignedTotal, compareTraces, sideStep, statementAt, statementEnd } from "../../src/trace/diff.ts";
 import { run, runCli } from "./helpers.ts";
 
-const presets = (JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string }[]).map(
-  (p) => p.file,
-);
+// big presets (millions of steps) are left to cli-run and the bench
+const presets = (
+  JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string; big?: boolean }[]
+)
+  .filter((p) => !p.big)
+  .map((p) => p.file);
 const text = (f: string) => readFileSync(`public/presets/${f}`, "utf8");
 
 function diff(file: string, a: string, b: string) {
