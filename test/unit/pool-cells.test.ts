@@ -2,7 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { pageLook } from "../../src/kernel/state.ts";
 import { LOOK_BY_CODE, LOOK_CODE, LOOK_RANK } from "../../src/panels/common.ts";
-import { cellCountsText, cellOf, maxZoom, NLOOK, poolCells, poolWindow } from "../../src/panels/pool-cells.ts";
+import {
+  cellCountsText,
+  cellOf,
+  maxZoom,
+  NLOOK,
+  poolCells,
+  poolWindow,
+} from "../../src/panels/pool-cells.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { final, run } from "./helpers.ts";
 
@@ -77,7 +84,8 @@ describe("poolCells (from PageRuns, pageLook per page)", () => {
             expect(Array.from(g.counts.subarray(c * NLOOK, (c + 1) * NLOOK))).toEqual(want);
             const shown = LOOK_BY_CODE[g.look[c]!]!;
             for (let code = 0; code < NLOOK; code++)
-              if (want[code] > 0) expect(LOOK_RANK[shown]).toBeGreaterThanOrEqual(LOOK_RANK[LOOK_BY_CODE[code]!]);
+              if (want[code] > 0)
+                expect(LOOK_RANK[shown]).toBeGreaterThanOrEqual(LOOK_RANK[LOOK_BY_CODE[code]!]);
           }
         },
       ),
