@@ -59,7 +59,8 @@ interface Column {
 
 /** Pool drawing time of the last frame, for bench/browser.ts (ms). */
 export const poolDrawStats = { lastMs: 0, frames: 0 };
-if (typeof window !== "undefined") (window as unknown as { __p2pvizPool: unknown }).__p2pvizPool = poolDrawStats;
+if (typeof window !== "undefined")
+  (window as unknown as { __p2pvizPool: unknown }).__p2pvizPool = poolDrawStats;
 
 export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolCanvasProps) {
   const [box, size] = useSize<HTMLDivElement>();
