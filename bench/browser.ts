@@ -176,11 +176,14 @@ async function scenarioBench(page: Page, name: string, text: string) {
   const tl = page.getByTestId("timeline");
   const box = await tl.boundingBox();
   if (box) {
-    for (let i = 0; i < 4 * RUNS; i++) {
+    for (let i = 1; i <= 4 * RUNS; i++) {
       const x = box.x + 10 + ((i * 0.618) % 1) * (box.width - 20);
+      const before = await stepText(page);
       await arm(page, "pointerdown");
       await page.mouse.click(x, box.y + box.height / 2);
-      scrubs.push(await latency(page));
+      const ms = await latency(page);
+      if (process.env.SV_DEBUG) log(`scrub ${before} -> ${await stepText(page)}: ${ms}`);
+      scrubs.push(ms);
       // and a step forward from there: inside a loop of millions of pages
       await arm(page, "keydown");
       await page.keyboard.press("ArrowRight");

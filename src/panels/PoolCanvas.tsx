@@ -27,6 +27,8 @@ const HEADER = 20;
 const STRIP = 10;
 const TOP = HEADER + STRIP + 6;
 const GAP = 16;
+/** room under the grid for the keys hint */
+const HELP = 18;
 const MIN_CELL = 6;
 const MAX_CELL = 22;
 
@@ -70,7 +72,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const n = Math.max(1, state.devices.length);
   const colWidth = Math.max(40, (size.width - GAP * (n - 1)) / n);
-  const gridHeight = Math.max(MIN_CELL, size.height - TOP - 4);
+  const gridHeight = Math.max(MIN_CELL, size.height - TOP - HELP);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
   const biggest = Math.max(1, ...state.devices.map((d) => d.pages));
   const top = maxZoom(biggest, capacity);
@@ -278,6 +280,9 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         onPointerLeave={() => setHover(null)}
         onWheel={onWheel}
       />
+      <p className="pool-help" data-testid="pool-help">
+        wheel or +/− zoom · drag or ←/→ pan · 0 whole · Enter event's page
+      </p>
       {hover && (
         <div
           className="pool-tip"
