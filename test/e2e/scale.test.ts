@@ -38,8 +38,9 @@ async function pixelsOf(page: Page, rgb: [number, number, number]): Promise<numb
 /** Moves the pointer over cell `i` of the first device's grid (canvas layout: TOP = 36 px). */
 async function hoverCell(page: Page, i: number): Promise<string> {
   const box = (await canvas(page).boundingBox())!;
-  const size = Number(await canvas(page).getAttribute("data-cell-size"));
-  const cols = Number(await canvas(page).getAttribute("data-cols"));
+  // the first device's column (the attributes list one value per device)
+  const size = Number((await canvas(page).getAttribute("data-cell-size"))!.split(",")[0]);
+  const cols = Number((await canvas(page).getAttribute("data-cols"))!.split(",")[0]);
   await page.mouse.move(
     box.x + (i % cols) * size + size / 2,
     box.y + 36 + Math.floor(i / cols) * size + size / 2,
@@ -122,6 +123,41 @@ describe("pool panel at scale", () => {
       await page.keyboard.press("-");
       await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).toBe("2");
       expect(await page.getByTestId("step").textContent()).toBe(step);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("eight 32 GiB devices mapped whole, forked, pinned, partly unmapped: one column each, End and a step back within a blink, counts on hover", async () => {
+    const out = ["kernel upstream"];
+    for (let d = 0; d < 8; d++) out.push(`device npu${d} 32G`);
+    out.push("process p");
+    for (let d = 0; d < 8; d++) out.push(`p mmap m${d} npu${d} 32G`);
+    out.push("p fork c");
+    for (let d = 0; d < 8; d++) out.push(`c pin io${d} m${d} 1G 1G`);
+    for (let d = 0; d < 8; d++) out.push(`p munmap m${d} 4G 8G`);
+    const text = `${out.join("\n")}\n`;
+    const t = traceOf(text);
+    const app = await openApp({ width: 1600, height: 900 });
+    const { page } = app;
+    try {
+      await load(page, text);
+      await page.keyboard.press("End");
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step ${t.steps - 1} / ${t.steps}`);
+      const label = (await canvas(page).getAttribute("aria-label")) ?? "";
+      for (let d = 0; d < 8; d++) expect(label).toContain(`npu${d}: 8388608 pages`);
+      const per = Number((await canvas(page).getAttribute("data-pages-per-cell"))!.split(",")[0]);
+      // npu0's first cell: mapped by p and c (not pinned: the pin starts at 1G)
+      const tip = await hoverCell(page, 0);
+      expect(tip).toBe(`npu0 pages 0–${per - 1}: ${per} mapped`);
+      await page.keyboard.press("ArrowLeft");
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step ${t.steps - 2} / ${t.steps}`);
+      await shot(page.locator("section.pool"), "scale-pool-eight-32G");
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
