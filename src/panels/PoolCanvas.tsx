@@ -107,8 +107,11 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     if (!c || size.width === 0) return;
     const t0 = performance.now();
     const dpr = window.devicePixelRatio || 1;
-    c.width = Math.round(size.width * dpr);
-    c.height = Math.round(size.height * dpr);
+    // resizing the backing store reallocates it: only when the size changed
+    const cw = Math.round(size.width * dpr);
+    const ch = Math.round(size.height * dpr);
+    if (c.width !== cw) c.width = cw;
+    if (c.height !== ch) c.height = ch;
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
