@@ -3,6 +3,9 @@
  * canvas whose cells aggregate pages, zoom down to single pages, show counts on hover, and keep the
  * current event's page visible.
  */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { stateAt } from "../../src/trace/cursor.ts";
@@ -18,6 +21,15 @@ async function load(page: Page, text: string): Promise<void> {
     .poll(() => page.getByTestId("step").textContent(), { timeout: 15000 })
     .toBe(`Step 0 / ${traceOf(text).steps}`);
   await focusBody(page);
+}
+
+async function download(page: Page, testId: string): Promise<Buffer> {
+  const dl = page.waitForEvent("download", { timeout: 60_000 });
+  await page.getByTestId(testId).click();
+  const d = await dl;
+  const path = join(mkdtempSync(join(tmpdir(), "p2pviz-export-")), d.suggestedFilename());
+  await d.saveAs(path);
+  return readFileSync(path);
 }
 
 const canvas = (page: Page) => page.getByTestId("pool-canvas");
@@ -158,6 +170,28 @@ describe("pool panel at scale", () => {
         .poll(() => page.getByTestId("step").textContent())
         .toBe(`Step ${t.steps - 2} / ${t.steps}`);
       await shot(page.locator("section.pool"), "scale-pool-eight-32G");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("the SVG and PNG exports carry the canvas pool as an image, the BAR pool title above it", async () => {
+    const text = "device big 4G\nprocess p\np mmap a big 64M\n";
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, text);
+      await page.keyboard.press("End");
+      await canvas(page).waitFor();
+      await page.getByTestId("share").click();
+      const svg = (await download(page, "export-svg")).toString("utf8");
+      expect(svg).toContain(">BAR pool</text>");
+      const img = /<image [^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
+      expect(img).not.toBeNull();
+      expect(Buffer.from(img![1]!, "base64").subarray(1, 4).toString("latin1")).toBe("PNG");
+      const png = await download(page, "export-png");
+      expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
