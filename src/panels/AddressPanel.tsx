@@ -9,8 +9,8 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
-import { PTE_KIND_NAMES, pteDev, pteKind, ptePage, vmFlagNames } from "../kernel/state.ts";
-import { animated, hex, LOOK_BY_CODE, lookCodes, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
+import { lookOf, PTE_KIND_NAMES, vmFlagNames } from "../kernel/state.ts";
+import { animated, hex, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -86,19 +86,24 @@ export interface StripView {
 
 const MAX_STRIP_RUNS = 2000;
 
+/** Runs of non-free pages, from the page runs (cost: the runs, not the pages; pageLook per run). */
 function stripRuns(d: DeviceState): StripRun[] {
   const runs: StripRun[] = [];
-  const codes = lookCodes(d);
-  let p = 0;
-  while (p < d.pages && runs.length < MAX_STRIP_RUNS) {
-    const code = codes[p]!;
-    let q = p + 1;
-    while (q < d.pages && codes[q] === code) q++;
-    const look = LOOK_BY_CODE[code]!;
-    if (look !== "free") runs.push({ first: p, count: q - p, look });
-    p = q;
+  let cur: { first: number; count: number; look: PageLook } | null = null;
+  const push = () => {
+    if (cur && cur.look !== "free") runs.push(cur);
+  };
+  for (const r of d.pageRuns.runs()) {
+    const look: PageLook = d.lifecycle === "unbound" ? "gone" : lookOf(d, r);
+    if (cur && cur.look === look && cur.first + cur.count === r.start) cur.count += r.length;
+    else {
+      push();
+      if (runs.length >= MAX_STRIP_RUNS) return runs;
+      cur = { first: r.start, count: r.length, look };
+    }
   }
-  return runs;
+  push();
+  return runs.slice(0, MAX_STRIP_RUNS);
 }
 
 export interface AddressView {
@@ -209,9 +214,8 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
       u1: pos(l.start + l.len),
       empty: !p.vmas.some((v) => v.end > l.start && v.start < l.start + l.len),
     }));
-    // group PTEs into runs: consecutive virtual pages onto consecutive pages of one device, one kind
-    // a typed-array sort: a 4G mapping has a million PTEs per process
-    const vpns = Float64Array.from(p.ptes.keys()).sort();
+    // group PTEs into runs: consecutive virtual pages onto consecutive pages of one device, one kind,
+    // from the page table's own runs (a 32 GiB mapping is one run, not 8M PTEs)
     const runs: PteRun[] = [];
     let cur: { vpn: number; dev: number; page: number; kind: PteKind; count: number } | null = null;
     const flush = () => {
@@ -231,22 +235,18 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
         changed,
       });
     };
-    for (const vpn of vpns) {
-      const pte = p.ptes.get(vpn)!;
-      const dev = pteDev(pte);
-      const page = ptePage(pte);
-      const kind = pteKind(pte);
+    for (const r of p.ptes.all()) {
       if (
         cur &&
-        cur.dev === dev &&
-        cur.kind === kind &&
-        vpn === cur.vpn + cur.count &&
-        page === cur.page + cur.count
+        cur.dev === r.dev &&
+        cur.kind === r.kind &&
+        r.vpn === cur.vpn + cur.count &&
+        r.page === cur.page + cur.count
       ) {
-        cur.count++;
+        cur.count += r.length;
       } else {
         flush();
-        cur = { vpn, dev, page, kind, count: 1 };
+        cur = { vpn: r.vpn, dev: r.dev, page: r.page, kind: r.kind, count: r.length };
       }
     }
     flush();

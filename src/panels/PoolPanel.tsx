@@ -20,6 +20,7 @@ import {
   pageRange,
   useSize,
 } from "./common.ts";
+import { PoolCanvas } from "./PoolCanvas.tsx";
 
 export interface CellView {
   /** stable id: device index and first page */
@@ -141,7 +142,19 @@ export interface PoolPanelProps {
   readonly onSelect?: (p: { dev: number; page: number }) => void;
 }
 
-export function PoolPanel({ state, event, stateKey, motion, selected, onSelect }: PoolPanelProps) {
+/**
+ * Devices up to this many pages are drawn as SVG, one element per cell (the small scenarios, whose
+ * cells tests and exports address one by one); a bigger device switches the panel to the canvas
+ * (PoolCanvas.tsx), which zooms and pans and whose cost follows the page runs, not the pages.
+ */
+export const SVG_MAX_PAGES = 4096;
+
+export function PoolPanel(props: PoolPanelProps) {
+  if (props.state.devices.some((d) => d.pages > SVG_MAX_PAGES)) return <PoolCanvas {...props} />;
+  return <PoolSvg {...props} />;
+}
+
+function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPanelProps) {
   const [box, size] = useSize<HTMLDivElement>();
   const g = useRef<SVGGElement>(null);
   const layout = layoutFor(size.width, size.height, state.devices.length);

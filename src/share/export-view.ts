@@ -141,7 +141,10 @@ export interface ViewSvg {
 export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg {
   const PAD = 16;
   const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
-  type Part = { title: string; svg: SVGSVGElement } | { title: string; lines: TextLine[] };
+  type Part =
+    | { title: string; svg: SVGSVGElement }
+    | { title: string; canvas: HTMLCanvasElement }
+    | { title: string; lines: TextLine[] };
   const parts: Part[] = [];
   let drawings = 0;
   for (const sec of sections) {
@@ -155,6 +158,13 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
       const h = svg.height.baseVal.value;
       if (w < 40 || h < 20) continue; // legend swatches and icons
       parts.push({ title, svg });
+      drawn = true;
+      drawings++;
+    }
+    // panels drawn on a canvas (the pool at scale) travel as an embedded PNG image
+    for (const canvas of Array.from(sec.querySelectorAll<HTMLCanvasElement>("canvas[data-export]"))) {
+      if (canvas.clientWidth < 40 || canvas.clientHeight < 20) continue;
+      parts.push({ title, canvas });
       drawn = true;
       drawings++;
     }
@@ -173,7 +183,9 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
   const bg = document.createElementNS(SVG_NS, "rect");
   out.append(bg);
 
-  const width = Math.max(...parts.map((p) => ("svg" in p ? p.svg.width.baseVal.value : 0)), 640);
+  const partWidth = (p: Part) =>
+    "svg" in p ? p.svg.width.baseVal.value : "canvas" in p ? p.canvas.clientWidth : 0;
+  const width = Math.max(...parts.map(partWidth), 640);
   // ~7.5 px per character at 13 px: cut caption lines that would run past the drawings
   const maxChars = Math.floor(width / 7.5);
   let y = PAD;
@@ -212,6 +224,22 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
         }
       }
       y += 8;
+      continue;
+    }
+    if ("canvas" in part) {
+      const w = part.canvas.clientWidth;
+      const h = part.canvas.clientHeight;
+      y += 20;
+      out.append(text(PAD, y, title, 13, "700"));
+      y += 6;
+      const img = document.createElementNS(SVG_NS, "image");
+      img.setAttribute("x", String(PAD));
+      img.setAttribute("y", String(y));
+      img.setAttribute("width", String(w));
+      img.setAttribute("height", String(h));
+      img.setAttribute("href", part.canvas.toDataURL("image/png"));
+      out.append(img);
+      y += h + 8;
       continue;
     }
     const { svg } = part;

@@ -195,18 +195,26 @@ describe("pool", () => {
       await expect
         .poll(() => page.getByTestId("pool-summary").textContent())
         .toBe("big: 1048560 free / 1048576 pages");
-      const cells = page.locator('rect.p2p-cell[data-dev="big"]');
-      const n = await cells.count();
+      // a device this big is drawn on the canvas (PoolCanvas.tsx): cells aggregate pages
+      const canvas = page.getByTestId("pool-canvas");
+      const n = Number(await canvas.getAttribute("data-cells"));
       expect(n).toBeGreaterThan(100);
       expect(n).toBeLessThan(20000);
-      const per = Number(await cells.first().getAttribute("data-pages"));
+      const per = Number(await canvas.getAttribute("data-pages-per-cell"));
       expect(per).toBeGreaterThan(1);
       expect(per * n).toBeGreaterThanOrEqual(1048576);
-      expect(await cells.first().getAttribute("data-look")).toBe("mapped");
-      expect(await cells.nth(1).getAttribute("data-look")).toBe("free");
+      expect(await canvas.getAttribute("aria-label")).toContain(`big: 1048576 pages, ${per} per cell`);
+      // the first cell holds the 16 mapped pages, the second none: counts on hover
+      const box = (await canvas.boundingBox())!;
+      const size = Number(await canvas.getAttribute("data-cell-size"));
+      await page.mouse.move(box.x + size / 2, box.y + 36 + size / 2);
       await expect
-        .poll(() => page.locator(".p2p-dev-title").textContent())
-        .toContain(`${per} pages per cell`);
+        .poll(() => page.getByTestId("pool-tip").textContent())
+        .toBe(`big pages 0–${per - 1}: 16 mapped, ${per - 16} free`);
+      await page.mouse.move(box.x + size * 1.5, box.y + 36 + size / 2);
+      await expect
+        .poll(() => page.getByTestId("pool-tip").textContent())
+        .toBe(`big pages ${per}–${2 * per - 1}: ${per} free`);
       await shot(page.locator("section.pool"), "pool-4G-aggregated");
       expect(app.problems).toEqual([]);
     } finally {

@@ -1,0 +1,278 @@
+/**
+ * Browser benchmark (issue 10, item 5): load, step, scrub and End latency in headless Chromium on the
+ * `huge` scenario of bench/run.ts (eight 32 GiB devices mapped whole, forked, pinned, partly
+ * unmapped) and on a 1M-page device, against the default app's load, and the pool redraw time at 1M
+ * pages. Medians and p95 of several runs.
+ *
+ *   npm run bench:browser [-- --json] [-- --runs N] [-- --build]
+ *
+ * Uses dist/ (builds it when missing or with --build), serves it with `vite preview` on
+ * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
+ * Latency is measured in the page: from the input event (captured on window before the app sees it)
+ * until the step readout shows the new step and two more tasks have run (React commits and its effects,
+ * the pool canvas drawing included, run before them).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { chromium, type Page } from "playwright-core";
+import { runText } from "../src/trace/run.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const runsAt = args.indexOf("--runs");
+const RUNS = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1])) : 5;
+const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const log = (s: string) => {
+  if (!json) console.log(s);
+  else console.error(s);
+};
+
+/**
+ * The `huge` scenario of bench/run.ts (hugeScenario there; copied, because importing run.ts runs
+ * that benchmark): eight 32 GiB devices, each mapped whole, then forked, pinned and partly unmapped.
+ */
+function hugeScenario(devices = 8): string {
+  const out = ["kernel upstream"];
+  for (let d = 0; d < devices; d++) out.push(`device npu${d} 32G`);
+  out.push("process p");
+  for (let d = 0; d < devices; d++) out.push(`p mmap m${d} npu${d} 32G`);
+  out.push("p fork c");
+  for (let d = 0; d < devices; d++) out.push(`c pin io${d} m${d} 1G 1G`);
+  for (let d = 0; d < devices; d++) out.push(`p munmap m${d} 4G 8G`);
+  out.push("c exit");
+  for (let d = 0; d < devices; d++) out.push(`unpin io${d}`);
+  return `${out.join("\n")}\n`;
+}
+
+const MILLION =
+  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
+
+function percentile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+const round = (x: number) => Math.round(x * 100) / 100;
+const stats = (xs: readonly number[]) => ({
+  medianMs: round(percentile(xs, 0.5)),
+  p95Ms: round(percentile(xs, 0.95)),
+  n: xs.length,
+});
+
+function link(text: string): string {
+  const body = text
+    .split("\n")
+    .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
+    .join("%0A");
+  return `${BASE}#text=${body}`;
+}
+
+async function serve(): Promise<ChildProcess> {
+  const s = spawn(
+    process.execPath,
+    [
+      resolve(ROOT, "node_modules/vite/bin/vite.js"),
+      "preview",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(PORT),
+      "--strictPort",
+    ],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let out = "";
+  s.stdout?.on("data", (d) => (out += String(d)));
+  s.stderr?.on("data", (d) => (out += String(d)));
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(BASE)).ok) return s;
+    } catch {
+      // not up yet
+    }
+    if (s.exitCode !== null) throw new Error(`vite preview exited:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`vite preview did not answer on ${BASE}:\n${out}`);
+}
+
+/** Arms a one-shot timer in the page: from the next `type` input event to the step readout changing. */
+async function arm(page: Page, type: "keydown" | "pointerdown"): Promise<void> {
+  // a string, not a function: tsx would wrap a function's inner functions in a helper the page lacks
+  await page.evaluate(`(() => {
+    const type = ${JSON.stringify(type)};
+    const el = document.querySelector('[data-testid="step"]');
+    const before = el.textContent;
+    const tick = () => new Promise((r) => {
+      const c = new MessageChannel();
+      c.port1.onmessage = () => r();
+      c.port2.postMessage(0);
+    });
+    window.__lat = new Promise((resolveLat) => {
+      const on = async () => {
+        window.removeEventListener(type, on, true);
+        const t0 = performance.now();
+        // the app handles the event after this listener (capture on window runs first)
+        await tick();
+        while (el.textContent === before && performance.now() - t0 < 10000) await tick();
+        await tick();
+        await tick();
+        resolveLat(performance.now() - t0);
+      };
+      window.addEventListener(type, on, true);
+    });
+  })()`);
+}
+const latency = (page: Page) => page.evaluate(() => (window as unknown as { __lat: Promise<number> }).__lat);
+
+async function stepText(page: Page): Promise<string> {
+  return (await page.getByTestId("step").textContent()) ?? "";
+}
+
+async function open(page: Page, text: string | null): Promise<number> {
+  const t0 = performance.now();
+  await page.goto(text === null ? BASE : link(text));
+  if (text === null) await page.getByTestId("step").waitFor();
+  else {
+    const total = runText(text).ok ? (runText(text) as { trace: { steps: number } }).trace.steps : -1;
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid="step"]')?.textContent?.endsWith(`/ ${want}`),
+      total,
+      { timeout: 120000, polling: 20 },
+    );
+  }
+  // the panels drawn: the pool's canvas or svg present
+  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 60000 });
+  return performance.now() - t0;
+}
+
+async function scenarioBench(page: Page, name: string, text: string) {
+  const loads: number[] = [];
+  for (let r = 0; r < RUNS; r++) loads.push(await open(page, text));
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const steps: number[] = [];
+  const backs: number[] = [];
+  const ends: number[] = [];
+  const scrubs: number[] = [];
+  // steps from the start and from inside the biggest loop
+  for (let i = 0; i < 20; i++) {
+    await arm(page, "keydown");
+    await page.keyboard.press("ArrowRight");
+    steps.push(await latency(page));
+  }
+  for (let r = 0; r < RUNS; r++) {
+    await arm(page, "keydown");
+    await page.keyboard.press("End");
+    ends.push(await latency(page));
+    await arm(page, "keydown");
+    await page.keyboard.press("ArrowLeft");
+    backs.push(await latency(page));
+    await arm(page, "keydown");
+    await page.keyboard.press("Home");
+    await latency(page);
+  }
+  const tl = page.getByTestId("timeline");
+  const box = await tl.boundingBox();
+  if (box) {
+    for (let i = 1; i <= 4 * RUNS; i++) {
+      const x = box.x + 10 + ((i * 0.618) % 1) * (box.width - 20);
+      const before = await stepText(page);
+      await arm(page, "pointerdown");
+      await page.mouse.click(x, box.y + box.height / 2);
+      const ms = await latency(page);
+      if (process.env.SV_DEBUG) log(`scrub ${before} -> ${await stepText(page)}: ${ms}`);
+      scrubs.push(ms);
+      // and a step forward from there: inside a loop of millions of pages
+      await arm(page, "keydown");
+      await page.keyboard.press("ArrowRight");
+      steps.push(await latency(page));
+    }
+  }
+  log(`${name}: ${await stepText(page)}`);
+  return {
+    load: stats(loads),
+    step: stats(steps),
+    stepBack: stats(backs),
+    scrub: stats(scrubs),
+    end: stats(ends),
+  };
+}
+
+async function poolRedraw(page: Page): Promise<ReturnType<typeof stats>> {
+  await open(page, MILLION);
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press("End");
+  const canvas = page.getByTestId("pool-canvas");
+  await canvas.waitFor();
+  const box = (await canvas.boundingBox())!;
+  const times: number[] = [];
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 6 * RUNS; i++) {
+    const before = await canvas.getAttribute("data-zoom");
+    await page.mouse.wheel(0, i % 8 < 4 ? -100 : 100);
+    await page.waitForFunction(
+      (b) => document.querySelector('[data-testid="pool-canvas"]')?.getAttribute("data-zoom") !== b,
+      before,
+      { polling: 5 },
+    );
+    times.push(
+      await page.evaluate(
+        () => (window as unknown as { __p2pvizPool: { lastMs: number } }).__p2pvizPool.lastMs,
+      ),
+    );
+  }
+  return stats(times);
+}
+
+async function main() {
+  if (args.includes("--build") || !existsSync(resolve(ROOT, "dist/index.html"))) {
+    log("building dist/ ...");
+    const b = spawnSync(process.execPath, [resolve(ROOT, "node_modules/vite/bin/vite.js"), "build"], {
+      cwd: ROOT,
+      stdio: json ? ["ignore", 2, 2] : "inherit",
+    });
+    if (b.status !== 0) throw new Error("vite build failed");
+  }
+  const server = await serve();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    const defaults: number[] = [];
+    for (let r = 0; r < RUNS; r++) defaults.push(await open(page, null));
+    const defaultLoad = stats(defaults);
+    log(`default app load: median ${defaultLoad.medianMs} ms`);
+    const million = await scenarioBench(page, "1M-page device", MILLION);
+    log(`1M pages: ${JSON.stringify(million)}`);
+    const huge = await scenarioBench(page, "huge (8 x 32 GiB)", hugeScenario());
+    log(`huge: ${JSON.stringify(huge)}`);
+    const redraw = await poolRedraw(page);
+    log(`pool redraw at 1M pages: ${JSON.stringify(redraw)}`);
+    if (errors.length) log(`console errors: ${errors.join(" | ")}`);
+    const out = {
+      format: "p2pviz-bench-browser/1",
+      runs: RUNS,
+      defaultLoad,
+      million: { ...million, loadRatio: round(million.load.medianMs / defaultLoad.medianMs) },
+      huge: { ...huge, loadRatio: round(huge.load.medianMs / defaultLoad.medianMs) },
+      poolRedraw1M: redraw,
+      consoleErrors: errors.length,
+    };
+    console.log(json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+  } finally {
+    await browser.close();
+    if (server.pid) process.kill(-server.pid, "SIGTERM");
+  }
+}
+
+await main();

@@ -1,0 +1,305 @@
+/**
+ * The pool panel at scale: every device on one canvas, each cell an aggregate of the pages inside
+ * (pool-cells.ts, built from the page runs), with zoom and pan from the whole device down to single
+ * pages. Above each device's grid, a strip of the whole device marks the window shown, the selected
+ * page and the page the current event touches, so both stay visible at any zoom; in the grid their
+ * cells are ringed even when they aggregate many pages.
+ *
+ * Keys (when the pool has focus): + / - zoom in and out, Left / Right pan (half a window), 0 shows
+ * the whole device again, Enter zooms onto the page the current event touches. Wheel zooms at the
+ * pointer; dragging pans; a click selects the first page of the cell under the pointer.
+ */
+import {
+  type KeyboardEvent,
+  type PointerEvent,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type WheelEvent,
+} from "react";
+import type { KernelEvent } from "../kernel/events.ts";
+import type { KernelState } from "../kernel/state.ts";
+import { eventPage, LOOK_BY_CODE, LOOK_STYLE, pageRange, useSize } from "./common.ts";
+import { cellCountsText, cellOf, maxZoom, type PoolCellGrid, poolCells, poolWindow } from "./pool-cells.ts";
+
+const HEADER = 20;
+const STRIP = 10;
+const TOP = HEADER + STRIP + 6;
+const GAP = 16;
+/** room under the grid for the keys hint */
+const HELP = 18;
+const MIN_CELL = 6;
+const MAX_CELL = 22;
+
+function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
+  for (let s = MAX_CELL; s > MIN_CELL; s--) {
+    const cols = Math.floor(w / s);
+    if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
+  }
+  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
+}
+
+export interface PoolCanvasProps {
+  readonly state: KernelState;
+  readonly event: KernelEvent | undefined;
+  readonly stateKey: string;
+  readonly selected?: { dev: number; page: number } | null;
+  readonly onSelect?: (p: { dev: number; page: number }) => void;
+}
+
+interface Column {
+  readonly dev: number;
+  readonly name: string;
+  readonly pages: number;
+  readonly x: number;
+  readonly grid: PoolCellGrid;
+  readonly size: number;
+  readonly cols: number;
+  readonly lifecycle: string;
+}
+
+/** Pool drawing time of the last frame, for bench/browser.ts (ms). */
+export const poolDrawStats = { lastMs: 0, frames: 0 };
+if (typeof window !== "undefined")
+  (window as unknown as { __p2pvizPool: unknown }).__p2pvizPool = poolDrawStats;
+
+export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolCanvasProps) {
+  const [box, size] = useSize<HTMLDivElement>();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [zoom, setZoom] = useState(1);
+  const [center, setCenter] = useState(0.5);
+  const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
+  const n = Math.max(1, state.devices.length);
+  const colWidth = Math.max(40, (size.width - GAP * (n - 1)) / n);
+  const gridHeight = Math.max(MIN_CELL, size.height - TOP - HELP);
+  const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
+  const biggest = Math.max(1, ...state.devices.map((d) => d.pages));
+  const top = maxZoom(biggest, capacity);
+  const ev = eventPage(event);
+  const changedDev = ev?.dev ?? -1;
+  const changedPage = ev?.page ?? -1;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
+  const columns: Column[] = useMemo(() => {
+    const t0 = performance.now();
+    const out = state.devices.map((d, i) => {
+      const w = poolWindow(d.pages, capacity, zoom, center);
+      const grid = poolCells(d, w);
+      const { size: s, cols } = cellSize(grid.n, colWidth, gridHeight);
+      return {
+        dev: d.index,
+        name: d.name,
+        pages: d.pages,
+        x: i * (colWidth + GAP),
+        grid,
+        size: s,
+        cols,
+        lifecycle: d.lifecycle,
+      };
+    });
+    poolDrawStats.lastMs = performance.now() - t0;
+    return out;
+  }, [stateKey, capacity, zoom, center, colWidth, gridHeight]);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || size.width === 0) return;
+    const t0 = performance.now();
+    const dpr = window.devicePixelRatio || 1;
+    // resizing the backing store reallocates it: only when the size changed
+    const cw = Math.round(size.width * dpr);
+    const ch = Math.round(size.height * dpr);
+    if (c.width !== cw) c.width = cw;
+    if (c.height !== ch) c.height = ch;
+    const ctx = c.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, size.width, size.height);
+    ctx.font = "12px system-ui, sans-serif";
+    for (const col of columns) {
+      const { grid: g, size: s, cols, x } = col;
+      const per = g.ppc > 1 ? ` · ${g.ppc} pages per cell` : "";
+      const life = col.lifecycle === "bound" ? "" : ` · ${col.lifecycle}`;
+      ctx.fillStyle = "#1b1f24";
+      const wEndPage = Math.min(col.pages, g.first + g.n * g.ppc);
+      const win = g.first > 0 || wEndPage < col.pages ? ` · ${pageRange(g.first, wEndPage - g.first)}` : "";
+      ctx.fillText(`${col.name} · ${col.pages} pages${per}${win}${life}`, x, 14, colWidth);
+      // the whole-device strip: window, selected page, current event's page
+      const sx = (p: number) => x + (p / col.pages) * colWidth;
+      ctx.fillStyle = "#eef0f3";
+      ctx.fillRect(x, HEADER, colWidth, STRIP);
+      ctx.fillStyle = "#9aa3ad";
+      const wEnd = Math.min(col.pages, g.first + g.n * g.ppc);
+      ctx.fillRect(sx(g.first), HEADER, Math.max(2, sx(wEnd) - sx(g.first)), STRIP);
+      if (selected && selected.dev === col.dev) {
+        ctx.fillStyle = "#000";
+        ctx.fillRect(sx(selected.page) - 1, HEADER - 2, 3, STRIP + 4);
+      }
+      if (changedDev === col.dev) {
+        ctx.fillStyle = "#d55e00";
+        ctx.fillRect(sx(changedPage) - 1, HEADER - 2, 3, STRIP + 4);
+      }
+      // the cells, one fillRect each, batched by look
+      const inner = Math.max(1, s - 1);
+      for (let code = 0; code < LOOK_BY_CODE.length; code++) {
+        ctx.fillStyle = LOOK_STYLE[LOOK_BY_CODE[code]!].fill;
+        for (let i = 0; i < g.n; i++) {
+          if (g.look[i] !== code) continue;
+          ctx.fillRect(x + (i % cols) * s, TOP + Math.floor(i / cols) * s, inner, inner);
+        }
+      }
+      if (s >= 6) {
+        // free cells are white: outline them so the grid reads; a freed-in-use cell gets a cross
+        ctx.strokeStyle = "#c4c9d0";
+        ctx.lineWidth = 0.5;
+        for (let i = 0; i < g.n; i++) {
+          const cx = x + (i % cols) * s;
+          const cy = TOP + Math.floor(i / cols) * s;
+          if (LOOK_BY_CODE[g.look[i]!] === "free")
+            ctx.strokeRect(cx + 0.25, cy + 0.25, inner - 0.5, inner - 0.5);
+        }
+      }
+      const ring = (page: number, colour: string, width: number) => {
+        const i = cellOf(g, page);
+        if (i < 0) return;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width;
+        ctx.strokeRect(x + (i % cols) * s - 1, TOP + Math.floor(i / cols) * s - 1, inner + 2, inner + 2);
+      };
+      if (selected && selected.dev === col.dev) ring(selected.page, "#000", 2);
+      if (changedDev === col.dev) ring(changedPage, "#d55e00", 2);
+    }
+    poolDrawStats.lastMs += performance.now() - t0;
+    poolDrawStats.frames++;
+  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth]);
+
+  /** The device column and cell under a point of the canvas. */
+  const hit = (px: number, py: number): { col: Column; cell: number } | null => {
+    for (const col of columns) {
+      if (px < col.x || px >= col.x + colWidth || py < TOP) continue;
+      const cx = Math.floor((px - col.x) / col.size);
+      const cy = Math.floor((py - TOP) / col.size);
+      if (cx >= col.cols) return null;
+      const cell = cy * col.cols + cx;
+      return cell < col.grid.n ? { col, cell } : null;
+    }
+    return null;
+  };
+  const cellText = (col: Column, cell: number): string => {
+    const g = col.grid;
+    const first = g.first + cell * g.ppc;
+    const count = Math.min(g.ppc, col.pages - first);
+    return `${col.name} ${pageRange(first, count)}: ${cellCountsText(g, cell)}`;
+  };
+  const local = (e: { clientX: number; clientY: number; currentTarget: Element }) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return { px: e.clientX - r.left, py: e.clientY - r.top };
+  };
+
+  const zoomTo = (z: number, at?: number) => {
+    const nz = Math.max(1, Math.min(top, z));
+    setZoom(nz);
+    if (at !== undefined) setCenter(Math.min(1, Math.max(0, at)));
+  };
+  const pan = (by: number) => setCenter((c) => Math.min(1, Math.max(0, c + by / zoom)));
+
+  const drag = useRef<{ x: number; center: number; moved: boolean } | null>(null);
+  const onPointerDown = (e: PointerEvent<HTMLCanvasElement>) => {
+    drag.current = { x: e.clientX, center, moved: false };
+    e.currentTarget.setPointerCapture?.(e.pointerId);
+  };
+  const onPointerMove = (e: PointerEvent<HTMLCanvasElement>) => {
+    const { px, py } = local(e);
+    const d = drag.current;
+    if (d) {
+      const dx = e.clientX - d.x;
+      if (Math.abs(dx) > 3) d.moved = true;
+      if (d.moved) setCenter(Math.min(1, Math.max(0, d.center - dx / colWidth / zoom)));
+    }
+    const h = hit(px, py);
+    setHover(h ? { x: px, y: py, text: cellText(h.col, h.cell) } : null);
+  };
+  const onPointerUp = (e: PointerEvent<HTMLCanvasElement>) => {
+    const d = drag.current;
+    drag.current = null;
+    if (d?.moved) return;
+    const { px, py } = local(e);
+    const h = hit(px, py);
+    if (h) onSelect?.({ dev: h.col.dev, page: h.col.grid.first + h.cell * h.col.grid.ppc });
+  };
+  const onWheel = (e: WheelEvent<HTMLCanvasElement>) => {
+    const { px, py } = local(e);
+    const h = hit(px, py);
+    const at = h ? (h.col.grid.first + (h.cell + 0.5) * h.col.grid.ppc) / h.col.pages : undefined;
+    zoomTo(e.deltaY < 0 ? zoom * 2 : zoom / 2, at);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const dev = state.devices[changedDev];
+    let done = true;
+    if (e.key === "+" || e.key === "=") zoomTo(zoom * 2);
+    else if (e.key === "-" || e.key === "_") zoomTo(zoom / 2);
+    else if (e.key === "0") zoomTo(1, 0.5);
+    else if (e.key === "ArrowLeft") pan(-0.5);
+    else if (e.key === "ArrowRight") pan(0.5);
+    else if (e.key === "Enter" && dev) zoomTo(top, (changedPage + 0.5) / dev.pages);
+    else done = false;
+    if (done) {
+      e.preventDefault();
+      e.stopPropagation(); // the global keys (step, speed) must not also act
+    }
+  };
+
+  const totalCells = columns.reduce((k, c) => k + c.grid.n, 0);
+  const ppcs = columns.map((c) => c.grid.ppc).join(",");
+  return (
+    <div
+      role="application"
+      className="panel-body pool-canvas"
+      ref={box}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the pool takes its zoom and pan keys when focused
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      aria-label="p2pmem pools: + and - zoom, Left and Right pan, 0 whole device, Enter zooms onto the current event's page"
+      style={{ position: "relative" }}
+    >
+      <canvas
+        ref={canvas}
+        data-export="pool"
+        data-testid="pool-canvas"
+        data-zoom={zoom}
+        data-cells={totalCells}
+        data-pages-per-cell={ppcs}
+        data-first={columns.map((c) => c.grid.first).join(",")}
+        data-cell-size={columns.map((c) => c.size).join(",")}
+        data-cols={columns.map((c) => c.cols).join(",")}
+        role="img"
+        aria-label={columns.map((c) => `${c.name}: ${c.pages} pages, ${c.grid.ppc} per cell`).join("; ")}
+        style={{ width: size.width, height: size.height, display: "block", touchAction: "none" }}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerLeave={() => setHover(null)}
+        onWheel={onWheel}
+      />
+      <p className="pool-help" data-testid="pool-help">
+        wheel or +/− zoom · drag or ←/→ pan · 0 whole · Enter event's page
+      </p>
+      {hover && (
+        <div
+          className="pool-tip"
+          data-testid="pool-tip"
+          role="status"
+          style={{
+            position: "absolute",
+            left: Math.min(hover.x + 12, Math.max(0, size.width - 260)),
+            top: hover.y + 12,
+          }}
+        >
+          {hover.text}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The pool panel at scale (issue 10, item 3): a 4G device (1M pages) and eight 32G devices draw on a
+ * canvas whose cells aggregate pages, zoom down to single pages, show counts on hover, and keep the
+ * current event's page visible.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { stateAt } from "../../src/trace/cursor.ts";
+import { traceOf } from "./expected.ts";
+import { focusBody, openApp, shot, withBrowser } from "./harness.ts";
+
+withBrowser();
+
+async function load(page: Page, text: string): Promise<void> {
+  await page.getByTestId("editor").fill(text);
+  await expect.poll(() => page.getByTestId("scenario-error").count()).toBe(0);
+  await expect
+    .poll(() => page.getByTestId("step").textContent(), { timeout: 15000 })
+    .toBe(`Step 0 / ${traceOf(text).steps}`);
+  await focusBody(page);
+}
+
+async function download(page: Page, testId: string): Promise<Buffer> {
+  const dl = page.waitForEvent("download", { timeout: 60_000 });
+  await page.getByTestId(testId).click();
+  const d = await dl;
+  const path = join(mkdtempSync(join(tmpdir(), "p2pviz-export-")), d.suggestedFilename());
+  await d.saveAs(path);
+  return readFileSync(path);
+}
+
+const canvas = (page: Page) => page.getByTestId("pool-canvas");
+
+/** Pixels of the canvas with this colour (what a person sees, not a data attribute). */
+async function pixelsOf(page: Page, rgb: [number, number, number]): Promise<number> {
+  return canvas(page).evaluate((c: HTMLCanvasElement, want) => {
+    const ctx = c.getContext("2d")!;
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (data[i] === want[0] && data[i + 1] === want[1] && data[i + 2] === want[2] && data[i + 3] === 255)
+        n++;
+    return n;
+  }, rgb);
+}
+
+/** Moves the pointer over cell `i` of the first device's grid (canvas layout: TOP = 36 px). */
+async function hoverCell(page: Page, i: number): Promise<string> {
+  const box = (await canvas(page).boundingBox())!;
+  // the first device's column (the attributes list one value per device)
+  const size = Number((await canvas(page).getAttribute("data-cell-size"))!.split(",")[0]);
+  const cols = Number((await canvas(page).getAttribute("data-cols"))!.split(",")[0]);
+  await page.mouse.move(
+    box.x + (i % cols) * size + size / 2,
+    box.y + 36 + Math.floor(i / cols) * size + size / 2,
+  );
+  await page.getByTestId("pool-tip").waitFor();
+  return (await page.getByTestId("pool-tip").textContent()) ?? "";
+}
+
+const RING: [number, number, number] = [0xd5, 0x5e, 0x00];
+
+describe("pool panel at scale", () => {
+  it("a 1M-page device: overview cells with counts on hover, the current event's page ringed, zoom to one page and its refcount", async () => {
+    const text = "device big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\n";
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, text);
+      // into the whole-device mmap: each step inserts one page
+      for (let i = 0; i < 12; i++) await page.keyboard.press("ArrowRight");
+      await expect.poll(() => page.getByTestId("step").textContent()).toMatch(/^Step 12 \//);
+      await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).not.toBe("1");
+      const per = Number(await canvas(page).getAttribute("data-pages-per-cell"));
+      const cells = Number(await canvas(page).getAttribute("data-cells"));
+      expect(per).toBeGreaterThan(1);
+      expect(cells).toBeGreaterThan(100);
+      expect(per * cells).toBeGreaterThanOrEqual(1048576);
+      // the page this step touches is ringed even though its cell holds `per` pages
+      await shot(page.locator("section.pool"), "scale-pool-overview-stepping");
+      expect(await pixelsOf(page, RING)).toBeGreaterThan(8);
+
+      await page.keyboard.press("End");
+      await expect
+        .poll(() => page.getByTestId("pool-summary").textContent())
+        .toBe("big: 0 free / 1048576 pages");
+      const first = await hoverCell(page, 0);
+      expect(first).toBe(`big pages 0–${per - 1}: ${per} mapped`);
+      // the pinned pages at 40M (pages 10240-10241) are counted in their cell
+      const pinnedCell = Math.floor(10240 / per);
+      expect(await hoverCell(page, pinnedCell)).toContain("2 pinned");
+      await shot(page.locator("section.pool"), "scale-pool-overview");
+
+      // zoom with the keys to single pages around the pinned page: click its cell, then + until 1 page per cell
+      await canvas(page).focus();
+      await page.keyboard.press("0");
+      for (let i = 0; i < 30 && (await canvas(page).getAttribute("data-pages-per-cell")) !== "1"; i++) {
+        const box = (await canvas(page).boundingBox())!;
+        const size = Number(await canvas(page).getAttribute("data-cell-size"));
+        const cols = Number(await canvas(page).getAttribute("data-cols"));
+        const firstPage = Number(await canvas(page).getAttribute("data-first"));
+        const p = Number(await canvas(page).getAttribute("data-pages-per-cell"));
+        const c = Math.floor((10240 - firstPage) / p);
+        await page.mouse.move(
+          box.x + (c % cols) * size + size / 2,
+          box.y + 36 + Math.floor(c / cols) * size + size / 2,
+        );
+        await page.mouse.wheel(0, -100);
+        await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).not.toBe(String(p));
+      }
+      expect(await canvas(page).getAttribute("data-pages-per-cell")).toBe("1");
+      const firstPage = Number(await canvas(page).getAttribute("data-first"));
+      const tip = await hoverCell(page, 10240 - firstPage);
+      expect(tip).toBe("big page 10240: 1 pinned");
+      // the model's own refcount for the page (FOLL_PIN adds GUP_PIN_COUNTING_BIAS, 1024: include/linux/mm.h)
+      const t = traceOf(text);
+      const want = stateAt(t, t.steps - 1).devices[0]!.pageRuns.at(10240);
+      expect(want.refcount).toBeGreaterThan(1024);
+      await page.mouse.down();
+      await page.mouse.up();
+      await expect
+        .poll(() => page.getByTestId("page-detail").textContent())
+        .toMatch(
+          new RegExp(
+            `^big page 10240 \\(pfn 0x[0-9a-f]+\\): pinned · ref ${want.refcount} · map 1 · ptes 1 · pins 1`,
+          ),
+        );
+      await shot(page.locator("section.pool"), "scale-pool-single-page");
+      // the keys zoom out again and did not step the trace
+      const step = await page.getByTestId("step").textContent();
+      await canvas(page).focus();
+      await page.keyboard.press("-");
+      await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).toBe("2");
+      expect(await page.getByTestId("step").textContent()).toBe(step);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("eight 32 GiB devices mapped whole, forked, pinned, partly unmapped: one column each, End and a step back within a blink, counts on hover", async () => {
+    const out = ["kernel upstream"];
+    for (let d = 0; d < 8; d++) out.push(`device npu${d} 32G`);
+    out.push("process p");
+    for (let d = 0; d < 8; d++) out.push(`p mmap m${d} npu${d} 32G`);
+    out.push("p fork c");
+    for (let d = 0; d < 8; d++) out.push(`c pin io${d} m${d} 1G 1G`);
+    for (let d = 0; d < 8; d++) out.push(`p munmap m${d} 4G 8G`);
+    const text = `${out.join("\n")}\n`;
+    const t = traceOf(text);
+    const app = await openApp({ width: 1600, height: 900 });
+    const { page } = app;
+    try {
+      await load(page, text);
+      await page.keyboard.press("End");
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step ${t.steps - 1} / ${t.steps}`);
+      const label = (await canvas(page).getAttribute("aria-label")) ?? "";
+      for (let d = 0; d < 8; d++) expect(label).toContain(`npu${d}: 8388608 pages`);
+      const per = Number((await canvas(page).getAttribute("data-pages-per-cell"))!.split(",")[0]);
+      // npu0's first cell: mapped by p and c (not pinned: the pin starts at 1G)
+      const tip = await hoverCell(page, 0);
+      expect(tip).toBe(`npu0 pages 0–${per - 1}: ${per} mapped`);
+      await page.keyboard.press("ArrowLeft");
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step ${t.steps - 2} / ${t.steps}`);
+      await shot(page.locator("section.pool"), "scale-pool-eight-32G");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("the SVG and PNG exports carry the canvas pool as an image, the BAR pool title above it", async () => {
+    const text = "device big 4G\nprocess p\np mmap a big 64M\n";
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, text);
+      await page.keyboard.press("End");
+      await canvas(page).waitFor();
+      await page.getByTestId("share").click();
+      const svg = (await download(page, "export-svg")).toString("utf8");
+      expect(svg).toContain(">BAR pool</text>");
+      const img = /<image [^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
+      expect(img).not.toBeNull();
+      expect(Buffer.from(img![1]!, "base64").subarray(1, 4).toString("latin1")).toBe("PNG");
+      const png = await download(page, "export-png");
+      expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
