@@ -90,3 +90,27 @@ describe("cost counters (huge.md §6.3) from records", () => {
     expect(COST_FIELDS.length).toBe(10);
   });
 });
+
+describe("run JSON carries the counters (p2pviz-run/1 and /2)", () => {
+  const text = lines("kernel upstream", "device d 1M", "process p", "p mmap a d 64K", "p munmap a");
+
+  it("ops[].cost and final.devices[].vmemmapBytes in format 1 (toRunJson)", async () => {
+    const { toRunJson } = await import("../../src/trace/json.ts");
+    const j = toRunJson(run(text));
+    expect(j.ops[3]!.cost).toMatchObject({ installCalls: 16, pte: 16, tablePages: 3, genpoolAllocs: 1 });
+    expect(j.ops[4]!.cost).toMatchObject({ genpoolFrees: 16, pgrefOps: 16 });
+    expect(j.final.devices[0]!.vmemmapBytes).toBe(256 * 64); // 1M of 4K pages, 64 B each
+  });
+
+  it("the same in format 2 and in streamed format 1 (writeRunJson)", async () => {
+    const { writeRunJson } = await import("../../src/trace/json.ts");
+    for (const runs of [true, false]) {
+      let s = "";
+      writeRunJson(run(text), (x) => (s += x), { runs });
+      const j = JSON.parse(s);
+      expect(j.format).toBe(runs ? "p2pviz-run/2" : "p2pviz-run/1");
+      expect(j.ops[3].cost.installCalls).toBe(16);
+      expect(j.final.devices[0].vmemmapBytes).toBe(16384);
+    }
+  });
+});
