@@ -8,6 +8,7 @@ import {
   vmFlagNames,
 } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
+import { type Cost, opCosts } from "./cost.ts";
 import { TraceCursor } from "./cursor.ts";
 import { describeEvent, sourceOf } from "./describe.ts";
 import { eventsOf, type Trace } from "./trace.ts";
@@ -25,6 +26,8 @@ export interface RunJson {
     firstStep: number;
     lastStep: number;
     free: Record<string, number>;
+    /** huge.md §6.3 counters of the statement, from its records (src/trace/cost.ts) */
+    cost: Cost;
   }[];
   events: { step: number; line: number; kind: string; fn: string; source: string; text: string }[];
   findings: {
@@ -49,6 +52,11 @@ export interface FinalJson {
     pgref: number;
     /** the refcount a free page rests at in this kernel version (1 before 6.15, 0 from it on) */
     freeRefcount: number;
+    /**
+     * bytes of struct page (vmemmap) the device's ZONE_DEVICE memory costs: 64 per page
+     * (sizeof(struct page) on x86-64, huge.md §3.1, §6.3 "Per device, static")
+     */
+    vmemmapBytes: number;
     allocated: { page: number; refcount: number; mapcount: number; pins: number }[];
   }[];
   processes: {
@@ -84,6 +92,7 @@ export function finalJson(trace: Trace, s: KernelState, withPages = true): Final
         freePages: d.freePages,
         pgref: d.pgref,
         freeRefcount: VERSIONS[trace.version].freeRefcount,
+        vmemmapBytes: vmemmapBytes(d.pages),
         allocated,
       };
     }),
@@ -126,6 +135,28 @@ export function finalJson(trace: Trace, s: KernelState, withPages = true): Final
   };
 }
 
+/** sizeof(struct page) on x86-64 [I: huge.md §3.1]: every page of a device has its own struct page. */
+export const STRUCT_PAGE_BYTES = 64;
+
+/** The vmemmap of a device of `pages` pages with one struct page per page (vmemmap_shift 0). */
+export function vmemmapBytes(pages: number): number {
+  return pages * STRUCT_PAGE_BYTES;
+}
+
+/** The `ops` of both formats: each statement with its result, steps, free pages and cost. */
+function opsJson(trace: Trace): RunJson["ops"] {
+  const costs = opCosts(trace);
+  return trace.ops.map((o, i) => ({
+    line: o.line,
+    text: o.text,
+    result: o.result,
+    firstStep: o.firstStep,
+    lastStep: o.lastStep,
+    free: { ...o.free },
+    cost: costs[i]!,
+  }));
+}
+
 export function toRunJson(trace: Trace): RunJson {
   const final = new TraceCursor(trace).seek(trace.steps - 1);
   const json: RunJson = {
@@ -133,14 +164,7 @@ export function toRunJson(trace: Trace): RunJson {
     kernel: trace.design,
     kernelVersion: trace.version,
     pageSize: trace.pageSize,
-    ops: trace.ops.map((o) => ({
-      line: o.line,
-      text: o.text,
-      result: o.result,
-      firstStep: o.firstStep,
-      lastStep: o.lastStep,
-      free: { ...o.free },
-    })),
+    ops: opsJson(trace),
     events: [...eventsOf(trace)].map((e, step) => ({
       step,
       line: e.line,
@@ -187,6 +211,7 @@ export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
       freePages: d.freePages,
       pgref: d.pgref,
       freeRefcount: VERSIONS[trace.version].freeRefcount,
+      vmemmapBytes: vmemmapBytes(d.pages),
       allocated: d.pageRuns
         .runs()
         .filter((r) => r.allocated)
@@ -250,14 +275,7 @@ export function writeRunJson(
     kernel: trace.design,
     kernelVersion: trace.version,
     pageSize: trace.pageSize,
-    ops: trace.ops.map((o) => ({
-      line: o.line,
-      text: o.text,
-      result: o.result,
-      firstStep: o.firstStep,
-      lastStep: o.lastStep,
-      free: { ...o.free },
-    })),
+    ops: opsJson(trace),
   };
   const body = JSON.stringify(head, null, 1);
   out(body.slice(0, body.lastIndexOf("}")).trimEnd());
