@@ -1,5 +1,5 @@
 /** What the commands that take a scenario FILE share: reading it, running it, reporting errors. */
-import { DESIGNS, KERNEL_VERSIONS, type KernelVersion } from "../scenario/ast.ts";
+import { DESIGNS, KERNEL_VERSIONS } from "../scenario/ast.ts";
 import { formatDiagnostic, type KernelChoice, readKernel } from "../scenario/parse.ts";
 import { type RunOptions, runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";

@@ -59,6 +59,8 @@ export const FIELDS: { readonly [K in EventKind]: { readonly [F in FieldsOf<K>]-
   note: { text: "s" },
   result: { op: "i", result: "s" },
   finding: { finding: "i" },
+  // Appended, not inserted: a kind's number is its position here.
+  "process-exiting": { proc: "i" },
 };
 
 /** Event kinds by number; the loop is the last number. */

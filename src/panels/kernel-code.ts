@@ -683,7 +683,7 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   do_exit: {
     lines: [
-      "io_uring_files_cancel()   # io_uring_cancel_generic(): sleeps while the task's requests are in flight",
+      "io_uring_files_cancel()   # io_uring_cancel_generic(): blocks while the task's requests are in flight",
       "exit_signals(tsk); ...",
       "exit_mm(): mmput(mm) -> __mmput(): exit_aio() waits for aio in flight, then exit_mmap(mm)",
       "    unmap_vmas(); free_pgtables(); remove_vma() for each",

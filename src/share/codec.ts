@@ -20,7 +20,6 @@ import {
   CURRENT_VERSION,
   decodeVersion,
   type Fields,
-  MAX_PAGE_INDEX,
   MAX_PAGE_INDEX_V3,
   MAX_STEP,
   NAME,

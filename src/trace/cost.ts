@@ -183,7 +183,7 @@ export function opCosts(t: Trace): Cost[] {
   return t.ops.map((op) => {
     const c = zeroCost();
     acc.open = null;
-    for (let i = op.firstRecord; i < op.endRecord; i++) addRecord(c, acc, t.records[i]!);
+    for (let i = op.firstRecord; i < op.endRecord; i++) addRecord(c, acc, t.records.get(i));
     return c;
   });
 }

@@ -595,4 +595,27 @@ export const MUTATIONS: Mutation[] = [
     replace: 'stands: "6.15-6.19.3",\n    freeRefcount: 1,',
     rule: "6.15+: free ZONE_DEVICE pages rest at refcount 0",
   },
+  // drivers/designs/huge-policy.ts (the huge designs' order choice and aligned allocation)
+  {
+    id: "huge-pmd-order-any-length",
+    file: `${D}/huge-policy.ts`,
+    search: "if (pages > 0 && pages % 2 ** pmd === 0) return pmd;",
+    replace: "if (pages > 0) return pmd;",
+    rule: "huge.md §3.3: a PMD folio only when the mmap length is a multiple of the PMD size",
+  },
+  {
+    id: "huge-first-fit-align-ignores-alignment",
+    file: `${D}/huge-policy.ts`,
+    search: "const cand = Math.ceil(start / alignPages) * alignPages;",
+    replace: "const cand = start;",
+    rule: "gen_pool_first_fit_align: the range starts on a multiple of the alignment",
+  },
+  // records.ts (the packed trace: a value must read back as it was stored)
+  {
+    id: "records-wide-field-drops-high-word",
+    file: "src/kernel/records.ts",
+    search: "v = (words[w]! >>> 0) + words[w + 1]! * TWO32;",
+    replace: "v = words[w]! >>> 0;",
+    rule: "a vpn or pte past 2^32 pages (a 16 TiB address) reads back whole",
+  },
 ];

@@ -181,13 +181,15 @@ describe("kernel-code panel: the highlighted line agrees with the event and its 
 
   it("generated scenarios, every step", () => {
     const problems: string[] = [];
-    fc.assert(
+    fc.check(
       fc.property(fc.constantFrom(...DESIGNS), arbChoices, (d, choices) => {
         const text = scenarioFrom(d, choices);
-        problems.push(...check(`generated (${d})\n${text}\n`, run(text), seen));
-        return problems.length === 0;
+        const found = check(`generated (${d})\n${text}\n`, run(text), seen);
+        // the first failing scenario is the one reported (shrinking would overwrite it)
+        if (problems.length === 0) problems.push(...found);
+        return found.length === 0;
       }),
-      { numRuns: 150, seed: 20261204 },
+      { numRuns: 150, seed: 20261204, endOnFailure: true },
     );
     expect(problems.slice(0, 5)).toEqual([]);
   });

@@ -211,7 +211,7 @@ describe("rules the mutation run found untested", () => {
       expect(refs(after, 0, 0, 4)).toEqual(refs(before, 0, 0, 4));
       expect(after.devices[0]!.pgref).toBe(before.devices[0]!.pgref);
       expect(after.pins.every((p) => p.ranges.length === 0)).toBe(true);
-      expect(t.records.some((r) => r.kind === "note" && r.fn === "follow_page_pte")).toBe(true);
+      expect([...t.records].some((r) => r.kind === "note" && r.fn === "follow_page_pte")).toBe(true);
     },
   );
 });
