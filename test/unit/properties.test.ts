@@ -103,6 +103,12 @@ const EXPLAINS: Record<FindingKind, readonly Violation[]> = {
   "stale-refcount": [],
   "refcount-underflow": ["negative refcount"],
   "pgref-imbalance": [],
+  // huge.md §8: design consequences, never an inconsistency of the model
+  "fork-not-shared": [],
+  "pin-holds-folio": [],
+  "huge-fallback": [],
+  "split-after-unbind": [],
+  "unaligned-refused": [],
 };
 
 describe("properties over random scenarios", () => {
