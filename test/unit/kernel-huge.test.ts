@@ -15,6 +15,7 @@ import {
   vmFlagNames,
 } from "../../src/kernel/state.ts";
 import { opCosts } from "../../src/trace/cost.ts";
+import { finalRunsJson, toRunJson } from "../../src/trace/json.ts";
 import { allEvents, type Trace } from "../../src/trace/trace.ts";
 import { final, lines, result, results, run, stateAfterLine } from "./helpers.ts";
 
@@ -366,5 +367,46 @@ describe("the RFC's case (huge.md §6.4): one 32 GiB mapping, and eight", () => 
     expect(findingKinds(t).filter((k) => k === "pin-holds-folio").length).toBe(8);
     const total = opCosts(t).reduce((a, c) => a + c.pud, 0);
     expect(total).toBe(256);
+  });
+});
+
+describe("JSON (p2pviz-run/1 and /2): leaves, folios, vmemmap", () => {
+  const text = lines("kernel huge", "device d 4M", "process p", "p mmap a d 4M", "p pin io a 4K 8K");
+
+  it("finalJson: a leaf is one ptes entry {offset, device, page, kind, pages}; folios list heads with their counts", () => {
+    const t = run(text);
+    const j = toRunJson(t);
+    expect(j.final.processes[0]!.vmas[0]!.ptes).toEqual([
+      { offset: 0, device: "d", page: 0, kind: "pmd", pages: 512 },
+      { offset: 2 * 2 ** 20, device: "d", page: 512, kind: "pmd", pages: 512 },
+    ]);
+    expect(j.final.devices[0]!.folios).toEqual([
+      { head: 0, order: 9, refcount: 3, mapcount: 1, pincount: 2 },
+      { head: 512, order: 9, refcount: 1, mapcount: 1, pincount: 0 },
+    ]);
+    // tails hold no count of their own (the head has it)
+    expect(j.final.devices[0]!.allocated.slice(0, 3).map((a) => a.refcount)).toEqual([3, 0, 0]);
+    expect(j.final.devices[0]!.vmemmapBytes).toBe(1024 * 64);
+  });
+
+  it("finalRunsJson: the same leaves, and heads apart from their tails", () => {
+    const f = finalRunsJson(run(text), final(run(text)));
+    expect(f.processes[0]!.vmas[0]!.ptes.map((p) => [p.kind, p.page, p.pages])).toEqual([
+      ["pmd", 0, 512],
+      ["pmd", 512, 512],
+    ]);
+    expect(f.devices[0]!.folios.length).toBe(2);
+    expect(
+      f.devices[0]!.allocated.filter((a) => a.refcount > 0).map((a) => [a.page, a.pages, a.refcount]),
+    ).toEqual([
+      [0, 1, 3],
+      [512, 1, 1],
+    ]);
+  });
+
+  it("huge-v1: a deduplicated compound vmemmap, 8 KiB per folio plus its page tables (huge.md §6.3)", () => {
+    const j = toRunJson(run(lines("kernel huge-v1", "device d 4M")));
+    expect(j.final.devices[0]!.vmemmapBytes).toBe(2 * 8192 + 1024 / 8);
+    expect(j.final.devices[0]!.folios).toEqual([]);
   });
 });

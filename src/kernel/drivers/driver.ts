@@ -71,6 +71,11 @@ export interface P2pDriver {
   unbindMappings(k: Kernel, dev: number): void;
   /** pgmap references held by the driver's own allocations, for the balance self-check */
   pgrefExtras(k: Kernel, dev: number): number;
+  /**
+   * bytes of vmemmap (struct page memory) a device of `pages` pages costs, where the design's
+   * pgmap differs from one 64-byte struct page per page (huge.md §6.3 "Per device, static")
+   */
+  vmemmapBytes?(pages: number, pageSize: number): number;
   /** the function a leak finding is charged to */
   readonly leakFn: string;
 }

@@ -133,6 +133,13 @@ export const hugeV1: P2pDriver = {
   },
   // 09/13 p2pmem_get_unmapped_area(): mm_get_unmapped_area(len + A) rounded up to A.
   mmapAlign: (k, dev) => 2 ** devOrder(k, dev) * k.pageSize,
+  // huge.md §6.3: with A > PAGE, (D / P) * 8 KiB of vmemmap data (VMEMMAP_RESERVE_NR = 2 pages per
+  // folio, __vmemmap_can_optimize) plus D / 8 bytes of vmemmap page tables; else 64 B per page.
+  vmemmapBytes: (pages, pageSize) => {
+    const order = hugeV1Order(pages, pageSize);
+    if (order === 0) return pages * 64;
+    return (pages / 2 ** order) * 2 * pageSize + pages / 8;
+  },
   unbindMappings: pciP2pdmaUnmapMappings,
   pgrefExtras: (k, dev) => {
     const d = k.dev(dev);
