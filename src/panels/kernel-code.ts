@@ -110,7 +110,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   record_subpages: {
     lines: [
       "# gup_fast_pmd_leaf / gup_fast_pud_leaf, after try_grab_folio_fast(folio, refs, FOLL_PIN):",
-      "for each page of the leaf in the range: pages[nr++] = page   # the pin records its pages",
+      "for each page of the leaf in the range: pages[nr++] = page   # grabbed: the pin records it",
     ],
     hl: 1,
   },
