@@ -77,6 +77,7 @@ function effects(t: Trace): StatementEffect[] {
       forEachEvent(t.records.get(r), (e, times) => {
         if (e.kind === "genpool-alloc") allocated += times;
         else if (e.kind === "genpool-free") freed += times;
+        else if (e.kind === "folio-free") freed += times * e.pages;
         else if (e.kind === "finding") {
           const f = t.findings[e.finding]!;
           findings.push({ kind: f.kind, pages: f.pages, text: f.text });
@@ -125,7 +126,8 @@ function summarize(t: Trace, label: string): SideSummary {
     forEachEvent(r, (e, times) => {
       if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
       else if (e.kind === "genpool-free") allocatedNow -= times;
-      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
+      else if (e.kind === "folio-free") allocatedNow -= times * e.pages;
+      else if (e.kind === "pte-set" || e.kind === "leaf-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
     });
   }
   const final = new TraceCursor(t).seek(t.steps - 1);

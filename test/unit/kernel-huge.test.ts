@@ -10,11 +10,13 @@ import { describe, expect, it } from "vitest";
 import {
   isLeafKind,
   type KernelState,
+  leakedPages,
   PTE_KIND_NAMES,
   VM_MIXEDMAP,
   vmFlagNames,
 } from "../../src/kernel/state.ts";
 import { opCosts } from "../../src/trace/cost.ts";
+import { compareTraces } from "../../src/trace/diff.ts";
 import { finalRunsJson, toRunJson } from "../../src/trace/json.ts";
 import { followPage, summarize } from "../../src/trace/summary.ts";
 import { allEvents, type Trace } from "../../src/trace/trace.ts";
@@ -438,5 +440,30 @@ describe("mail summary and --page on large folios", () => {
     const out = r.lines.join(" ").replace(/\s+/g, " ");
     expect(out).toContain("L6 p munmap a: ref 3->2, map 1->0, allocated, in a 2M folio (head 0, pincount 2)");
     expect(out).toContain("L7 unpin io: ref 2->0, map 0, free");
+  });
+});
+
+describe("compare (diff.ts) on large folios", () => {
+  it("compareTraces: a folio freed whole counts its pages, a held folio is not a leak, leaves are a PTE kind", () => {
+    const text = lines(
+      "kernel huge",
+      "device d 4M",
+      "process p",
+      "p mmap a d 2M",
+      "p pin io a 0 4K",
+      "p munmap a",
+      "unpin io",
+    );
+    const c = compareTraces(run(text), run(text, "upstream"));
+    expect(c.divergences.map((d) => [d.line, d.a.freed, d.b.freed])).toEqual([
+      [6, 0, 511],
+      [7, 512, 1],
+    ]);
+    expect(c.summary[0].pteKinds).toEqual(["pmd"]);
+    expect(c.summary[0].leakedAtEnd).toBe(0);
+    expect(c.summary[0].peakAllocated).toBe(512);
+    // held by its pin after munmap: not leaked (one refcount for the whole folio)
+    const mid = stateAfterLine(run(text), 6);
+    expect(leakedPages(mid, mid.devices[0]!)).toBe(0);
   });
 });
