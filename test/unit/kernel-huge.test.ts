@@ -12,6 +12,7 @@ import {
   type KernelState,
   leakedPages,
   PTE_KIND_NAMES,
+  ptePage,
   VM_MIXEDMAP,
   vmFlagNames,
 } from "../../src/kernel/state.ts";
@@ -98,7 +99,7 @@ describe("huge.md §7 golden scenarios (design huge, 7.3, x86-64, 4K)", () => {
       const v = s.processes[0]!.vmas.find((x) => x.label === label)!;
       return s.processes[0]!.ptes.get(v.start / PAGE)! >>> 0;
     };
-    const page = (label: string) => Math.floor(firstPage(label) / 4096);
+    const page = (label: string) => ptePage(firstPage(label));
     expect(page("s")).toBe(0);
     expect(page("a")).toBe(512);
     expect(page("b")).toBe(1);
@@ -107,7 +108,7 @@ describe("huge.md §7 golden scenarios (design huge, 7.3, x86-64, 4K)", () => {
       run(lines("kernel upstream", "device d 4M", "process p", "p mmap s d 4K", "p mmap a d 2M")),
     );
     const ua = u.processes[0]!.vmas.find((x) => x.label === "a")!;
-    expect(Math.floor(u.processes[0]!.ptes.get(ua.start / PAGE)! / 4096)).toBe(1);
+    expect(ptePage(u.processes[0]!.ptes.get(ua.start / PAGE)!)).toBe(1);
   });
 
   it("4. gen_pool_first_fit_align fails, gen_pool_first_fit succeeds: fallback to 512 PTEs (huge-fallback)", () => {
