@@ -509,3 +509,22 @@ describe("more rules of huge.md §3 and §4", () => {
     expect(pgref(s)).toBe(1 + 2 + 1);
   });
 });
+
+describe("fault injection (language v2) on the huge designs", () => {
+  it("should_fail: inject gen_pool_alloc after 1 lets the first huge mmap through and fails the second", () => {
+    for (const design of ["huge", "huge-v1"]) {
+      const t = run(
+        lines(
+          `kernel ${design}`,
+          "device d 8M",
+          "process p",
+          "inject gen_pool_alloc ENOMEM after 1",
+          "p mmap a d 2M",
+          "p mmap b d 2M",
+        ),
+      );
+      expect(results(t).slice(4), design).toEqual(["ok", "ENOMEM"]);
+      expect(available(final(t)), design).toBe(8 * 2 ** 20 - 2 * 2 ** 20);
+    }
+  });
+});
