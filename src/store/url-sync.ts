@@ -20,7 +20,7 @@ import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
 import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
-import { type AppState, type PageRef, STORAGE_TEXT, useStore } from "./store.ts";
+import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
 export const URL_THROTTLE_MS = 250;
@@ -183,7 +183,11 @@ export function primeFromLocation(): void {
   if (typeof location === "undefined" || !linkToOpen(location.hash)) return;
   const r = decodeShareLink(location.hash);
   if (r.ok) {
-    useStore.setState({ text: r.state.text, design: r.state.design ?? null });
+    useStore.setState({
+      text: r.state.text,
+      design: r.state.design ?? null,
+      version: validVersion(r.state.design ?? null, r.state.version),
+    });
     useLinkStore.setState({ embed: r.state.embed ?? null });
   } else useStore.setState({ text: "", trace: null });
 }
@@ -255,6 +259,7 @@ export function startUrlSync(): () => void {
       s.text !== prev.text ||
       s.step !== prev.step ||
       s.design !== prev.design ||
+      s.version !== prev.version ||
       s.selected !== prev.selected ||
       s.trace !== prev.trace
     ) {
