@@ -23,6 +23,7 @@ describe("real-kernel badge", () => {
       expect(await page.getByTestId("real-unchecked").textContent()).toBe(
         "line 11 not checked: user space cannot express it",
       );
+      await shot(page.locator(".side .editor"), "real-badge-unchecked-line");
       // go to the end of line 6 (`p mmap priv nvme0 64K private`): EINVAL on both sides
       const trace = traceOf(presetText("refusals.p2p"));
       const op = trace.ops.find((o) => o.line === 6)!;
