@@ -262,7 +262,10 @@ describe("url sync", () => {
     expect(other.useStore.getState().text).toBe(leak);
   });
 
-  it("a link's design@version opens in that version, and the version switch goes into the link", async () => {
+  it("a link's design@version opens in that version, the version switch goes into the link and is saved", async () => {
+    const local = fakeStorage();
+    vi.stubGlobal("localStorage", local);
+    vi.stubGlobal("sessionStorage", fakeStorage());
     const r = encodeShareLink({ text: basic, step: 3, design: "upstream", version: "6.5" }, { base: BASE });
     if (!r.ok) throw new Error(r.error.message);
     const { useStore } = await boot(r.url);
@@ -271,6 +274,16 @@ describe("url sync", () => {
     await settle();
     const d = decodeShareLink(fake.url());
     expect(d.ok && [d.state.design, d.state.version]).toEqual(["upstream", "6.12"]);
+    // saved beside the design it belongs to: a visit without a link runs in it again
+    expect([local.getItem("p2pviz.design"), local.getItem("p2pviz.version")]).toEqual(["upstream", "6.12"]);
+    stop?.();
+    const again = await boot(BASE);
+    expect(again.useStore.getState().trace?.version).toBe("6.12");
+    // a saved version its design does not run in is dropped
+    stop?.();
+    local.setItem("p2pviz.version", "5.10");
+    const bad = await boot(BASE);
+    expect([bad.useStore.getState().version, bad.useStore.getState().trace?.version]).toEqual([null, "7.3"]);
   });
 
   it("starts without a link by writing the link of the scenario on screen into the same entry", async () => {
