@@ -44,6 +44,11 @@ export interface CompareState extends CursorState {
   versionB: KernelVersion | null;
   /** side B's scenario text; null = the same text as side A */
   textB: string | null;
+  /**
+   * side B was chosen (a picker, a link), not picked by open(): entering again keeps it; a picked
+   * side B is picked again from side A as it is then (defaultSideB)
+   */
+  chosenB: boolean;
   /** diagnostics of side B's text (empty when it ran) */
   diagnosticsB: readonly Diagnostic[];
   /** the comparison on screen; null until both sides have run */
@@ -199,6 +204,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   designB: null,
   versionB: null,
   textB: null,
+  chosenB: false,
   diagnosticsB: [],
   comparison: null,
   version: 0,
@@ -211,8 +217,11 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     app.pause();
     if (!app.trace && app.diagnostics.length === 0) app.run();
     const cur = get();
-    const textB = opts.textB === undefined ? cur.textB : opts.textB;
-    let designB = opts.designB === undefined ? cur.designB : opts.designB;
+    const chosen = opts.designB !== undefined || opts.textB !== undefined;
+    // entering again with a side B open() picked last time: pick again, for side A as it is now
+    const repick = cur.mode !== "compare" && !chosen && !cur.chosenB;
+    const textB = opts.textB === undefined ? (repick ? null : cur.textB) : opts.textB;
+    let designB = opts.designB === undefined ? (repick ? null : cur.designB) : opts.designB;
     let versionB = versionFor(
       designB,
       opts.versionB === undefined ? (opts.designB === undefined ? cur.versionB : null) : opts.versionB,
@@ -222,7 +231,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     if (designB === null && textB === null && a) ({ designB, versionB } = defaultSideB(a));
     // entering starts where the app's cursor is (same statement); a stale comparison must not count
     if (cur.mode !== "compare") set({ comparison: null });
-    set({ mode: "compare", designB, versionB, textB, playing: false });
+    set({ mode: "compare", designB, versionB, textB, chosenB: chosen || cur.chosenB, playing: false });
     get().recompute(opts.step);
   },
 
@@ -232,7 +241,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   },
 
   setDesignB(designB) {
-    set({ designB, versionB: null });
+    set({ designB, versionB: null, chosenB: true });
     get().recompute();
   },
 
@@ -240,12 +249,12 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     const { designB, comparison } = get();
     const design = designB ?? comparison?.b.design ?? null;
     if (version !== null && versionFor(design, version) === null) return;
-    set({ designB: design, versionB: version });
+    set({ designB: design, versionB: version, chosenB: true });
     get().recompute();
   },
 
   setTextB(textB) {
-    set({ textB });
+    set({ textB, chosenB: true });
     get().recompute();
   },
 

@@ -44,6 +44,7 @@ beforeEach(() => {
     designB: null,
     versionB: null,
     textB: null,
+    chosenB: false,
     diagnosticsB: [],
     comparison: null,
     step: 0,
@@ -298,6 +299,23 @@ describe("compare store", () => {
     app().loadScenario(FAILED_INSERT.replace("upstream 6.5", "upstream"), { step: 0, design: null });
     cmp().open();
     expect([cmp().designB, cmp().versionB]).toEqual(["seed", null]);
+  });
+
+  it("picks side B again on entering when it was picked, keeps it when it was chosen", () => {
+    app().loadScenario(FAILED_INSERT.replace("upstream 6.5", "upstream"), { step: 0, design: null });
+    cmp().open();
+    expect(cmp().comparison!.b.design).toBe("seed");
+    cmp().close();
+    // side A goes to 6.5, and Compare again: 6.5 vs 7.3, not the seed picked for 7.3
+    app().setVersion("6.5");
+    cmp().open();
+    expect([cmp().comparison!.b.design, cmp().comparison!.b.version]).toEqual(["upstream", "7.3"]);
+    // a side B the user chose stays across leaving and entering
+    cmp().setDesignB("fault");
+    cmp().close();
+    app().setVersion("6.12");
+    cmp().open();
+    expect(cmp().comparison!.b.design).toBe("fault");
   });
 
   it("plays the aligned cursor from the start when at the end", () => {
