@@ -2,8 +2,9 @@
  * Beside the "checked against Linux" badge (RealBadge.tsx), in plain words (issue 11 item 3,
  * issue 14 item 2): what a run that was not checked against a real kernel is (a historical design,
  * another kernel version, a scenario the lab did not record), and which lines of a checked preset
- * the recording could not check.
+ * the recording could not check; and what an older kernel version changes.
  */
+import { defaultVersion } from "../scenario/ast.ts";
 import { useStore } from "../store/store.ts";
 import { useRealStatus } from "./real-status-lazy.ts";
 import { provenance, versionNote } from "./version-help.ts";
@@ -32,6 +33,22 @@ export function UncheckedLines() {
   return (
     <span className="model-note" data-testid="real-unchecked">
       {`line${one ? "" : "s"} ${lines.join(", ")} not checked: user space cannot express ${one ? "it" : "them"}`}
+    </span>
+  );
+}
+
+/**
+ * What the kernel version of the run changes, in one line, while it is not its design's newest
+ * (chosen with the version switch or written in the `kernel` line): the refcount at rest, what a
+ * failed insert leaves behind, the longterm pin errno, the free hook.
+ */
+export function VersionLine() {
+  const design = useStore((s) => s.trace?.design);
+  const version = useStore((s) => s.trace?.version);
+  if (!design || !version || version === defaultVersion(design)) return null;
+  return (
+    <span className="model-note" data-testid="version-line">
+      {versionNote(version)}
     </span>
   );
 }

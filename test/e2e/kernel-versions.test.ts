@@ -74,9 +74,11 @@ describe("kernel version switch", () => {
       await expect.poll(() => shownFindings(page)).toEqual(findingKinds("6.15"));
       // what this version changes, in one line
       expect(await versionSwitch(page).getAttribute("aria-describedby")).toBe("version-note");
-      expect(await page.locator("#version-note").textContent()).toBe(
-        "Linux 6.15: free pages rest at refcount 0, set to 1 before insert; a failed vm_insert_page() leaks a pgmap ref (unbind hangs) and leaves the page at 1; longterm P2P pin EINVAL; p2pdma_page_free()",
-      );
+      const note615 =
+        "Linux 6.15: free pages rest at refcount 0, set to 1 before insert; a failed vm_insert_page() leaks a pgmap ref (unbind hangs) and leaves the page at 1; longterm P2P pin EINVAL; p2pdma_page_free()";
+      expect(await page.locator("#version-note").textContent()).toBe(note615);
+      // and under the editor, for anyone to read, while the run is not in its design's newest kernel
+      expect(await page.getByTestId("version-line").textContent()).toBe(note615);
       await versionSwitch(page).selectOption("6.5");
       await expect.poll(() => shownFindings(page)).toEqual(findingKinds("6.5"));
       expect(findingKinds("6.5")).toEqual(["pgref-leak", "unbind-hang"]);
@@ -105,6 +107,7 @@ describe("kernel version switch", () => {
       // "as written" goes back to the scenario's own kernel line
       await page.getByRole("button", { name: "as written" }).click();
       await expect.poll(() => versionSwitch(page).inputValue()).toBe("7.3");
+      expect(await page.getByTestId("version-line").count()).toBe(0);
       await expect.poll(async () => (await linkState(page)).version).toBeUndefined();
       // a historical design runs in 5.10 only: shown, reachable, with nothing else to choose
       await page.locator('[data-design="seed"]').click();
