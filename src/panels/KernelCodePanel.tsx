@@ -12,7 +12,7 @@ import "./kernel-code.css";
 import {
   hasRange,
   KERNEL_SOURCES,
-  LINES_READ_AT,
+  rangeVersion,
   SOURCE_URL_KEY,
   simulatedKernel,
   sourceUrl,
@@ -56,9 +56,10 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
       </p>
     );
   }
+  const read = rangeVersion(src);
   const url = sourceUrl(
     sourceUrlTemplate(storedTemplate(), import.meta.env.VITE_P2PVIZ_SOURCE_URL),
-    LINES_READ_AT,
+    read,
     src,
   );
   return (
@@ -68,12 +69,12 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
         target="_blank"
         rel="noopener noreferrer"
         data-testid="code-src-link"
-        title={`read ${src.symbol ?? fn}() in Linux ${LINES_READ_AT}`}
+        title={`read ${src.symbol ?? fn}() in Linux ${read}`}
       >
         {src.file}:{src.from}–{src.to}
       </a>{" "}
-      <span data-testid="code-version">(Linux {LINES_READ_AT}</span>
-      {src.symbol ? `, as ${src.symbol}()` : ""}){sim.version !== LINES_READ_AT && simulating}
+      <span data-testid="code-version">(Linux {read}</span>
+      {src.symbol ? `, as ${src.symbol}()` : ""}){sim.version !== read && simulating}
     </p>
   );
 }

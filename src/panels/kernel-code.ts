@@ -48,14 +48,15 @@ const isPrivateMmap = (c: CodeContext) => c.stmt?.op === "mmap" && c.stmt.privat
  */
 const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   zone_device_folio_init: {
+    // 7.3.4: include/linux/memremap.h zone_device_folio_init() -> mm/memremap.c zone_device_page_init()
     lines: [
-      "# huge.md §3.3 step 6a [P]: the folio is formed at mmap time",
-      "for each of the 2^order struct pages: VM_WARN if refcount != 0; clear order/head; set pgmap",
-      "set_page_count(head, 1)   # refcount 0 -> 1",
-      "percpu_ref_tryget_many(&pgmap->ref, 1 << order)",
+      "# huge.md §3.3 step 6a [P]: the folio is formed at mmap time (zone_device_page_init)",
+      "for each of the 2^order struct pages: clear order/head; pgmap = pgmap; VM_WARN if refcount != 0",
+      "WARN_ON_ONCE(!percpu_ref_tryget_many(&pgmap->ref, 1 << order))",
+      "set_page_count(head, 1); lock_page(head)   # refcount 0 -> 1",
       "if order: prep_compound_page(head, order); folio_set_large_rmappable(folio)",
     ],
-    hl: 2,
+    hl: 3,
   },
   percpu_ref_tryget_many: {
     lines: ["percpu_ref_tryget_many(ref, nr)   # get nr references unless the ref is dead"],
@@ -68,7 +69,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   insert_pmd: {
     lines: [
       "if !pmd_none(*pmd): return VM_FAULT_NOPAGE   # occupied: nothing inserted",
-      "entry = folio_mk_pmd(folio, prot)   # young, dirty, writable with VM_WRITE",
+      "entry = folio_mk_pmd(folio, prot)   # a write fault: young, dirty, writable with VM_WRITE",
       "folio_get(folio)   # folio refcount +1",
       "folio_add_file_rmap_pmd(folio, page, vma)   # entire mapcount +1",
       "add_mm_counter(mm, mm_counter_file(folio), HPAGE_PMD_NR)",
@@ -80,7 +81,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   insert_pud: {
     lines: [
       "if !pud_none(*pud): return VM_FAULT_NOPAGE   # occupied: nothing inserted",
-      "entry = folio_mk_pud(folio, prot)   # young, dirty, writable with VM_WRITE",
+      "entry = folio_mk_pud(folio, prot)   # a write fault: young, dirty, writable with VM_WRITE",
       "folio_get(folio)   # folio refcount +1",
       "folio_add_file_rmap_pud(folio, page, vma)   # entire mapcount +1",
       "add_mm_counter(mm, mm_counter_file(folio), HPAGE_PUD_NR)",
@@ -109,10 +110,11 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   record_subpages: {
     lines: [
-      "# gup_fast_pmd_leaf / gup_fast_pud_leaf, after try_grab_folio_fast(folio, refs, FOLL_PIN):",
-      "for each page of the leaf in the range: pages[nr++] = page   # grabbed: the pin records it",
+      "# 7.3.4 has no record_subpages(): gup_fast_pud_leaf / gup_fast_pmd_leaf fill pages[] inline",
+      "folio = try_grab_folio_fast(page, refs, flags)   # refs = pages of the leaf in the range",
+      "for (; refs; refs--) *(pages++) = page++   # grabbed: the pin records each page",
     ],
-    hl: 1,
+    hl: 2,
   },
   gup_put_folio: {
     lines: [
@@ -125,7 +127,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
   gen_pool_first_fit_align: {
     lines: [
-      "align_mask = (data->align >> order) - 1",
+      "align_mask = ((data->align + (1 << order) - 1) >> order) - 1   # order = pool->min_alloc_order",
       "align_off = (start_addr & (data->align - 1)) >> order   # relative to the chunk",
       "start = bitmap_find_next_zero_area_off(map, size, start, nr, align_mask, align_off)",
       "# no free run at that alignment: the mmap tries a lower order (huge.md §3.3 step 4)",

@@ -62,6 +62,8 @@ export interface SourceRange {
   readonly to: number;
   /** the symbol defined there, when the model's name is a wrapper or a renamed function */
   readonly symbol?: string;
+  /** the kernel the range was read in, when not LINES_READ_AT (the huge designs' 7.3.4 functions) */
+  readonly version?: string;
 }
 
 export interface SourceElsewhere {
@@ -75,6 +77,23 @@ export type SourceRef = SourceRange | SourceElsewhere;
 export function hasRange(s: SourceRef): s is SourceRange {
   return "from" in s;
 }
+
+/** The kernel version a range's lines are in: its own, else LINES_READ_AT. */
+export function rangeVersion(s: SourceRange): string {
+  return s.version ?? LINES_READ_AT;
+}
+
+/**
+ * The huge designs' ranges were read on 2026-12-05 in Debian's linux-source-7.3 7.3.4-1~bpo13+1
+ * (kernel-lab/kernels.sh), definition to closing brace, by scripts/kernel-lines-7.3.mjs, which also
+ * wrote test/fixtures/linux-7.3.4-lines.json (sha256, line count and the cited lines of each file)
+ * that the unit tests check them against. Not diffed against vanilla 7.3.4.
+ */
+export const LINES_7_3 = "7.3.4";
+const v73 = (file: string, from: number, to: number, symbol?: string): SourceRange =>
+  symbol ? { file, from, to, symbol, version: LINES_7_3 } : { file, from, to, version: LINES_7_3 };
+/** huge.md's p2pdma side, which 7.3.4 does not have */
+const PROPOSED = "proposed in the review, not in 7.3.4";
 
 const RFC = "posted on LKML (RFC series), never merged: no line range in Linux";
 
@@ -103,10 +122,8 @@ export const KERNEL_SOURCES: Readonly<Record<string, SourceRef>> = {
   pci_p2pdma_map_release: { file: "drivers/pci/p2pdma.c", note: RFC },
   pci_p2pdma_unmap_mappings: { file: "drivers/pci/p2pdma.c", from: 263, to: 274 },
   pci_p2pdma_release: { file: "drivers/pci/p2pdma.c", from: 212, to: 228 },
-  p2pdma_folio_free: {
-    file: "drivers/pci/p2pdma.c",
-    note: "6.19+ (3a5a06554566 renamed p2pdma_page_free); not in 6.12.117",
-  },
+  // 6.19+ (3a5a06554566 renamed p2pdma_page_free); 7.3.4 frees PAGE_SIZE and puts one pgmap ref
+  p2pdma_folio_free: v73("drivers/pci/p2pdma.c", 211, 223),
   free_zone_device_page: {
     file: "mm/memremap.c",
     note: "6.2-6.8 name of free_zone_device_folio; 6.12.117 has the folio version",
@@ -158,78 +175,34 @@ export const KERNEL_SOURCES: Readonly<Record<string, SourceRef>> = {
   device_release_driver: { file: "drivers/base/dd.c", from: 1406, to: 1414 },
   unbind_store: { file: "drivers/base/bus.c", from: 235, to: 250 },
   sysfs_remove_file_from_group: { file: "fs/sysfs/file.c", from: 553, to: 569 },
-  // huge.md designs (proposals on 7.3.4): named, not ranged
-  zone_device_folio_init: {
-    file: "include/linux/memremap.h",
-    note: "7.3.4 helper over mm/memremap.c zone_device_page_init(); the proposal's use of it is huge.md §3.3 step 6a [P]",
-  },
-  percpu_ref_tryget_many: {
-    file: "include/linux/percpu-refcount.h",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  percpu_ref_put_many: {
-    file: "include/linux/percpu-refcount.h",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  insert_pmd: {
-    file: "mm/huge_memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  insert_pud: {
-    file: "mm/huge_memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  zap_huge_pmd: {
-    file: "mm/huge_memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  zap_huge_pud: {
-    file: "mm/huge_memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  record_subpages: {
-    file: "mm/gup.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  gup_put_folio: {
-    file: "mm/gup.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  gen_pool_first_fit_align: {
-    file: "lib/genalloc.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  gen_pool_first_fit: {
-    file: "lib/genalloc.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  gen_pool_alloc_algo_owner: {
-    file: "lib/genalloc.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  memmap_init_compound: {
-    file: "mm/mm_init.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
+  // huge.md designs (proposals on 7.3.4): the mm functions they call, as in 7.3.4
+  zone_device_folio_init: v73("include/linux/memremap.h", 238, 245),
+  percpu_ref_tryget_many: v73("include/linux/percpu-refcount.h", 235, 253),
+  percpu_ref_put_many: v73("include/linux/percpu-refcount.h", 327, 339),
+  insert_pmd: v73("mm/huge_memory.c", 1627, 1696),
+  insert_pud: v73("mm/huge_memory.c", 1759, 1804),
+  zap_huge_pmd: v73("mm/huge_memory.c", 2551, 2589),
+  zap_huge_pud: v73("mm/huge_memory.c", 3049, 3082),
+  // 7.3.4 has no record_subpages(): gup_fast_pmd_leaf/gup_fast_pud_leaf fill pages[] inline
+  record_subpages: v73("mm/gup.c", 2967, 3009, "gup_fast_pud_leaf"),
+  gup_put_folio: v73("mm/gup.c", 102, 115),
+  gen_pool_first_fit_align: v73("lib/genalloc.c", 666, 681),
+  gen_pool_first_fit: v73("lib/genalloc.c", 647, 652),
+  gen_pool_alloc_algo_owner: v73("lib/genalloc.c", 277, 325),
+  memmap_init_compound: v73("mm/mm_init.c", 1048, 1072),
   vm_insert_folio_pmd: {
     file: "mm/huge_memory.c",
-    note: "added by the compound-page series (08/13, e9e9c8e94a), never merged",
+    note: `added by the compound-page series (08/13, e9e9c8e94a), ${PROPOSED} (huge.md §4); it wraps insert_pmd() as 7.3.4's vmf_insert_folio_pmd() does (mm/huge_memory.c:1734-1748)`,
   },
   vm_insert_folio_pud: {
     file: "mm/huge_memory.c",
-    note: "added by the compound-page series (08/13, e9e9c8e94a), never merged",
+    note: `added by the compound-page series (08/13, e9e9c8e94a), ${PROPOSED} (huge.md §4); it wraps insert_pud() as 7.3.4's vmf_insert_folio_pud() does (mm/huge_memory.c:1850-1864)`,
   },
-  copy_page_range: {
-    file: "mm/memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
-  copy_huge_pmd: {
-    file: "mm/huge_memory.c",
-    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
-  },
+  copy_page_range: v73("mm/memory.c", 1588, 1649),
+  copy_huge_pmd: v73("mm/huge_memory.c", 1950, 2060),
   kernfs_vma_may_split: {
     file: "fs/kernfs/file.c",
-    note: "added by the compound-page series (04/13, cb81bb1177), never merged",
+    note: `added by the compound-page series (04/13, cb81bb1177), ${PROPOSED} (huge.md §3.6); 7.3.4's __split_vma() calls vm_ops->may_split (mm/vma.c:554)`,
   },
 };
 
