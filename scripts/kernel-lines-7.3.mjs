@@ -74,7 +74,7 @@ for (const [file, sym] of WANT) {
 }
 writeFileSync(
   resolve(import.meta.dirname, "../test/fixtures/linux-7.3.4-lines.json"),
-  `${JSON.stringify(out, null, 1)}\n`,
+  `${JSON.stringify(out, null, 2)}\n`,
 );
 for (const [file, f] of Object.entries(out.files))
   for (const [s, d] of Object.entries(f.defs)) console.log(`${s}: ${file} ${d.from}-${d.to}  | ${d.first}`);
