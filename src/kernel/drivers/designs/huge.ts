@@ -169,8 +169,13 @@ function hugeAllocMmap(k: Kernel, p: number, vma: Vma, pages: number): void {
     got.first,
     pages / size,
     order,
-    [{ kind: "folio-init", fn: "zone_device_folio_init", dev, page: got.first, pages: size, order, ref: 1 }],
-    [{ kind: "pgref", fn: "percpu_ref_tryget_many", dev, delta: size, to: d.pgref + size }],
+    // zone_device_folio_init() -> zone_device_page_init() (mm/memremap.c:481-529, 7.3.4) takes the
+    // 2^order pgmap references (WARN_ON_ONCE(!percpu_ref_tryget_many())) before set_page_count(1).
+    [
+      { kind: "pgref", fn: "percpu_ref_tryget_many", dev, delta: size, to: d.pgref + size },
+      { kind: "folio-init", fn: "zone_device_folio_init", dev, page: got.first, pages: size, order, ref: 1 },
+    ],
+    [],
   );
   hugeVmaSetup(k, p, v.id);
   pgrefPut(k, dev, 1, "percpu_ref_put");
