@@ -104,6 +104,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "orig = pudp_huge_get_and_clear_full(vma, addr, pud, fullmm)   # clear the leaf",
       "if !vma_is_special_huge(vma):   # no VM_PFNMAP|VM_MIXEDMAP",
       "    folio_remove_rmap_pud(folio, page, vma)   # entire mapcount -1",
+      "    add_mm_counter(mm, mm_counter_file(folio), -HPAGE_PUD_NR)",
       "    tlb_remove_page_size(tlb, page, HPAGE_PUD_SIZE)   # folio put at tlb_finish_mmu",
     ],
     hl: 0,
@@ -155,7 +156,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   memmap_init_compound: {
     lines: [
       "# huge-v1 probe: pgmap->vmemmap_shift = ilog2(align) - PAGE_SHIFT",
-      "for each folio of 1 << vmemmap_shift pages: prep_compound_head(); prep_compound_tail() each",
+      "per folio: __SetPageHead(head); each tail: init, prep_compound_tail(), set_page_count(0); prep_compound_head()",
       "# every refcount stays 0; tail struct pages share vmemmap pages (dedup)",
     ],
     hl: 1,
@@ -182,8 +183,11 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
     hl: 0,
   },
   copy_huge_pmd: {
-    lines: ["if !vma_is_anonymous(dst_vma) && !pmd_special(pmd): return 0   # refilled on fault, not copied"],
-    hl: 0,
+    lines: [
+      "if pmd_present(pmd) && pmd_special(pmd) && !is_huge_zero_pmd(pmd): copy the entry as is",
+      "if !vma_is_anonymous(dst_vma): return 0   # \"Skip if can be re-fill on fault\": not copied",
+    ],
+    hl: 1,
   },
   kernfs_vma_may_split: {
     lines: [

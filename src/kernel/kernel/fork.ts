@@ -53,7 +53,10 @@ export function fork(k: Kernel, p: number, childName: string): string {
     }
     for (const r of entries) {
       if (isLeafKind(r.kind)) {
-        // copy_huge_pmd(): "Skip if can be re-fill on fault" for a non-anonymous VMA (huge.md §3.5).
+        // Not reached by any design (a VMA with leaves never has VM_MIXEDMAP|VM_PFNMAP). For a PMD it
+        // is right: copy_huge_pmd() (mm/huge_memory.c:1950-2060, 7.3.4) "Skip if can be re-fill on
+        // fault" for a non-anonymous VMA. A PUD would differ: copy_huge_pud() (2076-2109) copies the
+        // entry with no folio_get and no rmap (huge.md §3.5).
         k.note(
           "copy_huge_pmd",
           `${v.label}: a huge leaf of a file VMA is not copied; the child would refault it`,
