@@ -51,7 +51,8 @@ export function simulatedKernel(
       return { version: "6.12.117", what: "p2pmem_alloc_mmap() as in Debian's 6.12.117" };
     return { version, what: `p2pmem_alloc_mmap() in Linux ${VERSIONS[version].stands}` };
   }
-  if (version === "5.10") return own;
+  // a design in its own kernel: the historical ones in 5.10, the huge proposals in 7.3 (7.3.4)
+  if (version === "5.10" || own.version.startsWith(`${version}.`)) return own;
   return { version, what: `${own.what}, with the mm of Linux ${VERSIONS[version].stands}` };
 }
 

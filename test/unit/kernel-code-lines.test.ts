@@ -367,5 +367,8 @@ describe("kernel-code panel: source files and line ranges", () => {
     });
     expect(simulatedKernel("seed", "5.10")).toBe(DESIGN_KERNEL.seed);
     expect(simulatedKernel("remap", "6.15").version).toBe("6.15");
+    // the huge proposals run on 7.3.4 only: their own kernel, as their 7.3.4 line ranges are
+    expect(simulatedKernel("huge", "7.3")).toBe(DESIGN_KERNEL.huge);
+    expect(simulatedKernel("huge-v1", "7.3").version).toBe("7.3.4");
   });
 });
