@@ -10,7 +10,16 @@ import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { lookOf, PTE_KIND_NAMES, vmFlagNames } from "../kernel/state.ts";
-import { animated, hex, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
+import {
+  animated,
+  differing,
+  forgetTargets,
+  hex,
+  lookFill,
+  PTE_STYLE,
+  pageRange,
+  useSize,
+} from "./common.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -334,7 +343,7 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
             .attr("opacity", 0)
             .call((p) => p.append("title")),
         (update) => update,
-        (exit) => animated(exit, motion).attr("opacity", 0).remove(),
+        (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
       )
       .attr("data-pte-kind", (r) => r.kind)
       .attr("data-proc", (r) => view.lanes[r.lane]!.name)
@@ -350,7 +359,10 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
         (r) =>
           `${view.lanes[r.lane]!.name}: ${r.count} ${r.kind} PTE${r.count > 1 ? "s" : ""} ${hex(r.vpn * view.pageSize)} → ${view.strips[r.dev]?.name ?? "?"} ${pageRange(r.page, r.count)}`,
       );
-    animated(ribbons, motion).attr("opacity", 1);
+    animated(
+      differing(ribbons, "opacity", () => 1),
+      motion,
+    ).attr("opacity", 1);
 
     // process lanes
     const lanes = root
@@ -422,17 +434,24 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
             return e;
           },
           (update) => update,
-          (exit) => animated(exit, motion).attr("opacity", 0).remove(),
+          (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
         )
         .attr("data-vma", (v) => v.label)
         .attr("data-flags", (v) => v.flags.join("|"));
       // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
-      animated(vmas, motion)
+      const at = (v: VmaView) => `translate(${ux(v.u0)},0)`;
+      const width = (v: VmaView) => Math.max(2, ux(v.u1) - ux(v.u0) - 1);
+      // (differing() records each target it sees, so both are asked before either filters)
+      const moved = new Set<string>();
+      for (const sub of [differing(vmas, "opacity", () => 1), differing(vmas, "transform", at)])
+        sub.each((v) => moved.add(v.key));
+      animated(
+        vmas.filter((v) => moved.has(v.key)),
+        motion,
+      )
         .attr("opacity", 1)
-        .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
-      animated(vmas.select<SVGRectElement>("rect"), motion).attr("width", (v) =>
-        Math.max(2, ux(v.u1) - ux(v.u0) - 1),
-      );
+        .attr("transform", at);
+      animated(differing(vmas.select<SVGRectElement>("rect"), "width", width), motion).attr("width", width);
       vmas
         .select("rect")
         .attr("class", (v) => (v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect"));

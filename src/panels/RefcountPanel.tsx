@@ -10,7 +10,7 @@ import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
 import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
-import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { animated, differing, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
 
@@ -244,7 +244,9 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .attr("data-row", (r) => r.kind)
       .attr("data-changed", (r) => (r.changed ? "true" : null))
       .classed("changed", (r) => r.changed);
-    animated(rows, motion).attr("transform", (_r, i) => `translate(0,${(i + 1) * ROW_H})`);
+    const index = new Map(view.rows.map((r, i) => [r.key, i]));
+    const at = (r: RefRow) => `translate(0,${(index.get(r.key)! + 1) * ROW_H})`;
+    animated(differing(rows, "transform", at), motion).attr("transform", at);
     rows.select("rect.p2p-ref-bg").attr("width", Math.max(300, size.width - 2));
     rows
       .select("rect.p2p-ref-swatch")
