@@ -143,7 +143,9 @@ try {
     for (const n of profile.nodes) byId.set(n.id, n);
     const dt = profile.timeDeltas as number[];
     const counts = new Map<number, number>();
-    profile.samples.forEach((id: number, i: number) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
+    profile.samples.forEach((id: number, i: number) => {
+      counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0));
+    });
     // inclusive time too
     const parent = new Map<number, number>();
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

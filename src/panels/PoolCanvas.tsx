@@ -141,7 +141,14 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     const c = canvas.current;
     if (!c || size.width === 0) return;
     const t0 = performance.now();
-    const key = drawKey(columns, size, colWidth, selected ?? null, changedDev, changedPage);
+    const key = drawKey(
+      columns,
+      { width: size.width, height: size.height },
+      colWidth,
+      selected ?? null,
+      changedDev,
+      changedPage,
+    );
     const prev = drawn.current;
     if (
       prev &&
