@@ -213,7 +213,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
       .attr("y", STRIP_Y + 12)
       .text((b) => {
         const room = Math.min(x(b.end), PAD + px) - Math.max(x(b.first), PAD);
-        return room >= 30 ? b.label : "";
+        return room >= b.label.length * 7 + 8 ? b.label : "";
       });
     bsel.select("title").text((b) => b.title);
 
