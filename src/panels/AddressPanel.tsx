@@ -482,9 +482,11 @@ export interface AddressPanelProps {
   readonly event: KernelEvent | undefined;
   readonly stateKey: string;
   readonly motion: number;
+  /** the process the current statement acts on (by name), opened first when lanes fold */
+  readonly focus?: string | null;
 }
 
-export function AddressPanel({ state, event, stateKey, motion }: AddressPanelProps) {
+export function AddressPanel({ state, event, stateKey, motion, focus: focusName }: AddressPanelProps) {
   const [box, size] = useSize<HTMLElement>();
   const g = useRef<SVGGElement>(null);
   const clip = useRef(`p2p-as-clip${Math.random().toString(36).slice(2, 8)}`);
@@ -496,7 +498,9 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
   const W = Math.max(100, size.width - LEFT - RIGHT);
   const ux = (u: number) => LEFT + ((u - zoom.u0) / zoom.span) * W;
   const room = Math.max(0, size.height - STRIPS_ROOM);
-  const focus = eventProc(event);
+  const focus =
+    eventProc(event) ??
+    (focusName ? (state.processes.find((p) => p.name === focusName)?.index ?? null) : null);
   const { boxes, height: lanesH } = laneBoxes(view.lanes, choice, focus, room);
   const stripY = Math.max(lanesH + 34, size.height - STRIP_H - 22);
   const svgH = Math.max(size.height, stripY + STRIP_H + 22);
