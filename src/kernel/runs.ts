@@ -164,10 +164,22 @@ export class PageRuns {
     const out: PageRun[] = [];
     if (n <= 0) return out;
     const to = from + n;
+    const v = this.vals;
     for (let k = this.find(from); k < this.starts.length && this.starts[k]! < to; k++) {
       const start = Math.max(from, this.starts[k]!);
       const end = Math.min(to, this.end(k));
-      out.push({ start, length: end - start, ...this.info(k) });
+      // one object per run, its fields in one literal (a spread of info() made two)
+      const b = k * NF;
+      out.push({
+        start,
+        length: end - start,
+        allocated: v[b]!,
+        owner: v[b + 1]!,
+        refcount: v[b + 2]!,
+        mapcount: v[b + 3]!,
+        ptes: v[b + 4]!,
+        pins: v[b + 5]!,
+      });
     }
     return out;
   }

@@ -157,20 +157,24 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
   // the window, reset with each new trace, moved so that the current step stays in it when the
   // step moves (the wheel may zoom or pan away from the cursor: an arrow at the edge then shows
   // which way it is)
-  const [state, setState] = useState<{ version: number; step: number; win: TimeWindow }>(() => ({
+  const [state, setState] = useState<{ version: number; win: TimeWindow }>(() => ({
     version: traceVersion,
-    step,
     win: wholeWindow(total),
   }));
+  const seen = useRef(step);
   let win = state.version === traceVersion ? state.win : wholeWindow(total);
-  if (state.version !== traceVersion || state.step !== step) {
-    win = keepVisible(win, Math.min(step, total - 1), total);
-    setState({ version: traceVersion, step, win });
+  if (state.version !== traceVersion || seen.current !== step) {
+    seen.current = step;
+    const kept = keepVisible(win, Math.min(step, total - 1), total);
+    // a step inside the window changes nothing here: no second render
+    if (kept !== win || state.version !== traceVersion) {
+      win = kept;
+      setState({ version: traceVersion, win });
+    }
   }
   const setWin = (f: (w: TimeWindow) => TimeWindow) =>
     setState((s) => ({
       version: traceVersion,
-      step,
       win: f(s.version === traceVersion ? s.win : wholeWindow(total)),
     }));
   const whole = win.start <= 0 && win.span >= total;
