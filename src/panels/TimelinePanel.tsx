@@ -103,9 +103,9 @@ const PAD = 10;
 const STRIP_Y = 14;
 const STRIP_H = 16;
 const CALL_Y = STRIP_Y + STRIP_H + 2;
-const CALL_H = 12;
+const CALL_H = 15;
 const TICK_Y = CALL_Y + CALL_H + 2;
-const TICK_H = 10;
+const TICK_H = 15;
 const FIND_Y = TICK_Y + TICK_H + 2;
 const SVG_H = FIND_Y + 14;
 /** zoom step of the wheel, the keys and the buttons */
@@ -244,11 +244,11 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
     csel
       .select("text")
       .attr("x", (c) => Math.max(x(c.first), PAD) + 2)
-      .attr("y", CALL_Y + 9.5)
+      .attr("y", CALL_Y + 11.5)
       .text((c) => {
         const room = Math.min(x(c.end), PAD + px) - Math.max(x(c.first), PAD) - 4;
         if (c.count > 1 || room < 24) return "";
-        const n = Math.floor(room / 5.6);
+        const n = Math.floor(room / 6.8);
         return c.label.length <= n ? c.label : `${c.label.slice(0, n - 1)}…`;
       });
     csel.select("title").text((c) => c.title);
@@ -277,7 +277,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
     tsel
       .select("text")
       .attr("x", (t) => x(t.step) + 2)
-      .attr("y", TICK_Y + 8.5)
+      .attr("y", TICK_Y + 11.5)
       .text((t) => (t.page !== null && step1 >= 7 * String(t.page).length + 4 ? String(t.page) : ""));
     tsel
       .select("title")
@@ -287,7 +287,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
       .data(tk.length === 0 && trace.steps > 0 ? ["zoom in to see each per-page event"] : [])
       .join("text")
       .attr("x", PAD + 2)
-      .attr("y", TICK_Y + 8.5)
+      .attr("y", TICK_Y + 11.5)
       .text((t) => t);
 
     // marks
