@@ -11,6 +11,27 @@ import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 
+/** A trace event of Chrome's tracing (the fields read here). */
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly ts: number;
+  readonly dur: number;
+  readonly tdur?: number;
+  readonly tid: number;
+}
+/** A node of a CDP CPU profile (the fields read here). */
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
 const ROOT = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
 const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
@@ -85,7 +106,7 @@ try {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
     const buf = await browser.stopTracing();
-    const events = JSON.parse(buf.toString()).traceEvents as any[];
+    const events = JSON.parse(buf.toString()).traceEvents as TraceEvent[];
     const tot = new Map<string, number>();
     // self time per event name on the renderer main thread (the thread with the most FunctionCall time)
     const fc = new Map<number, number>();
@@ -95,9 +116,9 @@ try {
     const xs = events
       .filter((e) => e.ph === "X" && e.dur && e.tid === main)
       .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-    const stack: any[] = [];
+    const stack: TraceEvent[] = [];
     for (const e of xs) {
-      while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+      while (stack.length && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur <= e.ts) stack.pop();
       const p = stack[stack.length - 1];
       if (p) tot.set(p.name, (tot.get(p.name) ?? 0) - e.dur);
       tot.set(e.name, (tot.get(e.name) ?? 0) + e.dur);
@@ -137,9 +158,9 @@ try {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
     const wall = Date.now() - t0;
-    const { profile } = (await cdp.send("Profiler.stop")) as { profile: any };
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
     const self = new Map<string, number>();
-    const byId = new Map<number, any>();
+    const byId = new Map<number, ProfileNode>();
     for (const n of profile.nodes) byId.set(n.id, n);
     const dt = profile.timeDeltas as number[];
     const counts = new Map<number, number>();
@@ -151,12 +172,12 @@ try {
     for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     const incl = new Map<string, number>();
     for (const [id, us] of counts) {
-      const n = byId.get(id);
+      const n = byId.get(id)!;
       const name = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
       self.set(name, (self.get(name) ?? 0) + us);
       const seen = new Set<string>();
       for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
-        const m = byId.get(p);
+        const m = byId.get(p)!;
         const nm = `${m.callFrame.functionName || "(anon)"} ${m.callFrame.url.split("/").pop()}:${m.callFrame.lineNumber + 1}`;
         if (seen.has(nm)) continue;
         seen.add(nm);
@@ -169,8 +190,8 @@ try {
         .slice(0, Number(opt("--top", "30")))
         .map(([k, v]) => `${(v / 1000 / N).toFixed(2).padStart(8)} ms/step  ${k}`);
     console.log(`${N} x ${key}: ${wall} ms wall (${(wall / N).toFixed(1)} per step incl. harness)`);
-    console.log("SELF:\n" + top(self).join("\n"));
-    console.log("INCLUSIVE:\n" + top(incl).join("\n"));
+    console.log(`SELF:\n${top(self).join("\n")}`);
+    console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);
     await browser.close();
   }
 } finally {

@@ -414,13 +414,12 @@ export function laneBoxes(
   room: number,
 ): { boxes: LaneBox[]; height: number } {
   const folded = lanes.map((l) => choice.get(l.name) ?? true);
-  let left = room - lanes.reduce((n, l, i) => n + (folded[i] ? FOLDED_H : LANE_H), 0);
+  let left = room - lanes.reduce((n, _l, i) => n + (folded[i] ? FOLDED_H : LANE_H), 0);
   const order = lanes
     .map((_, i) => i)
     .sort((a, b) => Number(lanes[b]!.proc === focus) - Number(lanes[a]!.proc === focus));
   // the process in focus (else the first) opens even when nothing else fits
-  const first = lanes.findIndex((l) => l.proc === focus);
-  const lead = first >= 0 ? first : 0;
+  const lead = Math.max(0, lanes.findIndex((l) => l.proc === focus));
   for (const i of order) {
     if (choice.has(lanes[i]!.name) || (left < LANE_H - FOLDED_H && i !== lead)) continue;
     folded[i] = false;
