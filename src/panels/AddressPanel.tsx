@@ -25,6 +25,7 @@ import {
   differing,
   forgetTargets,
   hex,
+  keepText,
   lookFill,
   PTE_STYLE,
   pageRange,
@@ -419,7 +420,10 @@ export function laneBoxes(
     .map((_, i) => i)
     .sort((a, b) => Number(lanes[b]!.proc === focus) - Number(lanes[a]!.proc === focus));
   // the process in focus (else the first) opens even when nothing else fits
-  const lead = Math.max(0, lanes.findIndex((l) => l.proc === focus));
+  const lead = Math.max(
+    0,
+    lanes.findIndex((l) => l.proc === focus),
+  );
   for (const i of order) {
     if (choice.has(lanes[i]!.name) || (left < LANE_H - FOLDED_H && i !== lead)) continue;
     folded[i] = false;
@@ -547,7 +551,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       .attr("stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
       .attr("stroke-width", (r) => (r.changed ? 2 : 1))
       .attr("stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
-    ribbons.select("title").text((r) => {
+    ribbons.select("title").call(keepText, (r) => {
       const lane = view.lanes[r.lane]!.name;
       const dev = view.strips[r.dev]?.name ?? "?";
       const what = `${r.ptes} ${r.kind} PTE${r.ptes > 1 ? "s" : ""}`;
@@ -579,11 +583,11 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     lanes
       .select("text.p2p-lane-name")
       .attr("y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
-      .text((l) => fitText(l.name, LEFT - 20));
+      .call(keepText, (l) => fitText(l.name, LEFT - 20));
     lanes
       .select("text.p2p-lane-sub")
       .attr("y", 6 + 30)
-      .text((l, i) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited"));
+      .call(keepText, (l, i) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited"));
     lanes
       .select("line.p2p-lane-axis")
       .attr("x1", LEFT)
@@ -611,7 +615,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         .attr("class", "p2p-label-name")
         .attr("x", (l) => ux(l.u0) + 4)
         .attr("y", 6 + 14)
-        .text((l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
+        .call(keepText, (l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
 
       const vmas = lg
         .selectAll<SVGGElement, VmaView>("g.p2p-vma")
@@ -655,7 +659,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         .attr("y", vy)
         .attr("height", vh)
         .attr("class", (v) => (v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect"));
-      vmas.select("text").text((v) => {
+      vmas.select("text").call(keepText, (v) => {
         if (isFolded) return "";
         const room = ux(v.u1) - ux(v.u0) - 8;
         const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
@@ -664,9 +668,10 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       });
       vmas
         .select("title")
-        .text(
-          (v) =>
-            `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f) => `VM_${f}`).join("|")}`,
+        .call(
+          keepText,
+          (v: VmaView) =>
+            `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f: string) => `VM_${f}`).join("|")}`,
         );
     });
 
@@ -704,7 +709,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       .select("text")
       .attr("x", (s) => sx(s.p0))
       .attr("y", stripY + STRIP_H + 14)
-      .text((s) => fitText(`${s.name} pages 0–${s.pages - 1}`, sx(s.p1) - sx(s.p0)));
+      .call(keepText, (s) => fitText(`${s.name} pages 0–${s.pages - 1}`, sx(s.p1) - sx(s.p0)));
     root
       .selectAll<SVGTextElement, null>("text.p2p-strip-title")
       .data(view.strips.length > 0 ? [null] : [])
@@ -712,7 +717,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       .attr("class", "p2p-strip-title")
       .attr("x", 0)
       .attr("y", stripY + 13)
-      .text("p2pmem");
+      .call(keepText, "p2pmem");
   }, [view, size.width, size.height, motion, zoom, boxes.map((b) => (b.folded ? 1 : 0)).join("")]);
 
   // wheel zooms the address axis at the pointer (a native listener: React's is passive)

@@ -10,7 +10,16 @@ import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
 import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
-import { animated, differing, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import {
+  animated,
+  differing,
+  hex,
+  keepText,
+  type LOOK_STYLE,
+  lookFill,
+  pageRange,
+  useSize,
+} from "./common.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
 
@@ -217,7 +226,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           e.append("text")
             .attr("x", COLS[i]! + 4)
             .attr("y", 14)
-            .text(t);
+            .call(keepText, t);
         });
         return e;
       });
@@ -257,12 +266,12 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .select("text.p2p-ref-what")
       .attr("x", (r) => (r.kind === "pages" ? 20 : 4))
       .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .text((r) => r.what);
+      .call(keepText, (r) => r.what);
     for (let i = 0; i < 4; i++) {
       rows
         .select(`text.v${i}`)
         .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .text((r) => r.values[i] ?? "");
+        .call(keepText, (r) => r.values[i] ?? "");
     }
   }, [view, motion, size.width]);
 
