@@ -1,13 +1,18 @@
-/** "checked against Linux 7.3.4": shown while the scenario on screen is a recorded preset that matches. */
+/**
+ * "checked against Linux 7.3.4": shown while the run on screen (its design and kernel version) is a
+ * recorded preset that matches. Any other run gets a plain note instead (ModelNote.tsx).
+ */
 import { useStore } from "../store/store.ts";
+import { ModelNote } from "./ModelNote.tsx";
 import { useRealStatus } from "./real-status-lazy.ts";
 
 export function RealBadge() {
   const text = useStore((s) => s.text);
   const design = useStore((s) => s.trace?.design);
+  const version = useStore((s) => s.trace?.version);
   const realStatusOf = useRealStatus();
-  const status = realStatusOf?.(text, design);
-  if (!status?.checked) return null;
+  const status = realStatusOf?.(text, design, version);
+  if (!status?.checked) return realStatusOf ? <ModelNote /> : null;
   const known = status.knownDifferences;
   const notChecked = status.unchecked.size;
   return (

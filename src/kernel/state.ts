@@ -11,11 +11,14 @@ import { type PageInfo, PageRuns, type PteTable } from "./runs.ts";
 
 export type { PageInfo, PageRun, PteKind, PteRun } from "./runs.ts";
 export {
+  isLeafKind,
   PageRuns,
   PTE_DEVMAP,
   PTE_KIND_NAMES,
   PTE_NORMAL,
   PTE_PFNMAP,
+  PTE_PMD,
+  PTE_PUD,
   PteTable,
   packPte,
   pteDev,
@@ -80,6 +83,16 @@ export interface Vma {
   readonly pmap: number;
   /** the scenario label this VMA came from */
   readonly label: string;
+  /**
+   * huge designs: the order of the folios the mapping was made of (vm_private_data = PAGE << order,
+   * huge.md §3.3 step 7), which p2pmem_may_split() checks; undefined elsewhere
+   */
+  readonly order?: number;
+  /**
+   * dup_mmap() copied this VMA into a child without its entries (vma_needs_copy() false, huge.md
+   * §3.5): the device page the parent mapped at `start`, for the fork-not-shared finding
+   */
+  readonly noCopy?: { readonly dev: number; readonly page: number };
 }
 
 /** A scenario label: the address range an mmap statement named (kept even if the mmap failed). */
@@ -221,6 +234,8 @@ export function newDevice(
       mapcount: 0,
       ptes: 0,
       pins: 0,
+      order: 0,
+      pincount: 0,
     }),
     freePages: pages,
     pgref: 0,
@@ -271,9 +286,25 @@ export function isLeakedInfo(s: KernelState, r: PageInfo): boolean {
   return !(r.owner >= 0 && s.pmaps[r.owner]!.kref > 0);
 }
 
-/** Leaked pages of a device (see isLeakedInfo), counted by runs. */
+/**
+ * Whether any page of the large folio holding `page` is mapped or pinned: a folio has one
+ * refcount, so each of its pages is held while any is (folios are naturally aligned).
+ */
+export function folioInUse(runs: PageRuns, page: number, order: number): boolean {
+  const size = 2 ** order;
+  const head = Math.floor(page / size) * size;
+  return runs.count((x) => x.ptes > 0 || x.pins > 0, head, size) > 0;
+}
+
+/** Leaked pages of a device (see isLeakedInfo; a page of a held large folio is not), by runs. */
 export function leakedPages(s: KernelState, d: DeviceState): number {
-  return d.pageRuns.count((r) => isLeakedInfo(s, r));
+  let n = 0;
+  for (const r of d.pageRuns.runs()) {
+    if (!isLeakedInfo(s, r)) continue;
+    if (r.order > 0 && folioInUse(d.pageRuns, r.start, r.order)) continue;
+    n += r.length;
+  }
+  return n;
 }
 
 /** What a person sees for a page in the pool panel, derived from the page's fields. */

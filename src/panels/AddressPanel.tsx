@@ -29,6 +29,7 @@ import {
   lookFill,
   PTE_STYLE,
   pageRange,
+  SOLID_PTE_KINDS,
   useSize,
 } from "./common.ts";
 
@@ -286,24 +287,21 @@ const STRIPS_ROOM = STRIP_H + 56;
 /** the most links one lane draws; more runs than this merge */
 export const LINK_BUDGET = 32;
 
-/** How each kind of link is drawn. A new kind of mapping entry is one more line here. */
+/**
+ * How each kind of link is drawn, from PTE_STYLE (common.ts): a solid kind (normal PTEs, PMD and PUD
+ * leaves) filled lightly with its colour, the others with their hatch pattern. A new kind of mapping
+ * entry is one more PTE_STYLE line.
+ */
 export const LINK_STYLE: Readonly<
   Record<string, { fill: string; fillOpacity: number; stroke: string; dash: string }>
-> = {
-  normal: { fill: PTE_STYLE.normal.fill, fillOpacity: 0.28, stroke: PTE_STYLE.normal.stroke, dash: "" },
-  devmap: {
-    fill: "url(#p2p-pte-devmap)",
-    fillOpacity: 1,
-    stroke: PTE_STYLE.devmap.stroke,
-    dash: PTE_STYLE.devmap.dash,
-  },
-  pfnmap: {
-    fill: "url(#p2p-pte-pfnmap)",
-    fillOpacity: 1,
-    stroke: PTE_STYLE.pfnmap.stroke,
-    dash: PTE_STYLE.pfnmap.dash,
-  },
-};
+> = Object.fromEntries(
+  Object.entries(PTE_STYLE).map(([kind, st]) => [
+    kind,
+    SOLID_PTE_KINDS.has(kind)
+      ? { fill: st.fill, fillOpacity: 0.28, stroke: st.stroke, dash: st.dash }
+      : { fill: `url(#p2p-pte-${kind})`, fillOpacity: 1, stroke: st.stroke, dash: st.dash },
+  ]),
+);
 
 /** One drawn link: one PTE run, or runs that touch on screen merged. */
 export interface LinkView {

@@ -77,6 +77,7 @@ function effects(t: Trace): StatementEffect[] {
       forEachEvent(t.records.get(r), (e, times) => {
         if (e.kind === "genpool-alloc") allocated += times;
         else if (e.kind === "genpool-free") freed += times;
+        else if (e.kind === "folio-free") freed += times * e.pages;
         else if (e.kind === "finding") {
           const f = t.findings[e.finding]!;
           findings.push({ kind: f.kind, pages: f.pages, text: f.text });
@@ -125,7 +126,8 @@ function summarize(t: Trace, label: string): SideSummary {
     forEachEvent(r, (e, times) => {
       if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
       else if (e.kind === "genpool-free") allocatedNow -= times;
-      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 4]!);
+      else if (e.kind === "folio-free") allocatedNow -= times * e.pages;
+      else if (e.kind === "pte-set" || e.kind === "leaf-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
     });
   }
   const final = new TraceCursor(t).seek(t.steps - 1);
@@ -155,11 +157,16 @@ function summarize(t: Trace, label: string): SideSummary {
   };
 }
 
+/** A side's default label: its design, with its kernel version when both sides run one design in two. */
+function defaultLabel(t: Trace, other: Trace): string {
+  return t.design === other.design && t.version !== other.version ? `${t.design} ${t.version}` : t.design;
+}
+
 export function compareTraces(
   a: Trace,
   b: Trace,
-  labelA: string = a.design,
-  labelB: string = b.design,
+  labelA: string = defaultLabel(a, b),
+  labelB: string = defaultLabel(b, a),
 ): Comparison {
   const ea = effects(a);
   const eb = effects(b);
