@@ -20,18 +20,8 @@ import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react"
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { lookOf, PTE_KIND_NAMES, vmFlagNames } from "../kernel/state.ts";
-import {
-  animated,
-  differing,
-  forgetTargets,
-  hex,
-  keepText,
-  lookFill,
-  PTE_STYLE,
-  pageRange,
-  SOLID_PTE_KINDS,
-  useSize,
-} from "./common.ts";
+import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
+import { differing, forgetTargets, keepText } from "./d3-keep.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */

@@ -10,16 +10,8 @@ import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
 import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
-import {
-  animated,
-  differing,
-  hex,
-  keepText,
-  type LOOK_STYLE,
-  lookFill,
-  pageRange,
-  useSize,
-} from "./common.ts";
+import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { differing, keepText } from "./d3-keep.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
 
