@@ -11,6 +11,7 @@ import type { KernelState } from "../kernel/state.ts";
 import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { differing, keepText } from "./d3-keep.ts";
 
 export type RefRowKind = "device" | "pages" | "pmap" | "pin";
 
@@ -217,7 +218,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           e.append("text")
             .attr("x", COLS[i]! + 4)
             .attr("y", 14)
-            .text(t);
+            .call(keepText, t);
         });
         return e;
       });
@@ -244,7 +245,9 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .attr("data-row", (r) => r.kind)
       .attr("data-changed", (r) => (r.changed ? "true" : null))
       .classed("changed", (r) => r.changed);
-    animated(rows, motion).attr("transform", (_r, i) => `translate(0,${(i + 1) * ROW_H})`);
+    const index = new Map(view.rows.map((r, i) => [r.key, i]));
+    const at = (r: RefRow) => `translate(0,${(index.get(r.key)! + 1) * ROW_H})`;
+    animated(differing(rows, "transform", at), motion).attr("transform", at);
     rows.select("rect.p2p-ref-bg").attr("width", Math.max(300, size.width - 2));
     rows
       .select("rect.p2p-ref-swatch")
@@ -255,12 +258,12 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .select("text.p2p-ref-what")
       .attr("x", (r) => (r.kind === "pages" ? 20 : 4))
       .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .text((r) => r.what);
+      .call(keepText, (r) => r.what);
     for (let i = 0; i < 4; i++) {
       rows
         .select(`text.v${i}`)
         .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .text((r) => r.values[i] ?? "");
+        .call(keepText, (r) => r.values[i] ?? "");
     }
   }, [view, motion, size.width]);
 
