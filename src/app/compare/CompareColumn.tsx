@@ -6,7 +6,7 @@
 
 import { useId, useState } from "react";
 import { motionMs } from "../../panels/common.ts";
-import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
+import { FindingsArea } from "../../panels/FindingsArea.tsx";
 import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
@@ -104,12 +104,7 @@ export function CompareColumn({
         <KernelCode trace={trace} step={step} />
       </section>
 
-      <section className="panel findings-panel" aria-labelledby={`${id}-findings`}>
-        <header>
-          <h3 id={`${id}-findings`}>Findings ({trace.findings.length})</h3>
-        </header>
-        <FindingsPanel trace={trace} step={step} onJump={onJump} />
-      </section>
+      <FindingsArea trace={trace} step={step} onJump={onJump} devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))} level={3} />
     </section>
   );
 }

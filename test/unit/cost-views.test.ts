@@ -1,0 +1,89 @@
+/**
+ * What the cost panel and compare mode's summary show (huge.md §6.3, §6.4): running totals per
+ * statement, the whole run's counters in the summary of `p2pviz diff` and of compare mode, and the
+ * numbers as a person reads them. The counters themselves are tested in cost.test.ts.
+ */
+import { describe, expect, it } from "vitest";
+import { COST_COLUMNS, SUMMARY_COLUMNS } from "../../src/app/compare/CompareSummary.tsx";
+import { formatComparison } from "../../src/cli/cmd-diff.ts";
+import { costTable } from "../../src/panels/CostPanel.tsx";
+import { COST_FIELDS, opCosts, sumCosts } from "../../src/trace/cost.ts";
+import { compareTraces } from "../../src/trace/diff.ts";
+import { formatBytes, formatCount } from "../../src/trace/numbers.ts";
+import { lines, run } from "./helpers.ts";
+
+const RFC = lines(
+  "device npu0 32G",
+  "process p",
+  "p mmap a npu0 32G",
+  "p fork c",
+  "p munmap a",
+  "c exit",
+);
+
+describe("formatCount / formatBytes", () => {
+  it("thousands separators; bytes in the largest binary unit reached", () => {
+    expect(formatCount(8388608)).toBe("8,388,608");
+    expect(formatCount(32)).toBe("32");
+    expect(formatCount(0)).toBe("0");
+    expect(formatBytes(512 * 2 ** 20)).toBe("512 MiB");
+    expect(formatBytes(16384)).toBe("16 KiB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(1000)).toBe("1,000 bytes");
+    expect(formatBytes(0)).toBe("0 bytes");
+    expect(formatBytes(256 * 2 ** 30)).toBe("256 GiB");
+    expect(formatBytes(2 * 2 ** 40)).toBe("2 TiB");
+  });
+});
+
+describe("costTable (the cost panel's rows)", () => {
+  it("p2pmem_alloc_mmap then copy_present_pte: running totals add each statement's counters", () => {
+    const t = run(RFC, "upstream");
+    const { per, upTo, total } = costTable(t);
+    expect(per).toEqual(opCosts(t));
+    expect(total).toEqual(sumCosts(per));
+    for (let i = 0; i < per.length; i++) {
+      expect(upTo[i]).toEqual(sumCosts(per.slice(0, i + 1)));
+    }
+    const mmap = t.ops.findIndex((o) => o.text.includes("mmap"));
+    expect(upTo[mmap]!.installCalls).toBe(8388608);
+    expect(upTo[mmap]!.entriesCopied).toBe(0);
+    expect(upTo[mmap + 1]!.entriesCopied).toBe(8388608); // p fork c
+    expect(total.pte).toBe(2 * 8388608);
+    expect(costTable(t)).toBe(costTable(t)); // computed once per trace
+  });
+});
+
+describe("compare summary counters (huge.md §6.4)", () => {
+  it("upstream vs seed on one 32 GiB mapping: installs, PTEs, table pages, struct pages and vmemmap of each side", () => {
+    const c = compareTraces(run(RFC, "upstream"), run(RFC, "seed"));
+    const row = (i: 0 | 1) =>
+      Object.fromEntries(COST_COLUMNS.map((col) => [col.key, col.cell(c.summary[i])]));
+    expect(row(0)).toEqual({
+      installs: "8,388,608",
+      pte: "16,777,216", // the mmap's 8,388,608 and the fork's copies
+      pmd: "0",
+      pud: "0",
+      tables: formatCount(2 * (16384 + 32 + 1)),
+      structpages: "8,388,608", // set_page_count before each vm_insert_page (6.15+)
+      vmemmap: "512 MiB",
+    });
+    // seed: vmf_insert_mixed of devmap PTEs, no set_page_count, and fork copies no devmap PTE
+    expect(row(1).installs).toBe("8,388,608");
+    expect(row(1).structpages).toBe("0");
+    expect(row(1).vmemmap).toBe("512 MiB");
+    expect(c.summary[0].cost).toEqual(sumCosts(opCosts(c.a)));
+    expect(c.summary[1].vmemmapBytes).toBe(64 * 8388608);
+    // the outcome columns are still there, before the counters
+    expect(SUMMARY_COLUMNS.map((x) => x.key)).toEqual(["peak", "leaked", "freed", "errnos", "ptes", "pins"]);
+  });
+
+  it("p2pviz diff prints the same counters under its summary", () => {
+    const c = compareTraces(run(RFC, "upstream"), run(RFC, "seed"));
+    const out = formatComparison(c);
+    expect(out).toMatch(/^install calls +8,388,608 +8,388,608$/m);
+    expect(out).toMatch(/^struct pages initialised +8,388,608 +0$/m);
+    expect(out).toMatch(/^vmemmap bytes +536,870,912 +536,870,912$/m);
+    for (const f of COST_FIELDS) expect(c.summary[0].cost[f]).toBeGreaterThanOrEqual(0);
+  });
+});
