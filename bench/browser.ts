@@ -17,6 +17,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { runText } from "../src/trace/run.ts";
+import { hugeScenario } from "./scenarios.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -29,23 +30,6 @@ const log = (s: string) => {
   if (!json) console.log(s);
   else console.error(s);
 };
-
-/**
- * The `huge` scenario of bench/run.ts (hugeScenario there; copied, because importing run.ts runs
- * that benchmark): eight 32 GiB devices, each mapped whole, then forked, pinned and partly unmapped.
- */
-function hugeScenario(devices = 8): string {
-  const out = ["kernel upstream"];
-  for (let d = 0; d < devices; d++) out.push(`device npu${d} 32G`);
-  out.push("process p");
-  for (let d = 0; d < devices; d++) out.push(`p mmap m${d} npu${d} 32G`);
-  out.push("p fork c");
-  for (let d = 0; d < devices; d++) out.push(`c pin io${d} m${d} 1G 1G`);
-  for (let d = 0; d < devices; d++) out.push(`p munmap m${d} 4G 8G`);
-  out.push("c exit");
-  for (let d = 0; d < devices; d++) out.push(`unpin io${d}`);
-  return `${out.join("\n")}\n`;
-}
 
 const MILLION =
   "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";

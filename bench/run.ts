@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { TraceCursor } from "../src/trace/cursor.ts";
 import { runText } from "../src/trace/run.ts";
 import type { Trace } from "../src/trace/trace.ts";
+import { hugeScenario } from "./scenarios.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const childArg = process.argv.indexOf("--child");
@@ -55,20 +56,6 @@ export function irregularScenario(cycles: number): string {
     out.push(`unpin io${i}`);
     out.push(`p munmap m${i}`);
   }
-  return `${out.join("\n")}\n`;
-}
-
-/** Eight 32 GiB devices, each mapped whole, then forked, pinned and partly unmapped. */
-export function hugeScenario(devices = 8): string {
-  const out = ["kernel upstream"];
-  for (let d = 0; d < devices; d++) out.push(`device npu${d} 32G`);
-  out.push("process p");
-  for (let d = 0; d < devices; d++) out.push(`p mmap m${d} npu${d} 32G`);
-  out.push("p fork c");
-  for (let d = 0; d < devices; d++) out.push(`c pin io${d} m${d} 1G 1G`);
-  for (let d = 0; d < devices; d++) out.push(`p munmap m${d} 4G 8G`);
-  out.push("c exit");
-  for (let d = 0; d < devices; d++) out.push(`unpin io${d}`);
   return `${out.join("\n")}\n`;
 }
 

@@ -21,7 +21,16 @@ import {
 import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
 import { eventPage, LOOK_BY_CODE, LOOK_STYLE, pageRange, useSize } from "./common.ts";
-import { cellCountsText, cellOf, maxZoom, type PoolCellGrid, poolCells, poolWindow } from "./pool-cells.ts";
+import {
+  cellCountsText,
+  cellOf,
+  cellSize,
+  MIN_CELL,
+  maxZoom,
+  type PoolCellGrid,
+  poolCells,
+  poolWindow,
+} from "./pool-cells.ts";
 
 const HEADER = 20;
 const STRIP = 10;
@@ -29,16 +38,6 @@ const TOP = HEADER + STRIP + 6;
 const GAP = 16;
 /** room under the grid for the keys hint */
 const HELP = 18;
-const MIN_CELL = 6;
-const MAX_CELL = 22;
-
-function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
-  for (let s = MAX_CELL; s > MIN_CELL; s--) {
-    const cols = Math.floor(w / s);
-    if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
-  }
-  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
-}
 
 export interface PoolCanvasProps {
   readonly state: KernelState;

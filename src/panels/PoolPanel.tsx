@@ -21,6 +21,7 @@ import {
   useSize,
 } from "./common.ts";
 import { PoolCanvas } from "./PoolCanvas.tsx";
+import { cellSize, MIN_CELL } from "./pool-cells.ts";
 
 export interface CellView {
   /** stable id: device index and first page */
@@ -107,8 +108,6 @@ export function cellTitle(c: CellView): string {
 
 const HEADER = 20;
 const GAP = 16;
-const MIN_CELL = 6;
-const MAX_CELL = 22;
 
 interface Layout {
   readonly colWidth: number;
@@ -122,14 +121,6 @@ function layoutFor(width: number, height: number, devices: number): Layout {
   const gridHeight = Math.max(MIN_CELL, height - HEADER - 4);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
   return { colWidth, gridHeight, capacity };
-}
-
-function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
-  for (let s = MAX_CELL; s > MIN_CELL; s--) {
-    const cols = Math.floor(w / s);
-    if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
-  }
-  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
 }
 
 export interface PoolPanelProps {

@@ -110,3 +110,16 @@ export function cellCountsText(g: PoolCellGrid, c: number): string {
   }
   return parts.join(", ");
 }
+
+/** Smallest and largest cell edge (px) of the pool grids. */
+export const MIN_CELL = 6;
+export const MAX_CELL = 22;
+
+/** The largest cell edge (MIN_CELL..MAX_CELL) at which `cells` cells fit a w x h box, and its columns. */
+export function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
+  for (let s = MAX_CELL; s > MIN_CELL; s--) {
+    const cols = Math.floor(w / s);
+    if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
+  }
+  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
+}
