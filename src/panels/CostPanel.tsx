@@ -85,7 +85,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
   const fields = COST_FIELDS.filter((f) => total[f] > 0);
   const zero = COST_FIELDS.filter((f) => total[f] === 0);
   const current = opIndexAt(trace, step);
-  const box = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLElement>(null);
   const [view, setView] = useState({ top: 0, height: 400 });
 
   // keep the current statement's row in view when the cursor moves to another statement
@@ -120,10 +120,10 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
 
   return (
     <div className="panel-body cost-panel" data-testid="cost-panel">
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it */}
-      <div
+      <section
         className="cost-scroll"
         ref={box}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it
         tabIndex={0}
         aria-label="cost per statement, scrollable"
         onScroll={(e) => {
@@ -146,7 +146,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
           </thead>
           <tbody>
             {first > 0 && (
-              <tr aria-hidden="true" className="cost-gap">
+              <tr className="cost-gap">
                 <td colSpan={fields.length + 1} style={{ height: first * ROW }} />
               </tr>
             )}
@@ -173,7 +173,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
               );
             })}
             {last < n && (
-              <tr aria-hidden="true" className="cost-gap">
+              <tr className="cost-gap">
                 <td colSpan={fields.length + 1} style={{ height: (n - last) * ROW }} />
               </tr>
             )}
@@ -201,7 +201,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
             </tr>
           </tfoot>
         </table>
-      </div>
+      </section>
       <p className="cost-note" data-testid="cost-note">
         {zero.length > 0 && <>0 throughout: {zero.map((f) => COST_HEADS[f].head).join(", ")}. </>}
         vmemmap:{" "}

@@ -5,9 +5,9 @@
  */
 
 import { useId, useState } from "react";
+import type { Trace } from "../trace/trace.ts";
 import { FindingsPanel } from "./FindingsPanel.tsx";
 import { Costs } from "./LazyPanels.tsx";
-import type { Trace } from "../trace/trace.ts";
 
 export interface FindingsAreaProps {
   readonly trace: Trace;

@@ -13,6 +13,8 @@ export function formatBytes(n: number): string {
   let u = 0;
   while (u < UNITS.length - 1 && n >= 1024 ** (u + 1)) u++;
   const v = n / 1024 ** u;
-  const shown = Number.isInteger(v) ? formatCount(v) : v.toLocaleString("en-US", { maximumFractionDigits: 1 });
+  const shown = Number.isInteger(v)
+    ? formatCount(v)
+    : v.toLocaleString("en-US", { maximumFractionDigits: 1 });
   return `${shown} ${UNITS[u]}`;
 }

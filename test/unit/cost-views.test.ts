@@ -12,14 +12,7 @@ import { compareTraces } from "../../src/trace/diff.ts";
 import { formatBytes, formatCount } from "../../src/trace/numbers.ts";
 import { lines, run } from "./helpers.ts";
 
-const RFC = lines(
-  "device npu0 32G",
-  "process p",
-  "p mmap a npu0 32G",
-  "p fork c",
-  "p munmap a",
-  "c exit",
-);
+const RFC = lines("device npu0 32G", "process p", "p mmap a npu0 32G", "p fork c", "p munmap a", "c exit");
 
 describe("formatCount / formatBytes", () => {
   it("thousands separators; bytes in the largest binary unit reached", () => {

@@ -11,6 +11,7 @@ import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/La
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
+import { isProposal, ProposalBadge } from "../RealBadge.tsx";
 import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
 
 export interface CompareColumnProps {
@@ -64,6 +65,7 @@ export function CompareColumn({
           step {step} / {total}
           {waiting && <span className="waiting"> · waits for the other side</span>}
         </span>
+        {isProposal(trace.design) && <ProposalBadge design={trace.design} />}
         <StoppedEarly trace={trace} />
         <Narration trace={trace} step={step} titled />
       </header>
@@ -104,7 +106,13 @@ export function CompareColumn({
         <KernelCode trace={trace} step={step} />
       </section>
 
-      <FindingsArea trace={trace} step={step} onJump={onJump} devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))} level={3} />
+      <FindingsArea
+        trace={trace}
+        step={step}
+        onJump={onJump}
+        devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))}
+        level={3}
+      />
     </section>
   );
 }

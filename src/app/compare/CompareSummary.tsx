@@ -155,7 +155,9 @@ export function CompareSummary({ comparison }: { readonly comparison: Comparison
               {ALL_COLUMNS.map((c) => {
                 const v = c.cell(s);
                 const differs = c.cell(a) !== c.cell(b);
-                const cls = [differs ? "differs" : "", COST_COLUMNS.includes(c) ? "num" : ""].join(" ").trim();
+                const cls = [differs ? "differs" : "", COST_COLUMNS.includes(c) ? "num" : ""]
+                  .join(" ")
+                  .trim();
                 return (
                   <td key={c.key} data-col={c.key} className={cls || undefined}>
                     {v}
