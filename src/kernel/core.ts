@@ -41,7 +41,13 @@ export type FindingKind =
   | "stale-refcount"
   | "refcount-underflow"
   | "double-free"
-  | "pgref-imbalance";
+  | "pgref-imbalance"
+  // huge.md §8: the huge-folio designs
+  | "fork-not-shared"
+  | "pin-holds-folio"
+  | "huge-fallback"
+  | "split-after-unbind"
+  | "unaligned-refused";
 
 export interface SimFinding {
   readonly step: number;

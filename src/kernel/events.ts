@@ -133,6 +133,78 @@ export type KernelEvent = Base &
     | { readonly kind: "note"; readonly text: string }
     | { readonly kind: "result"; readonly op: number; readonly result: string }
     | { readonly kind: "finding"; readonly finding: number }
+    /*
+     * Large folios (huge.md): each of these acts on a span of `pages` pages (a whole folio or
+     * leaf) and is one kernel call, so one step; in a loop, iteration i acts on the span i * pages
+     * further on (folio i, leaf i).
+     */
+    | {
+        /**
+         * zone_device_folio_init() (or, at probe, memmap_init_compound()): the folio's struct pages
+         * are (re)written as one folio of `order`; its refcount goes 0 -> `ref`
+         */
+        readonly kind: "folio-init";
+        readonly dev: number;
+        readonly page: number;
+        readonly pages: number;
+        readonly order: number;
+        readonly ref: number;
+      }
+    | {
+        /** folio_get / folio_put / try_grab_folio / gup_put_folio: refcount +delta, _pincount +pin */
+        readonly kind: "folio-ref";
+        readonly dev: number;
+        readonly page: number;
+        readonly pages: number;
+        readonly delta: number;
+        readonly pin: number;
+        /** refcount after */
+        readonly to: number;
+      }
+    | {
+        /** insert_pmd() / insert_pud(): one leaf maps the folio; entire mapcount +1, rss +pages */
+        readonly kind: "leaf-set";
+        readonly proc: number;
+        readonly vpn: number;
+        /** packed entry of the first page (kind PTE_PMD or PTE_PUD) */
+        readonly pte: number;
+        readonly pages: number;
+      }
+    | {
+        /** zap_huge_pmd() / zap_huge_pud(): the leaf is cleared; entire mapcount -1, rss -pages */
+        readonly kind: "leaf-clear";
+        readonly proc: number;
+        readonly vpn: number;
+        readonly pte: number;
+        readonly pages: number;
+      }
+    | {
+        /**
+         * p2pdma_folio_free(): gen_pool_free_owner() of the whole folio (pool +pages); with `reset`
+         * the folio's pages read as base pages again
+         */
+        readonly kind: "folio-free";
+        readonly dev: number;
+        readonly page: number;
+        readonly pages: number;
+        readonly order: number;
+        readonly owner: number;
+        readonly reset: boolean;
+      }
+    | {
+        /** gen_pool_first_fit_align() found no free run of `pages` aligned to 2^order pages */
+        readonly kind: "genpool-miss";
+        readonly dev: number;
+        readonly order: number;
+        readonly pages: number;
+      }
+    | {
+        /** huge.md §3.3 step 4: the mapping gets folios of a lower order than it asked for */
+        readonly kind: "fallback";
+        readonly dev: number;
+        readonly from: number;
+        readonly to: number;
+      }
   );
 
 export type EventKind = KernelEvent["kind"];
@@ -157,7 +229,12 @@ export type LoopBodyEvent = Extract<
       | "page-free"
       | "pgref"
       | "pin-page"
-      | "unpin-page";
+      | "unpin-page"
+      | "folio-init"
+      | "folio-ref"
+      | "leaf-set"
+      | "leaf-clear"
+      | "folio-free";
   }
 >;
 export type LoopBodyInit = Extract<EventInit, { kind: LoopBodyEvent["kind"] }>;
@@ -187,6 +264,13 @@ export function instantiate<E extends LoopBodyInit>(e: E, i: number): E {
       return { ...e, vpn: e.vpn + i, pte: e.pte + i * 4096 };
     case "pgref":
       return { ...e, to: e.to + i * e.delta };
+    case "leaf-set":
+    case "leaf-clear":
+      return { ...e, vpn: e.vpn + i * e.pages, pte: e.pte + i * e.pages * 4096 };
+    case "folio-init":
+    case "folio-ref":
+    case "folio-free":
+      return { ...e, page: e.page + i * e.pages };
     default:
       return { ...e, page: (e as { page: number }).page + i };
   }
@@ -261,6 +345,46 @@ function applyBody(s: KernelState, e: LoopBodyEvent, i0: number, k: number, sign
       return;
     case "page-free":
       return;
+    case "folio-init": {
+      const r = s.devices[e.dev]!.pageRuns;
+      r.set("order", e.page + i0 * e.pages, k * e.pages, sign === 1 ? e.order : 0);
+      r.add("refcount", e.page + i0 * e.pages, k * e.pages, sign * e.ref);
+      return;
+    }
+    case "folio-ref": {
+      const r = s.devices[e.dev]!.pageRuns;
+      r.add("refcount", e.page + i0 * e.pages, k * e.pages, sign * e.delta);
+      r.add("pincount", e.page + i0 * e.pages, k * e.pages, sign * e.pin);
+      return;
+    }
+    case "leaf-set":
+    case "leaf-clear": {
+      const p = proc(s, e.proc);
+      const dev = pteDev(e.pte);
+      const span = e.pages;
+      const page = ptePage(e.pte) + i0 * span;
+      const vpn = e.vpn + i0 * span;
+      const map = (e.kind === "leaf-set") === (sign === 1);
+      if (map) p.ptes.set(vpn, k * span, dev, page, pteKind(e.pte));
+      else p.ptes.clear(vpn, k * span);
+      const d = s.devices[dev]!;
+      const m = map ? 1 : -1;
+      d.pageRuns.add("ptes", page, k * span, m);
+      d.pageRuns.add("mapcount", page, k * span, m);
+      p.rssFile += m * k * span;
+      return;
+    }
+    case "folio-free": {
+      const d = s.devices[e.dev]!;
+      const from = e.page + i0 * e.pages;
+      const n = k * e.pages;
+      const free = sign === 1;
+      d.pageRuns.set("allocated", from, n, free ? 0 : 1);
+      d.pageRuns.set("owner", from, n, free ? -1 : e.owner);
+      if (e.reset) d.pageRuns.set("order", from, n, free ? 0 : e.order);
+      d.freePages += free ? n : -n;
+      return;
+    }
   }
 }
 
@@ -297,6 +421,11 @@ function isBody(e: KernelEvent): e is LoopBodyEvent {
     case "pin-page":
     case "unpin-page":
     case "page-free":
+    case "folio-init":
+    case "folio-ref":
+    case "leaf-set":
+    case "leaf-clear":
+    case "folio-free":
       return true;
     default:
       return false;
@@ -392,6 +521,8 @@ export function applyEvent(s: KernelState, e: KernelEvent): void {
     case "fault":
     case "note":
     case "result":
+    case "genpool-miss":
+    case "fallback":
       return;
   }
 }
@@ -477,6 +608,8 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "fault":
     case "note":
     case "result":
+    case "genpool-miss":
+    case "fallback":
       return;
   }
 }

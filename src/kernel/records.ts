@@ -61,6 +61,13 @@ export const FIELDS: { readonly [K in EventKind]: { readonly [F in FieldsOf<K>]-
   finding: { finding: "i" },
   // Appended, not inserted: a kind's number is its position here.
   "process-exiting": { proc: "i" },
+  "folio-init": { dev: "i", page: "i", pages: "i", order: "i", ref: "i" },
+  "folio-ref": { dev: "i", page: "i", pages: "i", delta: "i", pin: "i", to: "f" },
+  "leaf-set": { proc: "i", vpn: "f", pte: "f", pages: "i" },
+  "leaf-clear": { proc: "i", vpn: "f", pte: "f", pages: "i" },
+  "folio-free": { dev: "i", page: "i", pages: "i", order: "i", owner: "i", reset: "b" },
+  "genpool-miss": { dev: "i", order: "i", pages: "f" },
+  fallback: { dev: "i", from: "i", to: "i" },
 };
 
 /** Event kinds by number; the loop is the last number. */

@@ -8,7 +8,16 @@
  */
 
 /** The per-page fields of a device's struct pages (and the genpool bit). */
-export const PAGE_FIELDS = ["allocated", "owner", "refcount", "mapcount", "ptes", "pins"] as const;
+export const PAGE_FIELDS = [
+  "allocated",
+  "owner",
+  "refcount",
+  "mapcount",
+  "ptes",
+  "pins",
+  "order",
+  "pincount",
+] as const;
 export type PageField = (typeof PAGE_FIELDS)[number];
 const NF = PAGE_FIELDS.length;
 const F: Record<PageField, number> = {
@@ -18,6 +27,8 @@ const F: Record<PageField, number> = {
   mapcount: 3,
   ptes: 4,
   pins: 5,
+  order: 6,
+  pincount: 7,
 };
 
 /** One page's fields, as a plain object (for reading). */
@@ -34,6 +45,14 @@ export interface PageInfo {
   readonly ptes: number;
   /** held pins that include the page */
   readonly pins: number;
+  /**
+   * folio order (0 = a base page). A large folio's refcount, mapcount (its entire mapcount: PMD/PUD
+   * mappings) and pincount are the head's, replicated on every page of the folio so runs stay long;
+   * the kernel's tails have refcount 0 (views and JSON print them so).
+   */
+  readonly order: number;
+  /** folio _pincount (large folios only, include/linux/mm.h folio_has_pincount()); 0 for base pages */
+  readonly pincount: number;
 }
 
 /** A maximal run of pages [start, start + length) that agree on every field. */
@@ -53,7 +72,16 @@ export class PageRuns {
 
   constructor(
     readonly size: number,
-    init: PageInfo = { allocated: 0, owner: -1, refcount: 0, mapcount: 0, ptes: 0, pins: 0 },
+    init: PageInfo = {
+      allocated: 0,
+      owner: -1,
+      refcount: 0,
+      mapcount: 0,
+      ptes: 0,
+      pins: 0,
+      order: 0,
+      pincount: 0,
+    },
   ) {
     this.starts = size > 0 ? [0] : [];
     this.vals = size > 0 ? PAGE_FIELDS.map((f) => init[f]) : [];
@@ -104,6 +132,8 @@ export class PageRuns {
       mapcount: v[b + 3]!,
       ptes: v[b + 4]!,
       pins: v[b + 5]!,
+      order: v[b + 6]!,
+      pincount: v[b + 7]!,
     };
   }
 
@@ -187,20 +217,35 @@ export class PageRuns {
   }
 }
 
-/** PTE kinds, as §1 of the kernel reference names them. */
+/**
+ * Entry kinds, as §1 of the kernel reference names them, plus the huge leaves of huge.md §2: a PMD
+ * leaf (insert_pmd(), mm/huge_memory.c) maps a whole PMD-order folio, a PUD leaf (insert_pud()) a
+ * PUD-order one. A leaf is stored as the run of the virtual pages it covers, with its kind, so the
+ * page table stays runs; a run of leaf kind is a whole number of leaves.
+ */
 export const PTE_NORMAL = 0;
 export const PTE_DEVMAP = 1;
 export const PTE_PFNMAP = 2;
-export type PteKind = typeof PTE_NORMAL | typeof PTE_DEVMAP | typeof PTE_PFNMAP;
-export const PTE_KIND_NAMES = ["normal", "devmap", "pfnmap"] as const;
+export const PTE_PMD = 3;
+export const PTE_PUD = 4;
+export type PteKind =
+  | typeof PTE_NORMAL
+  | typeof PTE_DEVMAP
+  | typeof PTE_PFNMAP
+  | typeof PTE_PMD
+  | typeof PTE_PUD;
+export const PTE_KIND_NAMES = ["normal", "devmap", "pfnmap", "pmd", "pud"] as const;
 
-/** A PTE packed in one number: page * 4096 + device * 4 + kind (devices < 1024). */
+/** A huge leaf (PMD or PUD) rather than a PTE. */
+export const isLeafKind = (kind: PteKind): boolean => kind === PTE_PMD || kind === PTE_PUD;
+
+/** An entry packed in one number: page * 4096 + device * 8 + kind (devices < 512). */
 export function packPte(dev: number, page: number, kind: PteKind): number {
-  return page * 4096 + dev * 4 + kind;
+  return page * 4096 + dev * 8 + kind;
 }
-export const pteDev = (p: number): number => (p % 4096) >> 2;
+export const pteDev = (p: number): number => (p % 4096) >> 3;
 export const ptePage = (p: number): number => Math.floor(p / 4096);
-export const pteKind = (p: number): PteKind => (p % 4) as PteKind;
+export const pteKind = (p: number): PteKind => (p % 8) as PteKind;
 
 /** A run of PTEs: virtual pages [vpn, vpn + length) map pages [page, page + length) of `dev`. */
 export interface PteRun {

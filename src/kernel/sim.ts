@@ -11,13 +11,13 @@
 import type { Design, KernelVersion, Stmt } from "../scenario/ast.ts";
 import { Kernel, Outcome, type SimOptions } from "./core.ts";
 import { DRIVERS } from "./drivers/designs/index.ts";
-import { addResource, bind, unbind } from "./drivers/p2pdma.ts";
+import { addResource, bind, pgmapRefs, unbind } from "./drivers/p2pdma.ts";
 import { doExit } from "./kernel/exit.ts";
 import { fork, newProcess } from "./kernel/fork.ts";
 import { pinUserPages, unpinUserPages } from "./mm/gup.ts";
 import { userLoad } from "./mm/memory.ts";
 import { doMmap, madvise, munmap } from "./mm/mmap.ts";
-import { isLeakedInfo } from "./state.ts";
+import { isLeakedInfo, type PageRuns } from "./state.ts";
 
 export type { FindingKind, SimCheckpoint, SimFinding, SimOptions } from "./core.ts";
 export { BAR_BASE, BAR_STRIDE, EventBudgetExceeded, GUP_PIN_COUNTING_BIAS, MMAP_TOP } from "./core.ts";
@@ -116,6 +116,9 @@ export class Simulator extends Kernel {
       for (const [from, n] of this.touched[dev]!.ranges()) {
         for (const r of d.pageRuns.runs(from, n)) {
           if (!isLeakedInfo(this.state, r)) continue;
+          // A page of a large folio is held while any page of its folio is mapped or pinned: the
+          // folio's refcount is one (folio_put frees all of it, mm/swap.c / mm/memremap.c).
+          if (r.order > 0 && folioInUse(d.pageRuns, r.start, r.order)) continue;
           for (const [start, len] of this.leaked[dev]!.missing(r.start, r.length)) {
             this.leaked[dev]!.add(start, len);
             this.find(
@@ -142,7 +145,7 @@ export class Simulator extends Kernel {
     for (const d of this.state.devices) {
       if (d.lifecycle === "unbound") continue;
       const expected =
-        (d.pgrefDying ? 0 : 1 + d.pages) +
+        (d.pgrefDying ? 0 : 1 + pgmapRefs(this, d.pages)) +
         this.driver.pgrefExtras(this, d.index) +
         this.leakedPgrefs[d.index]!;
       if (d.pgref !== expected) {
@@ -157,6 +160,13 @@ export class Simulator extends Kernel {
       }
     }
   }
+}
+
+/** Whether any page of the large folio holding `page` (folios are naturally aligned) is mapped or pinned. */
+function folioInUse(runs: PageRuns, page: number, order: number): boolean {
+  const size = 2 ** order;
+  const head = Math.floor(page / size) * size;
+  return runs.count((x) => x.ptes > 0 || x.pins > 0, head, size) > 0;
 }
 
 /** The kernel entry point a statement's result comes from. */

@@ -11,11 +11,14 @@ import { type PageInfo, PageRuns, type PteTable } from "./runs.ts";
 
 export type { PageInfo, PageRun, PteKind, PteRun } from "./runs.ts";
 export {
+  isLeafKind,
   PageRuns,
   PTE_DEVMAP,
   PTE_KIND_NAMES,
   PTE_NORMAL,
   PTE_PFNMAP,
+  PTE_PMD,
+  PTE_PUD,
   PteTable,
   packPte,
   pteDev,
@@ -80,6 +83,16 @@ export interface Vma {
   readonly pmap: number;
   /** the scenario label this VMA came from */
   readonly label: string;
+  /**
+   * huge designs: the order of the folios the mapping was made of (vm_private_data = PAGE << order,
+   * huge.md §3.3 step 7), which p2pmem_may_split() checks; undefined elsewhere
+   */
+  readonly order?: number;
+  /**
+   * dup_mmap() copied this VMA into a child without its entries (vma_needs_copy() false, huge.md
+   * §3.5): the device page the parent mapped at `start`, for the fork-not-shared finding
+   */
+  readonly noCopy?: { readonly dev: number; readonly page: number };
 }
 
 /** A scenario label: the address range an mmap statement named (kept even if the mmap failed). */
@@ -221,6 +234,8 @@ export function newDevice(
       mapcount: 0,
       ptes: 0,
       pins: 0,
+      order: 0,
+      pincount: 0,
     }),
     freePages: pages,
     pgref: 0,

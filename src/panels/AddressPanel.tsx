@@ -10,7 +10,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { lookOf, PTE_KIND_NAMES, vmFlagNames } from "../kernel/state.ts";
-import { animated, hex, lookFill, PTE_STYLE, pageRange, useSize } from "./common.ts";
+import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -339,8 +339,8 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       .attr("data-pte-kind", (r) => r.kind)
       .attr("data-proc", (r) => view.lanes[r.lane]!.name)
       .attr("d", ribbon)
-      .attr("fill", (r) => (r.kind === "normal" ? PTE_STYLE.normal.fill : `url(#p2p-pte-${r.kind})`))
-      .attr("fill-opacity", (r) => (r.kind === "normal" ? 0.28 : 1))
+      .attr("fill", (r) => (SOLID_PTE_KINDS.has(r.kind) ? PTE_STYLE[r.kind].fill : `url(#p2p-pte-${r.kind})`))
+      .attr("fill-opacity", (r) => (SOLID_PTE_KINDS.has(r.kind) ? 0.28 : 1))
       .attr("stroke", (r) => (r.changed ? "#111" : PTE_STYLE[r.kind].stroke))
       .attr("stroke-width", (r) => (r.changed ? 2 : 1))
       .attr("stroke-dasharray", (r) => PTE_STYLE[r.kind].dash);

@@ -84,7 +84,12 @@ export const PTE_STYLE = {
   normal: { stroke: "#0072b2", fill: "#0072b2", dash: "", label: "normal PTE (holds a page ref)" },
   devmap: { stroke: "#a8407e", fill: "#cc79a7", dash: "6 3", label: "devmap PTE (no ref)" },
   pfnmap: { stroke: "#007a5a", fill: "#009e73", dash: "2 2", label: "pfnmap PTE (no ref)" },
+  pmd: { stroke: "#d55e00", fill: "#d55e00", dash: "", label: "PMD leaf (a 2 MiB folio, holds a folio ref)" },
+  pud: { stroke: "#8a3b00", fill: "#8a3b00", dash: "", label: "PUD leaf (a 1 GiB folio, holds a folio ref)" },
 } as const;
+
+/** Entry kinds drawn with a solid fill (the others use a hatch pattern of PatternDefs). */
+export const SOLID_PTE_KINDS: ReadonlySet<string> = new Set(["normal", "pmd", "pud"]);
 
 export function prefersReducedMotion(): boolean {
   return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -39,7 +39,162 @@ export interface CodeExcerpt {
 const failed = (c: CodeContext) => c.result !== "ok" && c.result !== "blocked";
 const isPrivateMmap = (c: CodeContext) => c.stmt?.op === "mmap" && c.stmt.private;
 
+/**
+ * Functions the huge-folio proposals (../shared/kernel/huge.md; not merged in 7.3.4) add or use.
+ * Ranges: see kernel-sources.ts; the excerpts follow huge.md's steps and the 7.3.4 functions it
+ * names (mm/huge_memory.c insert_pmd/insert_pud/zap_huge_pmd/zap_huge_pud, mm/gup.c
+ * try_grab_folio/gup_put_folio, mm/memremap.c zone_device_folio_init, lib/genalloc.c
+ * gen_pool_first_fit_align).
+ */
+const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
+  zone_device_folio_init: {
+    lines: [
+      "# huge.md §3.3 step 6a [P]: the folio is formed at mmap time",
+      "for each of the 2^order struct pages: VM_WARN if refcount != 0; clear order/head; set pgmap",
+      "set_page_count(head, 1)   # refcount 0 -> 1",
+      "percpu_ref_tryget_many(&pgmap->ref, 1 << order)",
+      "if order: prep_compound_page(head, order); folio_set_large_rmappable(folio)",
+    ],
+    hl: 2,
+  },
+  percpu_ref_tryget_many: {
+    lines: ["percpu_ref_tryget_many(ref, nr)   # get nr references unless the ref is dead"],
+    hl: 0,
+  },
+  percpu_ref_put_many: {
+    lines: ["percpu_ref_put_many(ref, nr)   # put nr references; the last one ends memunmap_pages' wait"],
+    hl: 0,
+  },
+  insert_pmd: {
+    lines: [
+      "if !pmd_none(*pmd): return VM_FAULT_NOPAGE   # occupied: nothing inserted",
+      "entry = folio_mk_pmd(folio, prot)   # young, dirty, writable with VM_WRITE",
+      "folio_get(folio)   # folio refcount +1",
+      "folio_add_file_rmap_pmd(folio, page, vma)   # entire mapcount +1",
+      "add_mm_counter(mm, mm_counter_file(folio), HPAGE_PMD_NR)",
+      "set_pmd_at(mm, addr, pmd, entry)   # one PMD leaf maps 2 MiB",
+    ],
+    hl: 5,
+    at: { "folio-ref": 2, "leaf-set": 5 },
+  },
+  insert_pud: {
+    lines: [
+      "if !pud_none(*pud): return VM_FAULT_NOPAGE   # occupied: nothing inserted",
+      "entry = folio_mk_pud(folio, prot)   # young, dirty, writable with VM_WRITE",
+      "folio_get(folio)   # folio refcount +1",
+      "folio_add_file_rmap_pud(folio, page, vma)   # entire mapcount +1",
+      "add_mm_counter(mm, mm_counter_file(folio), HPAGE_PUD_NR)",
+      "set_pud_at(mm, addr, pud, entry)   # one PUD leaf maps 1 GiB",
+    ],
+    hl: 5,
+    at: { "folio-ref": 2, "leaf-set": 5 },
+  },
+  zap_huge_pmd: {
+    lines: [
+      "orig = pmdp_huge_get_and_clear_full(vma, addr, pmd, fullmm)   # clear the leaf",
+      "folio_remove_rmap_pmd(folio, page, vma)   # entire mapcount -1",
+      "add_mm_counter(mm, mm_counter_file(folio), -HPAGE_PMD_NR)",
+      "tlb_remove_page_size(tlb, page, HPAGE_PMD_SIZE)   # folio put at tlb_finish_mmu",
+    ],
+    hl: 0,
+  },
+  zap_huge_pud: {
+    lines: [
+      "orig = pudp_huge_get_and_clear_full(vma, addr, pud, fullmm)   # clear the leaf",
+      "if !vma_is_special_huge(vma):   # no VM_PFNMAP|VM_MIXEDMAP",
+      "    folio_remove_rmap_pud(folio, page, vma)   # entire mapcount -1",
+      "    tlb_remove_page_size(tlb, page, HPAGE_PUD_SIZE)   # folio put at tlb_finish_mmu",
+    ],
+    hl: 0,
+  },
+  record_subpages: {
+    lines: [
+      "# gup_fast_pmd_leaf / gup_fast_pud_leaf, after try_grab_folio_fast(folio, refs, FOLL_PIN):",
+      "for each page of the leaf in the range: pages[nr++] = page   # grabbed: the pin records it",
+    ],
+    hl: 1,
+  },
+  gup_put_folio: {
+    lines: [
+      "if flags & FOLL_PIN:",
+      "    if folio_has_pincount(folio): atomic_sub(refs, &folio->_pincount)   # large folio",
+      "    else: refs *= GUP_PIN_COUNTING_BIAS",
+      "folio_put_refs(folio, refs)   # refcount -refs; the whole folio is freed at 0",
+    ],
+    hl: 3,
+  },
+  gen_pool_first_fit_align: {
+    lines: [
+      "align_mask = (data->align >> order) - 1",
+      "align_off = (start_addr & (data->align - 1)) >> order   # relative to the chunk",
+      "start = bitmap_find_next_zero_area_off(map, size, start, nr, align_mask, align_off)",
+      "# no free run at that alignment: the mmap tries a lower order (huge.md §3.3 step 4)",
+    ],
+    hl: 2,
+    at: { "genpool-miss": 3, finding: 3 },
+  },
+  gen_pool_first_fit: {
+    lines: [
+      "start = bitmap_find_next_zero_area(map, size, start, nr, 0)   # lowest free run",
+      "# no free run of that length: gen_pool_alloc returns 0 (NULL)",
+    ],
+    hl: 0,
+    at: { "genpool-miss": 1 },
+  },
+  gen_pool_alloc_algo_owner: {
+    lines: [
+      "for each chunk: start_bit = algo(chunk->bits, end_bit, 0, nbits, data, pool, start_addr)",
+      "bitmap_set_ll(chunk->bits, start_bit, nbits)   # set bits: the range is allocated",
+      "return chunk->start_addr + (start_bit << order)   # NULL if no chunk had room",
+    ],
+    hl: 1,
+    at: { note: 2 },
+  },
+  memmap_init_compound: {
+    lines: [
+      "# huge-v1 probe: pgmap->vmemmap_shift = ilog2(align) - PAGE_SHIFT",
+      "for each folio of 1 << vmemmap_shift pages: prep_compound_head(); prep_compound_tail() each",
+      "# every refcount stays 0; tail struct pages share vmemmap pages (dedup)",
+    ],
+    hl: 1,
+  },
+  vm_insert_folio_pmd: {
+    lines: [
+      "# 08/13, not merged: allocate the p4d, pud and pmd levels for addr",
+      "ret = insert_pmd(vma, addr, pmd, folio, write)   # NOPAGE means done",
+    ],
+    hl: 1,
+  },
+  vm_insert_folio_pud: {
+    lines: [
+      "# 08/13, not merged: allocate the p4d and pud levels for addr",
+      "ret = insert_pud(vma, addr, pud, folio, write)   # NOPAGE means done",
+    ],
+    hl: 1,
+  },
+  copy_page_range: {
+    lines: [
+      "if !vma_needs_copy(dst_vma, src_vma): return 0   # no VM_PFNMAP|VM_MIXEDMAP, no anon_vma",
+      "copy_p4d_range() ... copy_pte_range(): copy each present entry",
+    ],
+    hl: 0,
+  },
+  copy_huge_pmd: {
+    lines: ["if !vma_is_anonymous(dst_vma) && !pmd_special(pmd): return 0   # refilled on fault, not copied"],
+    hl: 0,
+  },
+  kernfs_vma_may_split: {
+    lines: [
+      "if !kernfs_get_active_of(of): return -ENODEV   # the allocate file is gone (unbind)",
+      "ret = of->vm_ops->may_split(vma, addr)   # p2pmem_may_split: -EINVAL if not folio aligned",
+      "kernfs_put_active_of(of); return ret",
+    ],
+    hl: 0,
+  },
+};
+
 export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
+  ...HUGE_CODE,
   p2pviz: {
     lines: [
       "# not a kernel function: the simulator's own setup",
@@ -570,9 +725,10 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "if flags & FOLL_GET: folio_ref_add(folio, refs)",
       "else if FOLL_PIN: folio_ref_add(folio, refs * GUP_PIN_COUNTING_BIAS)  # +1024",
       "    node_stat_mod_folio(folio, NR_FOLL_PIN_ACQUIRED, refs)",
+      "    large folio: folio_ref_add(folio, refs); atomic_add(refs, &folio->_pincount)  # no bias",
     ],
     hl: 3,
-    at: { note: 1, "page-ref": 3, "pin-page": 3, finding: 3 },
+    at: { note: 1, "page-ref": 3, "pin-page": 3, finding: 3, "folio-ref": 5 },
   },
   unpin_user_page: {
     lines: [
@@ -598,9 +754,14 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "unmap_region(): zap the PTEs of the range",
       "for each vma in range: remove_vma(vma)   # vm_ops->close",
       "return 0",
+      "a split refused by vm_ops->may_split: return its error (-EINVAL, -ENODEV); nothing unmapped",
     ],
     hl: 3,
     at: { note: 0, "vma-split": 1, "vma-remove": 4, result: 5 },
+    pick: (c) =>
+      c.event.kind === "result" && (c.result === "EINVAL" || c.result === "ENODEV") && c.stmt?.op === "munmap"
+        ? 6
+        : undefined,
   },
   __split_vma: {
     lines: [
@@ -609,9 +770,12 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
       "else: new->vm_start = addr; new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT",
       "if new->vm_ops->open: new->vm_ops->open(new)",
       "shrink vma to the other side of addr",
+      "# first: if vm_ops->may_split(vma, addr) fails (addr not folio aligned): return -EINVAL",
+      "# first: if vm_ops->may_split(vma, addr) fails (the allocate file is gone): return -ENODEV",
     ],
     hl: 2,
     at: { "vma-split": 2, "pmap-kref": 3 },
+    pick: (c) => (c.event.kind === "note" ? (c.result === "ENODEV" ? 6 : 5) : undefined),
   },
   zap_pte_range: {
     lines: [
@@ -730,6 +894,69 @@ export const KERNEL_CODE: Readonly<Record<string, CodeExcerpt>> = {
   },
 };
 
+const privOrOffset = (c: CodeContext) =>
+  isPrivateMmap(c) ? 0 : c.stmt?.op === "mmap" && (c.stmt.offset ?? 0) !== 0 ? 1 : undefined;
+
+/** Per-design excerpts of functions whose body the design changes (the proposals' mmap and free). */
+export const DESIGN_CODE: Readonly<Partial<Record<Design, Readonly<Record<string, CodeExcerpt>>>>> = {
+  huge: {
+    p2pmem_alloc_mmap: {
+      lines: [
+        "if !(vma->vm_flags & VM_MAYSHARE): return -EINVAL   # MAP_PRIVATE",
+        "if vma->vm_pgoff: return -EINVAL",
+        "if !rcu_dereference(pdev->p2pdma): return -ENODEV",
+        "order = len % 1G == 0 ? PUD_ORDER : len % 2M == 0 ? PMD_ORDER : 0   # [P] length heuristic",
+        "if order == 0: vm_insert_page() each page, as upstream",
+        "kaddr = aligned gen_pool alloc, falling back PUD -> PMD -> 4K   # [P] best effort",
+        "if !kaddr: return -ENOMEM",
+        "for each folio: zone_device_folio_init(); insert_pmd/pud(); put_page(head)",
+        "vm_flags |= VM_DONTEXPAND; vm_ops = &p2pmem_vm_ops   # .may_split, .pagesize",
+        "percpu_ref_put(ref); return 0",
+      ],
+      hl: 7,
+      at: { "vma-flags": 8, fallback: 5, finding: 5 },
+      pick: (c) => (c.event.kind === "note" ? (privOrOffset(c) ?? 4) : undefined),
+    },
+    p2pdma_folio_free: {
+      lines: [
+        "# [P] huge.md §3.10: the whole folio goes back",
+        "gen_pool_free_owner(pool, folio_address(folio), folio_size(folio), &ref)",
+        "percpu_ref_put_many(ref, folio_nr_pages(folio))",
+      ],
+      hl: 1,
+      at: { pgref: 2 },
+    },
+  },
+  "huge-v1": {
+    p2pmem_alloc_mmap: {
+      lines: [
+        "if !(vma->vm_flags & VM_MAYSHARE): return -EINVAL   # MAP_PRIVATE",
+        "if vma->vm_pgoff: return -EINVAL",
+        "if !rcu_dereference(pdev->p2pdma): return -ENODEV",
+        'if !IS_ALIGNED(vm_start | vm_end, p2pdma->align): return -EINVAL   # "unaligned vma"',
+        "kaddr = gen_pool_alloc_owner(pool, len)   # align-sized bits: aligned",
+        "if !kaddr: return -ENOMEM",
+        "per align slice: set_page_count(head, 1); vm_insert_folio_pmd/pud(); percpu_ref_get(); put_page",
+        "vm_flags |= VM_DONTEXPAND; vm_ops = &p2pmem_vm_ops",
+        "percpu_ref_put(ref); return 0",
+      ],
+      hl: 6,
+      at: { "vma-flags": 7, finding: 3 },
+      pick: (c) =>
+        c.event.kind === "note" ? (privOrOffset(c) ?? (c.result === "EINVAL" ? 3 : 6)) : undefined,
+    },
+    p2pdma_folio_free: {
+      lines: [
+        "# 06/13: one bit of the pool is one folio",
+        "gen_pool_free_owner(pool, page_to_virt(head), p2pdma->align, &ref)",
+        "percpu_ref_put(ref)   # one per folio",
+      ],
+      hl: 1,
+      at: { pgref: 2 },
+    },
+  },
+};
+
 export interface CodeView {
   readonly fn: string;
   readonly lines: readonly string[];
@@ -740,7 +967,7 @@ export interface CodeView {
 /** The excerpt for the event's function, with the line the kernel stands on highlighted. */
 export function codeView(c: CodeContext): CodeView {
   const fn = c.event.fn;
-  const ex = KERNEL_CODE[fn];
+  const ex = DESIGN_CODE[c.design]?.[fn] ?? KERNEL_CODE[fn];
   if (!ex) return { fn, lines: [], hl: -1 };
   const hl = ex.pick?.(c) ?? ex.at?.[c.event.kind] ?? ex.hl;
   return { fn, lines: ex.lines, hl: Math.max(0, Math.min(hl, ex.lines.length - 1)) };

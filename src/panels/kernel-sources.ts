@@ -24,6 +24,14 @@ export const DESIGN_KERNEL: Readonly<Record<Design, { readonly version: string; 
   "rfc-v1": { version: "5.10", what: "RFC v1 of 2020-11-06, against 5.10-rc" },
   fault: { version: "5.10", what: "RFC v2-v6 (first posted against 5.10-rc)" },
   remap: { version: "5.10", what: "an MMIO-style driver of the same era" },
+  huge: {
+    version: "7.3.4",
+    what: "proposal, not merged: the maintainers' direction for huge folios (huge.md §3), on 7.3.4 primitives",
+  },
+  "huge-v1": {
+    version: "7.3.4",
+    what: "proposal, not merged: the compound-page series as posted 2025-12-20 (huge.md §4), on 7.3.4",
+  },
 };
 
 export interface SourceRange {
@@ -129,6 +137,79 @@ export const KERNEL_SOURCES: Readonly<Record<string, SourceRef>> = {
   device_release_driver: { file: "drivers/base/dd.c", from: 1406, to: 1414 },
   unbind_store: { file: "drivers/base/bus.c", from: 235, to: 250 },
   sysfs_remove_file_from_group: { file: "fs/sysfs/file.c", from: 553, to: 569 },
+  // huge.md designs (proposals on 7.3.4): named, not ranged
+  zone_device_folio_init: {
+    file: "include/linux/memremap.h",
+    note: "7.3.4 helper over mm/memremap.c zone_device_page_init(); the proposal's use of it is huge.md §3.3 step 6a [P]",
+  },
+  percpu_ref_tryget_many: {
+    file: "include/linux/percpu-refcount.h",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  percpu_ref_put_many: {
+    file: "include/linux/percpu-refcount.h",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  insert_pmd: {
+    file: "mm/huge_memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  insert_pud: {
+    file: "mm/huge_memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  zap_huge_pmd: {
+    file: "mm/huge_memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  zap_huge_pud: {
+    file: "mm/huge_memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  record_subpages: {
+    file: "mm/gup.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  gup_put_folio: {
+    file: "mm/gup.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  gen_pool_first_fit_align: {
+    file: "lib/genalloc.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  gen_pool_first_fit: {
+    file: "lib/genalloc.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  gen_pool_alloc_algo_owner: {
+    file: "lib/genalloc.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  memmap_init_compound: {
+    file: "mm/mm_init.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  vm_insert_folio_pmd: {
+    file: "mm/huge_memory.c",
+    note: "added by the compound-page series (08/13, e9e9c8e94a), never merged",
+  },
+  vm_insert_folio_pud: {
+    file: "mm/huge_memory.c",
+    note: "added by the compound-page series (08/13, e9e9c8e94a), never merged",
+  },
+  copy_page_range: {
+    file: "mm/memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  copy_huge_pmd: {
+    file: "mm/huge_memory.c",
+    note: "7.3.4 function used by the huge designs; no 6.12.117 range recorded (its 7.3.4 range was not read in this session)",
+  },
+  kernfs_vma_may_split: {
+    file: "fs/kernfs/file.c",
+    note: "added by the compound-page series (04/13, cb81bb1177), never merged",
+  },
 };
 
 /** The default source browser: Bootlin's Elixir. */

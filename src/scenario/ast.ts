@@ -5,15 +5,15 @@
  * the parallel `spans` array of a ParseResult.
  */
 
-export const DESIGNS = ["upstream", "seed", "rfc-v1", "fault", "remap"] as const;
+export const DESIGNS = ["upstream", "seed", "rfc-v1", "fault", "remap", "huge", "huge-v1"] as const;
 export type Design = (typeof DESIGNS)[number];
 
 /**
- * Designs the language v2 names that this version of p2pviz does not simulate yet (the huge-folio
- * proposals, ../shared/kernel/huge.md). The parser refuses them with a clear message rather than
- * running something else.
+ * Designs the language names that this version of p2pviz does not simulate (none since the
+ * huge-folio proposals of ../shared/kernel/huge.md are simulated). The parser refuses them with a
+ * clear message rather than running something else.
  */
-export const UNSIMULATED_DESIGNS = ["huge", "huge-v1"] as const;
+export const UNSIMULATED_DESIGNS = [] as const;
 
 /**
  * Kernel versions (language v2 `kernel DESIGN VERSION`): behaviour epochs, each standing for a range
@@ -29,6 +29,9 @@ export const DESIGN_VERSIONS: Record<Design, readonly KernelVersion[]> = {
   "rfc-v1": ["5.10"],
   fault: ["5.10"],
   remap: KERNEL_VERSIONS,
+  // proposals on top of 7.3 (scenario-language.md "Kernel versions"; huge.md §0)
+  huge: ["7.3"],
+  "huge-v1": ["7.3"],
 };
 
 export function defaultVersion(design: Design): KernelVersion {

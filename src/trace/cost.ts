@@ -7,14 +7,15 @@
  * - installCalls: calls that install a user mapping entry: each `pte-set` made by a driver's insert
  *   (vm_insert_page -> insert_page, vmf_insert_mixed, remap_pfn_range's per-PTE set). Fork copies
  *   (copy_present_pte) are `entriesCopied`, not installs.
- * - pte / pmd / pud: entries set at each level. No design of this version sets PMD or PUD leaves
- *   yet, so pmd and pud are 0 for all of them; the fields exist for the huge designs (huge.md §2).
+ * - pte / pmd / pud: entries set at each level: `pte-set` PTEs, `leaf-set` PMD or PUD leaves (the
+ *   huge designs' insert_pmd() / insert_pud(), one install call each).
  * - tablePages: page-table pages allocated (__pte_alloc, __pmd_alloc, __pud_alloc): a table is
  *   counted the first time an entry is set under it in a process. The model never reuses a virtual
  *   address (mmap.ts hands addresses out top down) and does not model free_pgtables, so "first
  *   time" is "newly allocated" for every mmap (huge.md §6.3 assumes an empty, aligned range).
  * - structPagesInit: struct pages (re)initialised: `set_page_count` page-ref events (6.15+ upstream
- *   sets each page's count to 1 before vm_insert_page()).
+ *   sets each page's count to 1 before vm_insert_page()), the 2^O pages of each `folio-init` at mmap
+ *   (huge: zone_device_folio_init()), and huge-v1's set_page_count() of each head.
  * - pgrefOps: pgmap (percpu_ref) operations for pages: every `pgref` event except the
  *   tryget_live / put bracket of a driver call, the probe's devm_memremap_pages and the unbind's
  *   kill / memunmap_pages (huge.md §6.4 counts N gets for upstream's mmap and N puts at munmap).
@@ -25,6 +26,7 @@
  * - entriesCopied: entries copied into a child at fork (copy_present_pte).
  */
 import type { KernelEvent, LoopBodyEvent, TraceRecord } from "../kernel/events.ts";
+import { PTE_PUD, pteKind } from "../kernel/state.ts";
 import type { Trace } from "./trace.ts";
 
 export interface Cost {
@@ -150,6 +152,34 @@ function addEvent(c: Cost, acc: Acc, e: KernelEvent, n: number, alone: boolean):
       c.tablePages += acc.tables.populate(e.proc, e.vpn, n, 0);
       break;
     }
+    case "leaf-set": {
+      // insert_pmd() / insert_pud(): one install call and one leaf per folio; a PMD leaf lives in
+      // a PMD table (level 1), a PUD leaf in a PUD table (level 2).
+      const pud = pteKind(e.pte) === PTE_PUD;
+      c.installCalls += n;
+      if (pud) c.pud += n;
+      else c.pmd += n;
+      c.tablePages += acc.tables.populate(e.proc, e.vpn, n * e.pages, pud ? 2 : 1);
+      break;
+    }
+    case "folio-init":
+      // zone_device_folio_init() rewrites all 2^O struct pages; the probe's memmap_init_compound()
+      // is device set-up, not counted (as upstream's memmap init is not).
+      if (e.fn !== "memmap_init_compound") c.structPagesInit += n * e.pages;
+      break;
+    case "folio-ref":
+      // huge-v1: set_page_count() on each head only
+      if (e.fn === "set_page_count") c.structPagesInit += n;
+      break;
+    case "folio-free":
+      // p2pdma_folio_free(): one gen_pool_free_owner() of the whole folio
+      c.genpoolFrees += n;
+      acc.open = null;
+      break;
+    case "genpool-miss":
+      // a failed aligned try is a gen_pool_alloc call too (huge.md §6.3 "1 + failed aligned tries")
+      c.genpoolAllocs += n;
+      break;
     case "page-ref":
       if (e.fn === "set_page_count") c.structPagesInit += n;
       break;

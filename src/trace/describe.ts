@@ -78,6 +78,25 @@ const SOURCES: Record<string, string> = {
   device_release_driver: "drivers/base/dd.c",
   unbind_store: "drivers/base/bus.c",
   sysfs_remove_file_from_group: "fs/sysfs/group.c",
+  // the huge-folio designs (huge.md; 7.3.4 paths)
+  zone_device_folio_init: "include/linux/memremap.h",
+  percpu_ref_tryget_many: "include/linux/percpu-refcount.h",
+  percpu_ref_put_many: "include/linux/percpu-refcount.h",
+  insert_pmd: "mm/huge_memory.c",
+  insert_pud: "mm/huge_memory.c",
+  zap_huge_pmd: "mm/huge_memory.c",
+  zap_huge_pud: "mm/huge_memory.c",
+  record_subpages: "mm/gup.c",
+  gup_put_folio: "mm/gup.c",
+  gen_pool_first_fit_align: "lib/genalloc.c",
+  gen_pool_first_fit: "lib/genalloc.c",
+  gen_pool_alloc_algo_owner: "lib/genalloc.c",
+  memmap_init_compound: "mm/mm_init.c",
+  vm_insert_folio_pmd: "mm/huge_memory.c",
+  vm_insert_folio_pud: "mm/huge_memory.c",
+  copy_page_range: "mm/memory.c",
+  copy_huge_pmd: "mm/huge_memory.c",
+  kernfs_vma_may_split: "fs/kernfs/file.c",
 };
 
 export function sourceOf(fn: string): string {
@@ -153,7 +172,9 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
     case "pin-create":
       return `${proc(e.proc)} starts pinning '${e.name}' for O_DIRECT I/O.`;
     case "pin-page":
-      return `${page(e.dev, e.page)} is pinned by '${trace.pinNames[e.pin] ?? e.pin}' (+1024 refcount).`;
+      return e.fn === "record_subpages"
+        ? `${page(e.dev, e.page)} is pinned by '${trace.pinNames[e.pin] ?? e.pin}' (its folio counted the pin: refcount and pincount +1, no bias).`
+        : `${page(e.dev, e.page)} is pinned by '${trace.pinNames[e.pin] ?? e.pin}' (+1024 refcount).`;
     case "unpin-page":
       return `'${trace.pinNames[e.pin] ?? e.pin}' lets go of ${page(e.dev, e.page)}.`;
     case "pin-status":
@@ -181,5 +202,23 @@ export function describeEvent(trace: Trace, e: KernelEvent): string {
     }
     case "finding":
       return `Finding: ${trace.findings[e.finding]?.text ?? "?"}.`;
+    case "folio-init":
+      return e.ref === 0
+        ? `${dev(e.dev)} pages ${e.page}-${e.page + e.pages - 1} are formed into folios of order ${e.order} at probe (${e.fn}); every refcount stays 0.`
+        : `${dev(e.dev)} pages ${e.page}-${e.page + e.pages - 1} become one folio of order ${e.order}: ${e.pages} struct pages rewritten, head refcount 0 -> ${e.ref} (${e.fn}).`;
+    case "folio-ref":
+      return `${dev(e.dev)} folio at page ${e.page} (${e.pages} pages) refcount ${e.to - e.delta} -> ${e.to}${e.pin ? `, pincount ${e.pin > 0 ? "+" : ""}${e.pin}` : ""} (${e.fn}).`;
+    case "leaf-set":
+      return `${proc(e.proc)} ${PTE_KIND_NAMES[pteKind(e.pte)].toUpperCase()} leaf at ${addr(e.vpn)} now maps the folio ${page(pteDev(e.pte), ptePage(e.pte))}-${ptePage(e.pte) + e.pages - 1} (${e.pages} pages, entire mapcount +1, ${e.fn}).`;
+    case "leaf-clear":
+      return `${proc(e.proc)} ${PTE_KIND_NAMES[pteKind(e.pte)].toUpperCase()} leaf at ${addr(e.vpn)} for the folio at ${page(pteDev(e.pte), ptePage(e.pte))} is cleared (entire mapcount -1, ${e.fn}).`;
+    case "folio-free":
+      return `${dev(e.dev)} folio at page ${e.page} reached refcount 0: ${e.fn} returns its ${e.pages} pages to the genpool in one call.`;
+    case "genpool-miss":
+      return e.order > 0
+        ? `The genpool of ${dev(e.dev)} has no free run of ${e.pages} pages aligned to ${formatSize(2 ** e.order * trace.pageSize)} (${e.fn}).`
+        : `The genpool of ${dev(e.dev)} has no free run of ${e.pages} pages (${e.fn}).`;
+    case "fallback":
+      return `${dev(e.dev)}: the mapping falls back from order ${e.from} to ${e.to === 0 ? "4K pages" : `order ${e.to}`} folios.`;
   }
 }

@@ -131,7 +131,7 @@ function summarize(t: Trace, label: string): SideSummary {
     forEachEvent(r, (e, times) => {
       if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
       else if (e.kind === "genpool-free") allocatedNow -= times;
-      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 4]!);
+      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
     });
   }
   const final = new TraceCursor(t).seek(t.steps - 1);

@@ -1,7 +1,14 @@
 /** The `p2pviz run --json` document (format "p2pviz-run/1"): the shape is a contract for scripts. */
+
+import { pmdOrder, pudOrder } from "../kernel/drivers/designs/huge-policy.ts";
+import { DRIVERS } from "../kernel/drivers/designs/index.ts";
 import {
+  isLeafKind,
   type KernelState,
+  type PageRun,
   PTE_KIND_NAMES,
+  PTE_PUD,
+  type PteKind,
   pinPages,
   unpackDev,
   unpackPage,
@@ -57,6 +64,12 @@ export interface FinalJson {
      * (sizeof(struct page) on x86-64, huge.md §3.1, §6.3 "Per device, static")
      */
     vmemmapBytes: number;
+    /**
+     * large folios in use (huge designs): head page, order, and the head's refcount, entire
+     * mapcount (PMD/PUD mappings) and _pincount
+     */
+    folios: FolioJson[];
+    /** allocated pages; a large folio's tail pages show refcount 0, as in the kernel */
     allocated: { page: number; refcount: number; mapcount: number; pins: number }[];
   }[];
   processes: {
@@ -68,10 +81,57 @@ export interface FinalJson {
       end: number;
       pgoff: number;
       flags: string[];
-      ptes: { offset: number; device: string; page: number; kind: string }[];
+      /** a PTE, or a PMD/PUD leaf (`kind` "pmd" | "pud", `page` its head, `pages` the pages it maps) */
+      ptes: { offset: number; device: string; page: number; kind: string; pages?: number }[];
     }[];
   }[];
   pins: { name: string; process: string; status: string; pages: { device: string; page: number }[] }[];
+}
+
+export interface FolioJson {
+  head: number;
+  order: number;
+  refcount: number;
+  mapcount: number;
+  pincount: number;
+}
+
+/** The large folios in use on a device: one entry per head (O(folios), never O(pages)). */
+export function foliosOf(d: KernelState["devices"][number]): FolioJson[] {
+  const out: FolioJson[] = [];
+  for (const r of d.pageRuns.runs()) {
+    if (!r.allocated || r.order === 0) continue;
+    const size = 2 ** r.order;
+    for (let h = Math.ceil(r.start / size) * size; h < r.start + r.length; h += size)
+      out.push({ head: h, order: r.order, refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount });
+  }
+  return out;
+}
+
+/** A page's refcount as the kernel holds it: a large folio's tails are 0 (the head has the count). */
+function pageRefcount(r: { order: number; refcount: number }, page: number): number {
+  return r.order > 0 && page % 2 ** r.order !== 0 ? 0 : r.refcount;
+}
+
+/** The vmemmap bytes of a device (the design's, e.g. huge-v1's deduplicated compound vmemmap). */
+function deviceVmemmap(trace: Trace, pages: number): number {
+  return DRIVERS[trace.design].vmemmapBytes?.(pages, trace.pageSize) ?? vmemmapBytes(pages);
+}
+
+/** Entries of a run of a process's page table: PTEs as they are, leaves one entry each. */
+function leafEntries(
+  r: { vpn: number; length: number; dev: number; page: number; kind: PteKind },
+  pageSize: number,
+): { vpn: number; page: number; pages: number }[] {
+  const size = r.length > 0 && isLeafKind(r.kind) ? leafSize(r.kind, pageSize) : 0;
+  if (!size) return [];
+  const out: { vpn: number; page: number; pages: number }[] = [];
+  for (let i = 0; i < r.length; i += size) out.push({ vpn: r.vpn + i, page: r.page + i, pages: size });
+  return out;
+}
+
+function leafSize(kind: PteKind, pageSize: number): number {
+  return 2 ** (kind === PTE_PUD ? pudOrder(pageSize) : pmdOrder(pageSize));
 }
 
 /** The final state, page by page; without `withPages` the devices' `allocated` lists stay empty. */
@@ -83,7 +143,7 @@ export function finalJson(trace: Trace, s: KernelState, withPages = true): Final
       for (const r of d.pageRuns.runs()) {
         if (!r.allocated || !withPages) continue;
         for (let p = r.start; p < r.start + r.length; p++)
-          allocated.push({ page: p, refcount: r.refcount, mapcount: r.mapcount, pins: r.pins });
+          allocated.push({ page: p, refcount: pageRefcount(r, p), mapcount: r.mapcount, pins: r.pins });
       }
       return {
         name: d.name,
@@ -92,7 +152,8 @@ export function finalJson(trace: Trace, s: KernelState, withPages = true): Final
         freePages: d.freePages,
         pgref: d.pgref,
         freeRefcount: VERSIONS[trace.version].freeRefcount,
-        vmemmapBytes: vmemmapBytes(d.pages),
+        vmemmapBytes: deviceVmemmap(trace, d.pages),
+        folios: foliosOf(d),
         allocated,
       };
     }),
@@ -104,6 +165,17 @@ export function finalJson(trace: Trace, s: KernelState, withPages = true): Final
         const ptes: FinalJson["processes"][number]["vmas"][number]["ptes"] = [];
         const first = v.start / trace.pageSize;
         for (const r of p.ptes.runsIn(first, v.end / trace.pageSize - first)) {
+          if (isLeafKind(r.kind)) {
+            for (const l of leafEntries(r, trace.pageSize))
+              ptes.push({
+                offset: l.vpn * trace.pageSize - label.start,
+                device: devName(r.dev),
+                page: l.page,
+                kind: PTE_KIND_NAMES[r.kind],
+                pages: l.pages,
+              });
+            continue;
+          }
           for (let i = 0; i < r.length; i++) {
             ptes.push({
               offset: (r.vpn + i) * trace.pageSize - label.start,
@@ -200,6 +272,33 @@ export interface FinalRunsJson {
   }[];
 }
 
+/** An allocated run as entries that agree: a large folio's head apart from its tails (refcount 0). */
+function allocatedRuns(r: PageRun): FinalRunsJson["devices"][number]["allocated"] {
+  const entry = (page: number, pages: number, refcount: number) => ({
+    page,
+    pages,
+    refcount,
+    mapcount: r.mapcount,
+    pins: r.pins,
+  });
+  if (r.order === 0 || r.refcount === 0) return [entry(r.start, r.length, r.refcount)];
+  const out: FinalRunsJson["devices"][number]["allocated"] = [];
+  const end = r.start + r.length;
+  let at = r.start;
+  while (at < end) {
+    const size = 2 ** r.order;
+    if (at % size === 0) {
+      out.push(entry(at, 1, r.refcount));
+      at++;
+      continue;
+    }
+    const next = Math.min(end, (Math.floor(at / size) + 1) * size);
+    out.push(entry(at, next - at, 0));
+    at = next;
+  }
+  return out;
+}
+
 /** The final state as runs: its size follows the ranges of the run, not its pages. */
 export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
   const devName = (i: number) => s.devices[i]?.name ?? String(i);
@@ -211,17 +310,12 @@ export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
       freePages: d.freePages,
       pgref: d.pgref,
       freeRefcount: VERSIONS[trace.version].freeRefcount,
-      vmemmapBytes: vmemmapBytes(d.pages),
+      vmemmapBytes: deviceVmemmap(trace, d.pages),
+      folios: foliosOf(d),
       allocated: d.pageRuns
         .runs()
         .filter((r) => r.allocated)
-        .map((r) => ({
-          page: r.start,
-          pages: r.length,
-          refcount: r.refcount,
-          mapcount: r.mapcount,
-          pins: r.pins,
-        })),
+        .flatMap((r) => allocatedRuns(r)),
     })),
     processes: s.processes.map((p) => ({
       name: p.name,
@@ -235,13 +329,25 @@ export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
           end: v.end,
           pgoff: v.pgoff,
           flags: vmFlagNames(v.flags),
-          ptes: p.ptes.runsIn(first, v.end / trace.pageSize - first).map((r) => ({
-            offset: r.vpn * trace.pageSize - label.start,
-            pages: r.length,
-            device: devName(r.dev),
-            page: r.page,
-            kind: PTE_KIND_NAMES[r.kind],
-          })),
+          ptes: p.ptes.runsIn(first, v.end / trace.pageSize - first).flatMap((r) =>
+            isLeafKind(r.kind)
+              ? leafEntries(r, trace.pageSize).map((l) => ({
+                  offset: l.vpn * trace.pageSize - label.start,
+                  pages: l.pages,
+                  device: devName(r.dev),
+                  page: l.page,
+                  kind: PTE_KIND_NAMES[r.kind],
+                }))
+              : [
+                  {
+                    offset: r.vpn * trace.pageSize - label.start,
+                    pages: r.length,
+                    device: devName(r.dev),
+                    page: r.page,
+                    kind: PTE_KIND_NAMES[r.kind],
+                  },
+                ],
+          ),
         };
       }),
     })),
@@ -321,7 +427,7 @@ function writeFinalPages(trace: Trace, s: KernelState, out: (s: string) => void)
       if (!r.allocated) continue;
       for (let p = r.start; p < r.start + r.length; p++) {
         chunk.push(
-          `${n++ ? "," : ""}${JSON.stringify({ page: p, refcount: r.refcount, mapcount: r.mapcount, pins: r.pins })}`,
+          `${n++ ? "," : ""}${JSON.stringify({ page: p, refcount: pageRefcount(r, p), mapcount: r.mapcount, pins: r.pins })}`,
         );
         if (chunk.length >= 8192) {
           out(chunk.join(""));

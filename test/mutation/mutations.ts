@@ -268,8 +268,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "mmap-min-addr",
     file: MM,
-    search: "const fits = base - bytes >= MMAP_MIN_ADDR;",
-    replace: "const fits = base - bytes >= 0;",
+    search: "const fits = below >= MMAP_MIN_ADDR;",
+    replace: "const fits = below >= 0;",
     rule: "mmap_min_addr bounds the address space from below",
   },
   {
@@ -289,14 +289,14 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "munmap-no-front-split",
     file: MM,
-    search: "if (firstV.start < start) splitVma(k, p, firstV, start, true);",
+    search: "    splitVma(k, p, firstV, start, true);",
     replace: "",
     rule: "split_vma at the start of a munmap range",
   },
   {
     id: "munmap-no-back-split",
     file: MM,
-    search: "if (lastV && lastV.end > end) splitVma(k, p, lastV, end, false);",
+    search: "    splitVma(k, p, lastV, end, false);",
     replace: "",
     rule: "split_vma at the end of a munmap range",
   },
@@ -370,7 +370,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "unbind-no-base-refs",
     file: P2P,
-    search: '  pgrefPut(k, dev, d.pages, "memunmap_pages");',
+    search: '  pgrefPut(k, dev, pgmapRefs(k, d.pages), "memunmap_pages");',
     replace: "",
     rule: "memunmap_pages drops the per-page pgmap references",
   },
@@ -384,8 +384,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "bind-pgref-off-by-one",
     file: P2P,
-    search: 'pgref(k, dev, 1 + d.pages, "devm_memremap_pages");',
-    replace: 'pgref(k, dev, d.pages, "devm_memremap_pages");',
+    search: 'pgref(k, dev, 1 + pgmapRefs(k, d.pages), "devm_memremap_pages");',
+    replace: 'pgref(k, dev, pgmapRefs(k, d.pages), "devm_memremap_pages");',
     rule: "memremap_pages: pgmap->ref is 1 + one per page",
   },
 
@@ -609,6 +609,58 @@ export const MUTATIONS: Mutation[] = [
     search: "const cand = Math.ceil(start / alignPages) * alignPages;",
     replace: "const cand = start;",
     rule: "gen_pool_first_fit_align: the range starts on a multiple of the alignment",
+  },
+  // mm/huge_memory.ts (large folios: leaves, folio puts, pins without bias)
+  {
+    id: "huge-folio-never-freed",
+    file: "src/kernel/mm/huge_memory.ts",
+    search: "const frees = to === 0 && delta < 0;",
+    replace: "const frees = to < 0 && delta < 0;",
+    rule: "folio_put: a large folio whose refcount reaches 0 is freed whole (free_zone_device_folio)",
+  },
+  {
+    id: "huge-pin-no-pincount",
+    file: "src/kernel/mm/huge_memory.ts",
+    search: 'folioRefs(k, dev, head, count, size, kk, kk, "try_grab_folio")',
+    replace: 'folioRefs(k, dev, head, count, size, kk, 0, "try_grab_folio")',
+    rule: "try_grab_folio: a pin of a large folio adds to _pincount (folio_has_pincount)",
+  },
+  // drivers/designs/huge.ts and huge-v1.ts (huge.md §3, §4)
+  {
+    id: "huge-may-split-any-address",
+    file: `${D}/huge.ts`,
+    search: 'if (addr % bytes !== 0) return "EINVAL";',
+    replace: "",
+    rule: "p2pmem_may_split: -EINVAL unless the split address is aligned to the folio size",
+  },
+  {
+    id: "huge-folio-free-one-pgref",
+    file: `${D}/huge.ts`,
+    search: 'fn: "percpu_ref_put_many", dev, delta: -pages,',
+    replace: 'fn: "percpu_ref_put_many", dev, delta: -1,',
+    rule: "p2pdma_folio_free [P]: percpu_ref_put_many(folio_nr_pages(folio))",
+  },
+  {
+    id: "huge-v1-accepts-unaligned",
+    file: `${D}/huge-v1.ts`,
+    search: "if (pages % size !== 0) {",
+    replace: "if (pages % size !== 0 && false) {",
+    rule: 'huge-v1 p2pmem_alloc_mmap: "unaligned vma" -EINVAL for a length not a multiple of the align',
+  },
+  {
+    id: "huge-v1-base-refs-per-page",
+    file: `${D}/huge-v1.ts`,
+    search: "pgmapRefs: (k, pages) => pages / 2 ** hugeV1Order(pages, k.pageSize),",
+    replace: "pgmapRefs: (_k, pages) => pages,",
+    rule: "memremap_pages: base pgmap references are npages >> vmemmap_shift",
+  },
+  // kernel/fork.ts
+  {
+    id: "fork-copies-without-vm-copy-on-fork",
+    file: "src/kernel/kernel/fork.ts",
+    search: "const needsCopy = (v.flags & (VM_MIXEDMAP | VM_PFNMAP)) !== 0;",
+    replace: "const needsCopy = true;",
+    rule: "vma_needs_copy: without VM_PFNMAP|VM_MIXEDMAP (or anon_vma) copy_page_range copies nothing",
   },
   // records.ts (the packed trace: a value must read back as it was stored)
   {

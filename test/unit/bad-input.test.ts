@@ -60,7 +60,7 @@ describe("bad input", () => {
         "device d 1M\nprocess p\np mmap a d 8K\np madvise a 1000 4K dontfork\n",
         "4:13: offset 1000 is not a multiple of the page size (4K)",
       ],
-      ["kernel huge\n", "1:8: design 'huge' is not simulated by this version of p2pviz yet"],
+      ["kernel huge 6.12\n", "1:13: design 'huge' does not run in kernel 6.12: it has only 7.3"],
       ["kernel seed 6.12\n", "1:13: design 'seed' does not run in kernel 6.12: it has only 5.10"],
       ["device d 2T\n", "1:10: device size 2T is over 1T"],
       ["inject vm_insert_page EBUSY after 1e9\n", "1:35: '1e9' is not a count"],

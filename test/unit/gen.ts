@@ -46,7 +46,11 @@ export function scenarioFrom(
   const out = [version ? `kernel ${design} ${version}` : `kernel ${design}`];
   if (page !== 4096) out.push(`page ${formatSize(page)}`);
   const devices: { name: string; pages: number }[] = [];
-  const devPages = [64, 32, 16];
+  // The huge designs get devices of 4 and 2 PMD folios and, now and then, PMD-sized mappings and
+  // folio-aligned partial munmaps, so their folio paths run (huge.md §7).
+  const huge = design === "huge" || design === "huge-v1";
+  const unit = huge ? (page === 65536 ? 8192 : 512) : 1;
+  const devPages = huge ? [4 * unit, 2 * unit, unit] : [64, 32, 16];
   for (let i = 0; i < 2; i++) {
     const name = v2 && i === 1 ? "0000:01:00.0" : `d${i}`;
     devices.push({ name, pages: devPages[i]! });
@@ -94,7 +98,12 @@ export function scenarioFrom(
       case 3: {
         const dev = devices[d % devices.length]!;
         // now and then a mapping larger than what is left of the pool (ENOMEM)
-        const pages = d % 13 === 4 ? 24 + (c % 24) : 1 + (c % 12);
+        const pages =
+          huge && d % 3 !== 1
+            ? unit * (1 + (c % 2))
+            : d % 13 === 4
+              ? 24 + (c % 24) + (huge ? 4 * unit : 0)
+              : 1 + (c % 12);
         const name = `m${labelN++}`;
         labelDev.set(name, d % devices.length);
         const extra =
@@ -151,8 +160,9 @@ export function scenarioFrom(
       case 10:
         if (label && label[1] > 1) {
           // a third of them cut the front of the label (the fault design's alias case)
-          const off = d % 3 === 0 ? 0 : d % label[1];
-          const len = 1 + (c % (label[1] - off));
+          const aligned = huge && label[1] % unit === 0 && d % 2 === 0;
+          const off = aligned ? unit * (d % (label[1] / unit)) : d % 3 === 0 ? 0 : d % label[1];
+          const len = aligned ? unit * (1 + (c % ((label[1] - off) / unit))) : 1 + (c % (label[1] - off));
           out.push(`${p.name} munmap ${label[0]} ${formatSize(off * page)} ${formatSize(len * page)}`);
           // and then a load from what is left above the hole
           if (d % 3 === 0 && len < label[1])

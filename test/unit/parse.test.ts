@@ -303,8 +303,9 @@ describe("language v2: errors", () => {
     ["kernel upstream 6.1", "1:17: unknown kernel version '6.1'"],
     ["kernel upstream v6.12", "1:17: unknown kernel version 'v6.12'"],
     ["kernel upstream 7.3 7.3", "1:21: unexpected '7.3'"],
-    ["kernel huge", "1:8: design 'huge' is not simulated by this version of p2pviz yet"],
-    ["kernel huge-v1 7.3", "1:8: design 'huge-v1' is not simulated by this version of p2pviz yet"],
+    ["kernel huge 6.12", "1:13: design 'huge' does not run in kernel 6.12: it has only 7.3"],
+    ["kernel huge-v1 5.10", "1:16: design 'huge-v1' does not run in kernel 5.10: it has only 7.3"],
+    ["kernel hugepage", "1:8: unknown design 'hugepage'"],
     ["device 0000:0A:00.0 1M", "1:8: '0000:0A:00.0' is not a PCI address"],
     ["device 0000:01:20.0 1M", "1:8: '0000:01:20.0' is not a PCI address"],
     ["device 0000:01:00.8 1M", "1:8: '0000:01:00.8' is not a PCI address"],
@@ -351,7 +352,7 @@ describe("language v2: errors", () => {
     expect(hintOf("kernel upstream 6.1")).toBe(
       "versions: 5.10, 6.2, 6.5, 6.12, 6.15, 7.3; upstream runs in 6.2, 6.5, 6.12, 6.15, 7.3",
     );
-    expect(hintOf("kernel huge")).toBe("designs it simulates: upstream, seed, rfc-v1, fault, remap");
+    expect(hintOf("kernel hugepage")).toBe("designs: upstream, seed, rfc-v1, fault, remap, huge, huge-v1");
     expect(hintOf("device 0000:0A:00.0 1M")).toBe("PCI addresses are lower-case hex: write 0000:0a:00.0");
     expect(hintOf("inject gen_pool_alloc EBUSY")).toBe("gen_pool_alloc can fail with ENOMEM");
     expect(hintOf("inject vmf_insert ENOMEM")).toBe(

@@ -222,7 +222,7 @@ describe("--kernel DESIGN@VERSION (language v2)", () => {
       ["run"],
       "--kernel upstream@5.10: design 'upstream' does not run in kernel 5.10: it has 6.2, 6.5, 6.12, 6.15, 7.3",
     ],
-    [["link"], "--kernel huge@7.3: design 'huge' is not simulated by this version of p2pviz yet"],
+    [["link"], "--kernel huge@6.12: design 'huge' does not run in kernel 6.12: it has only 7.3"],
     [["link"], "--kernel upstream@6.1: unknown kernel version '6.1'"],
     [["diff", "--vs", "seed"], "--kernel upstream@: unknown kernel version ''"],
   ])("%j refuses a bad pair with a usage error (exit 2): %s", async (cmd, msg) => {

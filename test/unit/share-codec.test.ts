@@ -353,7 +353,7 @@ describe("link format v3 (language v2: kernel versions, PCI-address devices, dev
     expect(bad("design=seed@7.3")).toBe(
       "bad-field: The link asks for seed@7.3: design 'seed' does not run in kernel 7.3: it has only 5.10.",
     );
-    expect(bad("design=huge@7.3")).toContain("design 'huge' is not simulated by this version of p2pviz yet");
+    expect(bad("design=huge@6.12")).toContain("design 'huge' does not run in kernel 6.12: it has only 7.3");
     expect(bad("vs=upstream@6.1")).toContain("unknown kernel version '6.1'");
     expect(bad("design=upstream@")).toContain("unknown kernel version ''");
     expect(bad("page=0000:01:00.0:268435456")).toContain("bad-field");

@@ -16,6 +16,11 @@ export interface VmOps {
   close?(k: Kernel, vma: Vma): void;
   /** vm_ops->fault: a CPU access found no PTE; throws Outcome("SIGBUS") where there is no page */
   fault?(k: Kernel, p: number, vma: Vma, addr: number, label: Label): void;
+  /**
+   * vm_ops->may_split: __split_vma() (mm/vma.c, 7.3.4) asks it before splitting `vma` at `addr`;
+   * an errno refuses the split (and the munmap / madvise that needed it)
+   */
+  maySplit?(k: Kernel, vma: Vma, addr: number): string | undefined;
 }
 
 export interface P2pDriver {
@@ -43,10 +48,34 @@ export interface P2pDriver {
    * where the design has no such hook (RFC v1, an MMIO-style driver).
    */
   pageFree?(k: Kernel, dev: number, page: number, n: number, info: PageInfo): LoopBodyInit[];
+  /**
+   * dev_pagemap_ops->folio_free for a large folio (order > 0) whose refcount reached 0: the events
+   * that free the folio [head, head + pages) (free_zone_device_folio() calls it with the compound
+   * state intact, mm/memremap.c 7.3.4). Needed by designs that make large folios.
+   */
+  folioFree?(k: Kernel, dev: number, head: number, pages: number, info: PageInfo): LoopBodyInit[];
+  /**
+   * memremap_pages(): the pgmap references taken for a device of `pages` pages besides the
+   * initial one: npages >> vmemmap_shift (mm/memremap.c pagemap_range(), memunmap_pages()).
+   * Undefined: one per page (vmemmap_shift 0).
+   */
+  pgmapRefs?(k: Kernel, pages: number): number;
+  /** probe-time set-up of the struct pages after memremap_pages() (compound folios at probe) */
+  probe?(k: Kernel, dev: number): void;
+  /**
+   * get_unmapped_area of the allocate file: the alignment in bytes an mmap of `pages` pages of
+   * device `dev` gets (p2pmem_get_unmapped_area); undefined: page alignment
+   */
+  mmapAlign?(k: Kernel, dev: number, pages: number): number;
   /** the devres action that deals with user mappings when the driver is unbound */
   unbindMappings(k: Kernel, dev: number): void;
   /** pgmap references held by the driver's own allocations, for the balance self-check */
   pgrefExtras(k: Kernel, dev: number): number;
+  /**
+   * bytes of vmemmap (struct page memory) a device of `pages` pages costs, where the design's
+   * pgmap differs from one 64-byte struct page per page (huge.md §6.3 "Per device, static")
+   */
+  vmemmapBytes?(pages: number, pageSize: number): number;
   /** the function a leak finding is charged to */
   readonly leakFn: string;
 }

@@ -28,9 +28,15 @@ export function addResource(k: Kernel, name: string, pages: number): void {
   k.touched.push(new RangeSet());
   k.leaked.push(new RangeSet());
   k.leakedPgrefs.push(0);
-  // percpu_ref_init() starts at 1; memremap_pages() adds one per page.
-  pgref(k, dev, 1 + pages, "devm_memremap_pages");
+  // percpu_ref_init() starts at 1; memremap_pages() adds one per page (per folio with a vmemmap_shift).
+  pgref(k, dev, 1 + pgmapRefs(k, pages), "devm_memremap_pages");
+  k.driver.probe?.(k, dev);
   k.emit({ kind: "genpool-add", fn: "gen_pool_add_owner", dev });
+}
+
+/** The pgmap references memremap_pages() takes for the pages: npages >> vmemmap_shift. */
+export function pgmapRefs(k: Kernel, pages: number): number {
+  return k.driver.pgmapRefs?.(k, pages) ?? pages;
 }
 
 /**
@@ -64,7 +70,8 @@ export function bind(k: Kernel, dev: number): string {
   });
   k.leaked[dev] = new RangeSet();
   k.leakedPgrefs[dev] = 0;
-  pgref(k, dev, 1 + d.pages, "devm_memremap_pages");
+  pgref(k, dev, 1 + pgmapRefs(k, d.pages), "devm_memremap_pages");
+  k.driver.probe?.(k, dev);
   k.emit({ kind: "genpool-add", fn: "gen_pool_add_owner", dev });
   return "ok";
 }
@@ -84,7 +91,7 @@ export function unbind(k: Kernel, dev: number): string {
   k.driver.unbindMappings(k, dev);
   k.emit({ kind: "pgref-kill", fn: "percpu_ref_kill", dev });
   pgref(k, dev, -1, "percpu_ref_kill");
-  pgrefPut(k, dev, d.pages, "memunmap_pages");
+  pgrefPut(k, dev, pgmapRefs(k, d.pages), "memunmap_pages");
   // The puts above may have completed the unbind already (finishUnbind).
   if (k.dev(dev).lifecycle === "unbound") return "ok";
   const left = k.dev(dev).pgref;
@@ -160,7 +167,9 @@ function checkUnbindHang(k: Kernel, dev: number): void {
   for (const r of d.pageRuns.runs()) {
     if (!r.allocated) continue;
     const pmapHold = r.owner >= 0 && k.state.pmaps[r.owner]!.first >= 0 ? 1 : 0;
-    const accounted = r.mapcount + GUP_PIN_COUNTING_BIAS * r.pins + pmapHold;
+    // A large folio's pins count once each in its refcount and _pincount (no bias, mm/gup.c).
+    const accounted =
+      r.order > 0 ? r.mapcount + r.pincount : r.mapcount + GUP_PIN_COUNTING_BIAS * r.pins + pmapHold;
     if (r.refcount > accounted) {
       k.find(
         "unbind-hang",

@@ -7,7 +7,7 @@ import type { Kernel } from "../core.ts";
 import { MMAP_TOP } from "../core.ts";
 import { pteBody } from "../mm/memory.ts";
 import { pageRefs } from "../mm/memremap.ts";
-import { PTE_NORMAL, VM_DONTCOPY, type Vma } from "../state.ts";
+import { isLeafKind, PTE_NORMAL, VM_DONTCOPY, VM_MIXEDMAP, VM_PFNMAP, type Vma } from "../state.ts";
 
 /** copy_process() of a process with an empty address space (the `process` statement). */
 export function newProcess(k: Kernel, name: string): void {
@@ -30,11 +30,36 @@ export function fork(k: Kernel, p: number, childName: string): string {
       k.note("dup_mmap", `${v.label} has VM_DONTCOPY (MADV_DONTFORK): the child gets no copy`);
       continue;
     }
-    const copy: Vma = { ...v, id: k.nextVmaId++ };
+    const first = v.start / k.pageSize;
+    const entries = parent.ptes.runsIn(first, v.end / k.pageSize - first);
+    // vma_needs_copy() (mm/memory.c, 7.3.4): without a VM_COPY_ON_FORK flag (VM_PFNMAP|VM_MIXEDMAP|
+    // VM_UFFD_WP) or an anon_vma, copy_page_range() returns 0 at once: the child gets the VMA
+    // without its entries and would refill them by faulting (huge.md §3.5).
+    const needsCopy = (v.flags & (VM_MIXEDMAP | VM_PFNMAP)) !== 0;
+    const e0 = entries[0];
+    const copy: Vma =
+      !needsCopy && e0
+        ? { ...v, id: k.nextVmaId++, noCopy: { dev: e0.dev, page: e0.page - (e0.vpn - first) } }
+        : { ...v, id: k.nextVmaId++ };
     k.emit({ kind: "vma-create", fn: "dup_mmap", proc: child, vma: copy });
     k.driver.vmOps.open?.(k, copy);
-    const first = v.start / k.pageSize;
-    for (const r of parent.ptes.runsIn(first, v.end / k.pageSize - first)) {
+    if (!needsCopy) {
+      if (e0)
+        k.note(
+          "copy_page_range",
+          `${v.label} has no VM_MIXEDMAP or VM_PFNMAP: vma_needs_copy() is false, so ${childName} gets the VMA without its entries`,
+        );
+      continue;
+    }
+    for (const r of entries) {
+      if (isLeafKind(r.kind)) {
+        // copy_huge_pmd(): "Skip if can be re-fill on fault" for a non-anonymous VMA (huge.md §3.5).
+        k.note(
+          "copy_huge_pmd",
+          `${v.label}: a huge leaf of a file VMA is not copied; the child would refault it`,
+        );
+        continue;
+      }
       const set = (page: number) => [
         pteBody("pte-set", "copy_present_pte", child, r.vpn + (page - r.page), r.dev, page, r.kind),
       ];

@@ -5,6 +5,7 @@
 import { GUP_PIN_COUNTING_BIAS, type Kernel, Outcome } from "../core.ts";
 import { exitAfterUnpin } from "../kernel/exit.ts";
 import { PTE_NORMAL, pteDev, pteKind, ptePage, VM_IO, VM_PFNMAP } from "../state.ts";
+import { grabFolios, unpinFolios } from "./huge_memory.ts";
 import { handleMmFault, hex, stalePteCheck } from "./memory.ts";
 import { pageRefs } from "./memremap.ts";
 
@@ -91,9 +92,15 @@ export function pinUserPages(
     const run = k.proc(p).ptes.runsIn(vpn, Math.ceil((runEnd - a) / k.pageSize))[0]!;
     stalePteCheck(k, p, pte, "try_grab_folio", "pins", run.length);
     const page = ptePage(pte);
-    pageRefs(k, dev, page, run.length, GUP_PIN_COUNTING_BIAS, "try_grab_folio", undefined, (start) => [
-      { kind: "pin-page", fn: "try_grab_folio", pin: pinIdx, dev, page: start },
-    ]);
+    const order = k.dev(dev).pageRuns.get("order", page);
+    if (order > 0) {
+      // A large folio (a PMD/PUD leaf's): refs and _pincount, no bias (folio_has_pincount()).
+      grabFolios(k, pinIdx, dev, page, run.length, 2 ** order);
+    } else {
+      pageRefs(k, dev, page, run.length, GUP_PIN_COUNTING_BIAS, "try_grab_folio", undefined, (start) => [
+        { kind: "pin-page", fn: "try_grab_folio", pin: pinIdx, dev, page: start },
+      ]);
+    }
     a += run.length * k.pageSize;
   }
   return "ok";
@@ -101,9 +108,22 @@ export function pinUserPages(
 
 /** unpin_user_page() of [page, page + n): the pin bias comes off; a page that reaches 0 is freed. */
 function unpinPages(k: Kernel, pin: number, dev: number, page: number, n: number): void {
-  pageRefs(k, dev, page, n, -GUP_PIN_COUNTING_BIAS, "unpin_user_page", (start) => [
-    { kind: "unpin-page", fn: "unpin_user_page", pin, dev, page: start },
-  ]);
+  // Stretches of one folio order: base pages lose the bias, large folios refs and _pincount.
+  const stretches: [number, number, number][] = [];
+  for (const r of k.dev(dev).pageRuns.runs(page, n)) {
+    const last = stretches[stretches.length - 1];
+    if (last && last[2] === r.order) last[1] += r.length;
+    else stretches.push([r.start, r.length, r.order]);
+  }
+  for (const [start, len, order] of stretches) {
+    if (order > 0) {
+      unpinFolios(k, pin, dev, start, len, 2 ** order);
+      continue;
+    }
+    pageRefs(k, dev, start, len, -GUP_PIN_COUNTING_BIAS, "unpin_user_page", (s) => [
+      { kind: "unpin-page", fn: "unpin_user_page", pin, dev, page: s },
+    ]);
+  }
 }
 
 /** unpin_user_pages(): drops GUP_PIN_COUNTING_BIAS per page; a page that reaches 0 is freed. */

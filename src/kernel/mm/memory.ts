@@ -5,11 +5,24 @@
  */
 import { type Kernel, Outcome } from "../core.ts";
 import type { LoopBodyInit } from "../events.ts";
-import { type Label, PTE_NORMAL, type PteKind, packPte, pteDev, ptePage, type Vma } from "../state.ts";
+import {
+  isLeafKind,
+  type Label,
+  PTE_NORMAL,
+  type PteKind,
+  packPte,
+  pteDev,
+  ptePage,
+  type Vma,
+} from "../state.ts";
+import { folioRefs, leafPages, zapLeafFn } from "./huge_memory.ts";
 import { pageRefs } from "./memremap.ts";
 
-/** Page references gathered by a zap, put by tlb_finish_mmu() once the PTEs are gone. */
-export type Batch = { dev: number; page: number; n: number }[];
+/**
+ * Page references gathered by a zap, put by tlb_finish_mmu() once the PTEs are gone. `folio`: the
+ * pages of each large folio the range holds (a leaf's folio: one reference per folio).
+ */
+export type Batch = { dev: number; page: number; n: number; folio?: number }[];
 
 /** A PTE event template for vpn -> page of dev (iteration i maps vpn + i -> page + i). */
 export function pteBody(
@@ -39,6 +52,26 @@ export function zapRange(
 ): Batch {
   const first = start / k.pageSize;
   for (const r of k.proc(p).ptes.runsIn(first, end / k.pageSize - first)) {
+    if (isLeafKind(r.kind)) {
+      // zap_pud_range / zap_pmd_range -> zap_huge_pud / zap_huge_pmd, per leaf: clear it,
+      // folio_remove_rmap_pud/pmd, rss -2^O, and tlb_remove_page_size() queues the folio's put.
+      const size = leafPages(k, r.kind);
+      if (r.length % size !== 0 || r.vpn % size !== 0)
+        throw new Error(`model: a zap of ${r.length} pages at vpn ${r.vpn} cuts a ${size}-page leaf`);
+      k.loop(r.length / size, [
+        {
+          kind: "leaf-clear",
+          fn: zapLeafFn(r.kind),
+          proc: p,
+          vpn: r.vpn,
+          pte: packPte(r.dev, r.page, r.kind),
+          pages: size,
+        },
+      ]);
+      k.touch(r.dev, r.page, r.length);
+      batch.push({ dev: r.dev, page: r.page, n: r.length, folio: size });
+      continue;
+    }
     k.loop(r.length, [pteBody("pte-clear", fn, p, r.vpn, r.dev, r.page, r.kind)]);
     k.touch(r.dev, r.page, r.length);
     if (r.kind === PTE_NORMAL) batch.push({ dev: r.dev, page: r.page, n: r.length });
@@ -48,7 +81,11 @@ export function zapRange(
 
 /** tlb_finish_mmu() -> folios_put_refs(): the gathered references are dropped after the zap. */
 export function releaseBatch(k: Kernel, batch: Batch): void {
-  for (const b of batch) pageRefs(k, b.dev, b.page, b.n, -1, "tlb_finish_mmu");
+  for (const b of batch) {
+    if (b.folio)
+      folioRefs(k, b.dev, b.page, b.n / b.folio, b.folio, -1, 0, "tlb_finish_mmu", { fromUnmap: true });
+    else pageRefs(k, b.dev, b.page, b.n, -1, "tlb_finish_mmu");
+  }
 }
 
 /**

@@ -38,8 +38,11 @@ export function doMmap(
   }
   const pages = Math.ceil(len / k.pageSize);
   const bytes = pages * k.pageSize;
-  const fits = base - bytes >= MMAP_MIN_ADDR;
-  const start = fits ? base - bytes : 0;
+  // get_unmapped_area: the file's hook may ask for an alignment (huge designs: the folio size).
+  const align = k.driver.mmapAlign?.(k, dev, pages) ?? k.pageSize;
+  const below = Math.floor((base - bytes) / align) * align;
+  const fits = below >= MMAP_MIN_ADDR;
+  const start = fits ? below : 0;
   if (fits) k.mmapBase[p] = start;
   addLabel({ name: map, start, len: bytes, dev }, "get_unmapped_area");
   if (!fits) throw new Outcome("ENOMEM"); // get_unmapped_area: no room below mmap_base
@@ -86,8 +89,7 @@ export function munmap(k: Kernel, p: number, map: string, off: number | undefine
   }
   const start = label.start + (off ?? 0);
   const end = off === undefined ? label.start + label.len : start + Math.ceil(len! / k.pageSize) * k.pageSize;
-  unmapRange(k, p, start, end);
-  return "ok";
+  return unmapRange(k, p, start, end);
 }
 
 /**
@@ -96,27 +98,50 @@ export function munmap(k: Kernel, p: number, map: string, off: number | undefine
  * release the gathered page references (tlb_finish_mmu), then remove each VMA
  * (remove_vma -> vm_ops->close).
  */
-export function unmapRange(k: Kernel, p: number, start: number, end: number): void {
-  if (!splitAround(k, p, start, end)) {
+export function unmapRange(k: Kernel, p: number, start: number, end: number): string {
+  const split = splitAround(k, p, start, end);
+  if (typeof split === "string") return split;
+  if (!split) {
     k.note("do_vmi_munmap", `nothing is mapped in ${hex(start)}-${hex(end)}: munmap returns 0`);
-    return;
+    return "ok";
   }
   const doomed = k.proc(p).vmas.filter((v) => v.start >= start && v.end <= end);
   const batch: Batch = [];
   for (const v of doomed) zapRange(k, p, v.start, v.end, "zap_pte_range", batch);
   releaseBatch(k, batch);
   for (const v of doomed) removeVma(k, p, v);
+  return "ok";
 }
 
-/** Splits the VMAs that straddle start or end; false when no VMA overlaps [start, end). */
-function splitAround(k: Kernel, p: number, start: number, end: number): boolean {
+/**
+ * Splits the VMAs that straddle start or end; false when no VMA overlaps [start, end); an errno when
+ * vm_ops->may_split refused a split. As vms_gather_munmap_vmas() (mm/vma.c, 7.3.4) does it: the
+ * split at `start` first, then the one at `end`; when the second is refused (end_split_failed) the
+ * first is not undone, so the VMA stays split at `start` and nothing is unmapped.
+ */
+function splitAround(k: Kernel, p: number, start: number, end: number): boolean | string {
   const overlapping = k.proc(p).vmas.filter((v) => v.end > start && v.start < end);
   if (overlapping.length === 0) return false;
   const firstV = overlapping[0]!;
-  if (firstV.start < start) splitVma(k, p, firstV, start, true);
+  if (firstV.start < start) {
+    const err = maySplit(k, firstV, start);
+    if (err) return err;
+    splitVma(k, p, firstV, start, true);
+  }
   const lastV = k.findVma(p, end - 1);
-  if (lastV && lastV.end > end) splitVma(k, p, lastV, end, false);
+  if (lastV && lastV.end > end) {
+    const err = maySplit(k, lastV, end);
+    if (err) return err;
+    splitVma(k, p, lastV, end, false);
+  }
   return true;
+}
+
+/** __split_vma() (mm/vma.c): `if (vma->vm_ops && vma->vm_ops->may_split) err = ...may_split(vma, addr)`. */
+function maySplit(k: Kernel, v: Vma, at: number): string | undefined {
+  const err = k.driver.vmOps.maySplit?.(k, v, at);
+  if (err) k.note("__split_vma", `vm_ops->may_split refuses to split ${v.label} at ${hex(at)}: -${err}`);
+  return err;
 }
 
 /** __split_vma(vma, addr, new_below) (mm/vma.c): the new piece gets vm_ops->open. */
@@ -155,6 +180,7 @@ export function madvise(
     return "ok";
   }
   const mapped = splitAround(k, p, start, end);
+  if (typeof mapped === "string") return mapped;
   let covered = 0;
   if (mapped) {
     for (const v of k.proc(p).vmas.slice()) {

@@ -61,4 +61,20 @@ export const DESIGN_TRAITS: Record<Design, DesignTraits> = {
     summary:
       "MMIO-style driver: one allocation, io_remap_pfn_range(), VM_IO|VM_PFNMAP, freed by vm_ops->close",
   },
+  // The huge designs came with language v2: no link the first engine replays names them, and its
+  // mmap refuses them (sim.ts). Upstream's traits, so every other path stays as it was.
+  huge: {
+    pte: PTE_NORMAL,
+    pageFreeHook: true,
+    pmap: false,
+    pgoffCheck: true,
+    summary: "not in the first engine",
+  },
+  "huge-v1": {
+    pte: PTE_NORMAL,
+    pageFreeHook: true,
+    pmap: false,
+    pgoffCheck: true,
+    summary: "not in the first engine",
+  },
 };

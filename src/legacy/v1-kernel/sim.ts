@@ -460,6 +460,10 @@ export class Simulator {
         });
         this.emit({ kind: "vma-create", fn: "mmap_region", proc: p, vma });
         return "ok";
+      case "huge":
+      case "huge-v1":
+        // Links written before format v3 cannot name the huge designs (they came with language v2).
+        throw new Error(`the first engine does not simulate '${this.design}'`);
     }
   }
 
