@@ -11,7 +11,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { opIndexAt } from "../store/selectors.ts";
 import { COST_FIELDS, type Cost, opCosts, zeroCost } from "../trace/cost.ts";
-import { vmemmapBytes } from "../trace/json.ts";
+import { deviceVmemmap } from "../trace/json.ts";
 import { formatBytes, formatCount } from "../trace/numbers.ts";
 import type { Trace } from "../trace/trace.ts";
 
@@ -207,7 +207,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
         vmemmap:{" "}
         {devices.length === 0
           ? "no device"
-          : devices.map((d) => `${d.name} ${formatBytes(vmemmapBytes(d.pages))}`).join(", ")}
+          : devices.map((d) => `${d.name} ${formatBytes(deviceVmemmap(trace, d.pages))}`).join(", ")}
         .
       </p>
     </div>

@@ -5,10 +5,10 @@
  */
 import type { TraceRecord } from "../kernel/events.ts";
 import { RangeSet } from "../kernel/runs.ts";
-import { leakedPages, PTE_KIND_NAMES } from "../kernel/state.ts";
+import { leakedPages, PTE_KIND_NAMES, pteKind } from "../kernel/state.ts";
 import { type Cost, opCosts, sumCosts } from "./cost.ts";
 import { TraceCursor } from "./cursor.ts";
-import { vmemmapBytes } from "./json.ts";
+import { deviceVmemmap } from "./json.ts";
 import type { Trace } from "./trace.ts";
 
 /** How many steps of each event kind a record stands for, by kind, calling `each` per template. */
@@ -83,6 +83,8 @@ function effects(t: Trace): StatementEffect[] {
       forEachEvent(t.records.get(r), (e, times) => {
         if (e.kind === "genpool-alloc") allocated += times;
         else if (e.kind === "genpool-free") freed += times;
+        else if (e.kind === "folio-free")
+          freed += times * e.pages; // p2pdma_folio_free(): the whole folio
         else if (e.kind === "finding") {
           const f = t.findings[e.finding]!;
           findings.push({ kind: f.kind, pages: f.pages, text: f.text });
@@ -131,7 +133,8 @@ function summarize(t: Trace, label: string): SideSummary {
     forEachEvent(r, (e, times) => {
       if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
       else if (e.kind === "genpool-free") allocatedNow -= times;
-      else if (e.kind === "pte-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
+      else if (e.kind === "folio-free") allocatedNow -= times * e.pages;
+      else if (e.kind === "pte-set" || e.kind === "leaf-set") pteKinds.add(PTE_KIND_NAMES[pteKind(e.pte)]);
     });
   }
   const final = new TraceCursor(t).seek(t.steps - 1);
@@ -159,7 +162,7 @@ function summarize(t: Trace, label: string): SideSummary {
     pins: { attempted: pinOps.length, ok: pinOps.filter((o) => o.result === "ok").length },
     findings: t.findings.length,
     cost: sumCosts(opCosts(t)),
-    vmemmapBytes: final.devices.reduce((sum, d) => sum + vmemmapBytes(d.pages), 0),
+    vmemmapBytes: final.devices.reduce((sum, d) => sum + deviceVmemmap(t, d.pages), 0),
   };
 }
 

@@ -7,7 +7,7 @@ export function formatCount(n: number): string {
 
 const UNITS = ["bytes", "KiB", "MiB", "GiB", "TiB"] as const;
 
-/** A byte count in the largest binary unit it reaches, to one decimal place at most: 512 MiB, 1.5 KiB. */
+/** A byte count in the largest binary unit it reaches, to two decimal places at most: 512 MiB, 1.25 MiB. */
 export function formatBytes(n: number): string {
   if (n === 0) return "0 bytes";
   let u = 0;
@@ -15,6 +15,6 @@ export function formatBytes(n: number): string {
   const v = n / 1024 ** u;
   const shown = Number.isInteger(v)
     ? formatCount(v)
-    : v.toLocaleString("en-US", { maximumFractionDigits: 1 });
+    : v.toLocaleString("en-US", { maximumFractionDigits: 2 });
   return `${shown} ${UNITS[u]}`;
 }

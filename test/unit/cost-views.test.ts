@@ -22,6 +22,7 @@ describe("formatCount / formatBytes", () => {
     expect(formatBytes(512 * 2 ** 20)).toBe("512 MiB");
     expect(formatBytes(16384)).toBe("16 KiB");
     expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(1310720)).toBe("1.25 MiB"); // huge-v1 at 32 GiB: 256 KiB + 1 MiB (huge.md §6.4)
     expect(formatBytes(1000)).toBe("1,000 bytes");
     expect(formatBytes(0)).toBe("0 bytes");
     expect(formatBytes(256 * 2 ** 30)).toBe("256 GiB");
@@ -69,6 +70,45 @@ describe("compare summary counters (huge.md §6.4)", () => {
     expect(c.summary[1].vmemmapBytes).toBe(64 * 8388608);
     // the outcome columns are still there, before the counters
     expect(SUMMARY_COLUMNS.map((x) => x.key)).toEqual(["peak", "leaked", "freed", "errnos", "ptes", "pins"]);
+  });
+
+  it("the RFC's case, upstream vs huge vs huge-v1: 8,388,608 installs against 32 PUD leaves, 16,417 table pages against 1 (§6.4)", () => {
+    const mmapOnly = lines("device npu0 32G", "process p", "p mmap a npu0 32G");
+    const up = run(mmapOnly, "upstream");
+    const c = compareTraces(up, run(mmapOnly, "huge"));
+    const v1 = compareTraces(up, run(mmapOnly, "huge-v1"));
+    const row = (cmp: typeof c, i: 0 | 1) =>
+      Object.fromEntries(COST_COLUMNS.map((col) => [col.key, col.cell(cmp.summary[i])]));
+    expect(row(c, 0)).toEqual({
+      installs: "8,388,608",
+      pte: "8,388,608",
+      pmd: "0",
+      pud: "0",
+      tables: "16,417",
+      structpages: "8,388,608",
+      vmemmap: "512 MiB",
+    });
+    // insert_pud() once per 1 GiB folio; zone_device_folio_init() still writes every struct page
+    expect(row(c, 1)).toEqual({
+      installs: "32",
+      pte: "0",
+      pmd: "0",
+      pud: "32",
+      tables: "1",
+      structpages: "8,388,608",
+      vmemmap: "512 MiB",
+    });
+    // huge-v1: set_page_count on 32 heads; a deduplicated vmemmap: 256 KiB of data + 1 MiB of tables
+    expect(row(v1, 1)).toMatchObject({ installs: "32", pud: "32", structpages: "32", vmemmap: "1.25 MiB" });
+    expect(c.summary[1].pteKinds).toEqual(["pud"]);
+  });
+
+  it("p2pdma_folio_free: a freed folio's pages count as returned to the pool in the divergence and the peak", () => {
+    const text = lines("device d 4M", "process p", "p mmap a d 2M", "p munmap a", "p mmap b d 4M");
+    const c = compareTraces(run(text, "upstream"), run(text, "huge"));
+    expect(c.b.ops[3]!.text).toBe("p munmap a");
+    expect(c.divergences.find((d) => d.index === 3)).toBeUndefined(); // both return 512 pages
+    expect(c.summary[1].peakAllocated).toBe(1024); // 512 freed before the 4M mapping took 1024
   });
 
   it("p2pviz diff prints the same counters under its summary", () => {
