@@ -18,6 +18,7 @@ import { LookLegend } from "../panels/PoolParts.tsx";
 import { stateAtStep } from "../store/cursors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
+import { isProposal } from "./RealBadge.tsx";
 import { Narration, PoolSummary } from "./TraceParts.tsx";
 
 export interface TraceViewProps {
@@ -71,7 +72,7 @@ export function TraceView({
       <section className="panel spaces" aria-labelledby="h-spaces">
         <header>
           <h2 id="h-spaces">Address spaces</h2>
-          <PteKinds />
+          <PteKinds leaves={isProposal(trace.design)} />
         </header>
         <AddressSpaces state={state} event={event} stateKey={stateKey} motion={motion} />
       </section>

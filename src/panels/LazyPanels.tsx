@@ -41,10 +41,10 @@ export function AddressSpaces(props: AddressPanelProps) {
   );
 }
 
-export function PteKinds() {
+export function PteKinds({ leaves = false }: { readonly leaves?: boolean }) {
   return (
     <Suspense fallback={null}>
-      <SpacesLegend />
+      <SpacesLegend leaves={leaves} />
     </Suspense>
   );
 }
