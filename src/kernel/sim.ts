@@ -17,7 +17,7 @@ import { fork, newProcess } from "./kernel/fork.ts";
 import { pinUserPages, unpinUserPages } from "./mm/gup.ts";
 import { userLoad } from "./mm/memory.ts";
 import { doMmap, madvise, munmap } from "./mm/mmap.ts";
-import { isLeakedInfo, type PageRuns } from "./state.ts";
+import { folioInUse, isLeakedInfo } from "./state.ts";
 
 export type { FindingKind, SimCheckpoint, SimFinding, SimOptions } from "./core.ts";
 export { BAR_BASE, BAR_STRIDE, EventBudgetExceeded, GUP_PIN_COUNTING_BIAS, MMAP_TOP } from "./core.ts";
@@ -160,13 +160,6 @@ export class Simulator extends Kernel {
       }
     }
   }
-}
-
-/** Whether any page of the large folio holding `page` (folios are naturally aligned) is mapped or pinned. */
-function folioInUse(runs: PageRuns, page: number, order: number): boolean {
-  const size = 2 ** order;
-  const head = Math.floor(page / size) * size;
-  return runs.count((x) => x.ptes > 0 || x.pins > 0, head, size) > 0;
 }
 
 /** The kernel entry point a statement's result comes from. */

@@ -286,9 +286,25 @@ export function isLeakedInfo(s: KernelState, r: PageInfo): boolean {
   return !(r.owner >= 0 && s.pmaps[r.owner]!.kref > 0);
 }
 
-/** Leaked pages of a device (see isLeakedInfo), counted by runs. */
+/**
+ * Whether any page of the large folio holding `page` is mapped or pinned: a folio has one
+ * refcount, so each of its pages is held while any is (folios are naturally aligned).
+ */
+export function folioInUse(runs: PageRuns, page: number, order: number): boolean {
+  const size = 2 ** order;
+  const head = Math.floor(page / size) * size;
+  return runs.count((x) => x.ptes > 0 || x.pins > 0, head, size) > 0;
+}
+
+/** Leaked pages of a device (see isLeakedInfo; a page of a held large folio is not), by runs. */
 export function leakedPages(s: KernelState, d: DeviceState): number {
-  return d.pageRuns.count((r) => isLeakedInfo(s, r));
+  let n = 0;
+  for (const r of d.pageRuns.runs()) {
+    if (!isLeakedInfo(s, r)) continue;
+    if (r.order > 0 && folioInUse(d.pageRuns, r.start, r.order)) continue;
+    n += r.length;
+  }
+  return n;
 }
 
 /** What a person sees for a page in the pool panel, derived from the page's fields. */

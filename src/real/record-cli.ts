@@ -47,6 +47,17 @@ export const UNRECORDABLE_PRESETS: Readonly<Record<string, string>> = {
   "big/tib-device.p2p": "one 1 TiB device: larger than the lab's largest CMB (1 GiB)",
 };
 
+/**
+ * Presets of designs Linux does not implement (public/presets/huge: the huge-folio proposals of
+ * ../shared/kernel/huge.md, "proposal" in index.json) are never recorded: presetJobs() reads only
+ * the top directory, and this names the reason the app and docs give.
+ */
+export const PROPOSAL_PRESETS = {
+  dir: "huge",
+  reason:
+    "proposal, not merged in any Linux release (huge.md §0): no kernel can run it; modelled from the review",
+} as const;
+
 export function presetJobs(dir = PRESETS_DIR): Job[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".p2p"))

@@ -6,7 +6,7 @@
  */
 
 import type { KernelEvent } from "../kernel/events.ts";
-import { pageAt, pteDev, ptePage } from "../kernel/state.ts";
+import { PTE_KIND_NAMES, pageAt, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { formatSize } from "../scenario/size.ts";
 import { TraceCursor } from "./cursor.ts";
@@ -104,16 +104,91 @@ function pageChanges(trace: Trace, first: number, last: number): Map<number, Map
   return byDev;
 }
 
-/** PTEs set and cleared in events[first..last]. */
-function pteCounts(trace: Trace, first: number, last: number): { set: number; cleared: number } {
+/** PTEs and PMD/PUD leaves set and cleared in events[first..last]. */
+function pteCounts(
+  trace: Trace,
+  first: number,
+  last: number,
+): { set: number; cleared: number; leavesSet: Map<string, number>; leavesCleared: Map<string, number> } {
   let set = 0;
   let cleared = 0;
+  const leavesSet = new Map<string, number>();
+  const leavesCleared = new Map<string, number>();
   for (const e of eventsOf(trace, first, last + 1)) {
     const k = e.kind;
     if (k === "pte-set") set++;
     else if (k === "pte-clear") cleared++;
+    else if (k === "leaf-set" || k === "leaf-clear") {
+      const m = k === "leaf-set" ? leavesSet : leavesCleared;
+      const name = PTE_KIND_NAMES[pteKind(e.pte)].toUpperCase();
+      m.set(name, (m.get(name) ?? 0) + 1);
+    }
   }
-  return { set, cleared };
+  return { set, cleared, leavesSet, leavesCleared };
+}
+
+interface FolioChange {
+  dev: number;
+  head: number;
+  pages: number;
+  from: number;
+  to: number;
+  pin: number;
+  formed: boolean;
+  freed: boolean;
+}
+
+/** What happened to each large folio (by device and head) in events[first..last]. */
+function folioChanges(trace: Trace, first: number, last: number): FolioChange[] {
+  const by = new Map<string, FolioChange>();
+  const get = (dev: number, head: number, pages: number, ref: number) => {
+    const key = `${dev}:${head}`;
+    let c = by.get(key);
+    if (!c) by.set(key, (c = { dev, head, pages, from: ref, to: ref, pin: 0, formed: false, freed: false }));
+    return c;
+  };
+  for (const e of eventsOf(trace, first, last + 1)) {
+    if (e.kind === "folio-init" && e.ref > 0) {
+      const c = get(e.dev, e.page, e.pages, 0);
+      c.formed = true;
+      c.to = e.ref;
+    } else if (e.kind === "folio-ref") {
+      const c = get(e.dev, e.page, e.pages, e.to - e.delta);
+      c.to = e.to;
+      c.pin += e.pin;
+    } else if (e.kind === "folio-free") get(e.dev, e.page, e.pages, 0).freed = true;
+  }
+  return [...by.values()];
+}
+
+/**
+ * Large folios as phrases, equal changes grouped: `npu0 1G folio at page 0 ref 1->2, pincount +1`,
+ * `d 2M folios at pages 0,512,1024,1536 formed, ref 0->1`.
+ */
+function folioPhrases(trace: Trace, changes: readonly FolioChange[]): string[] {
+  const groups = new Map<string, { who: string; what: string; heads: number[] }>();
+  for (const c of changes) {
+    const parts = [c.formed ? "formed" : "", c.from !== c.to ? `ref ${c.from}->${c.to}` : ""];
+    if (c.pin !== 0) parts.push(`pincount ${c.pin > 0 ? "+" : ""}${c.pin}`);
+    if (c.freed) parts.push("freed whole");
+    const what = parts.filter((x) => x !== "").join(", ");
+    if (what === "") continue;
+    const who = `${trace.deviceNames[c.dev] ?? `device ${c.dev}`} ${formatSize(c.pages * trace.pageSize)}`;
+    const key = `${who}|${what}`;
+    const g = groups.get(key);
+    if (g) g.heads.push(c.head);
+    else groups.set(key, { who, what, heads: [c.head] });
+  }
+  return [...groups.values()].map(({ who, what, heads }) => {
+    const at = heads.length === 1 ? `folio at page ${heads[0]}` : `folios at pages ${folioHeads(heads)}`;
+    return `${who} ${at} ${what}`;
+  });
+}
+
+/** Folio heads, evenly spaced runs shortened: 0,512,...,1536 (4). */
+function folioHeads(heads: readonly number[]): string {
+  if (heads.length <= 4) return heads.join(",");
+  return `${heads[0]},${heads[1]},...,${heads[heads.length - 1]} (${heads.length})`;
 }
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
@@ -127,6 +202,11 @@ function changePhrase(trace: Trace, op: OpRecord): string {
   const groupsOut: string[] = [];
   let dropped = false;
   let freedAny = false;
+  const folios = folioChanges(trace, op.firstStep, op.lastStep);
+  for (const f of folios) {
+    if (f.freed) freedAny = true;
+    if (f.to < f.from) dropped = true;
+  }
   for (const [dev, pages] of pageChanges(trace, op.firstStep, op.lastStep)) {
     const name = trace.deviceNames[dev] ?? `device ${dev}`;
     // group pages by what happened to them, in page order of each group's first page
@@ -151,11 +231,16 @@ function changePhrase(trace: Trace, op: OpRecord): string {
       first = false;
     }
   }
+  groupsOut.push(...folioPhrases(trace, folios));
   const tail: string[] = [];
   const ptes = pteCounts(trace, op.firstStep, op.lastStep);
   if (ptes.set > 0) tail.push(`${plural(ptes.set, "PTE")} set`);
+  for (const [k, n] of ptes.leavesSet) tail.push(`${plural(n, `${k} leaf`).replace(/leafs$/, "leaves")} set`);
   if (ptes.cleared > 0) tail.push(`${plural(ptes.cleared, "PTE")} cleared`);
-  if ((dropped || ptes.cleared > 0) && !freedAny) tail.push("none freed");
+  for (const [k, n] of ptes.leavesCleared)
+    tail.push(`${plural(n, `${k} leaf`).replace(/leafs$/, "leaves")} cleared`);
+  const leavesCleared = [...ptes.leavesCleared.values()].reduce((a, b) => a + b, 0);
+  if ((dropped || ptes.cleared > 0 || leavesCleared > 0) && !freedAny) tail.push("none freed");
   return [groupsOut.join("; "), ...tail].filter((x) => x !== "").join(", ");
 }
 
@@ -202,28 +287,36 @@ export function summarize(trace: Trace, name?: string): string[] {
   return out;
 }
 
-/** The page an event is about, if it is about one page. */
-function eventPage(e: KernelEvent): { dev: number; page: number } | undefined {
+/** The pages an event is about ([page, page + pages)), if it is about pages. */
+function eventPage(e: KernelEvent): { dev: number; page: number; pages: number } | undefined {
   switch (e.kind) {
+    case "folio-init":
+    case "folio-ref":
+    case "folio-free":
+      return { dev: e.dev, page: e.page, pages: e.pages };
+    case "leaf-set":
+    case "leaf-clear":
+      return { dev: pteDev(e.pte), page: ptePage(e.pte), pages: e.pages };
     case "page-ref":
     case "genpool-alloc":
     case "genpool-free":
     case "page-free":
     case "pin-page":
     case "unpin-page":
-      return { dev: e.dev, page: e.page };
+      return { dev: e.dev, page: e.page, pages: 1 };
     case "pte-set":
     case "pte-clear":
-      return { dev: pteDev(e.pte), page: ptePage(e.pte) };
+      return { dev: pteDev(e.pte), page: ptePage(e.pte), pages: 1 };
     default:
       return undefined;
   }
 }
 
 /** The page's state after a step, in words. */
-function pageState(allocated: number, ptes: number, pins: number): string {
+function pageState(allocated: number, ptes: number, pins: number, leaf = false): string {
   const parts = [allocated ? "allocated" : "free"];
-  if (ptes > 0) parts.push(`${ptes} PTE${ptes === 1 ? "" : "s"}`);
+  if (ptes > 0)
+    parts.push(leaf ? `${ptes} leaf mapping${ptes === 1 ? "" : "s"}` : `${ptes} PTE${ptes === 1 ? "" : "s"}`);
   if (pins > 0) parts.push(`pinned${pins > 1 ? ` x${pins}` : ""}`);
   return parts.join(", ");
 }
@@ -247,7 +340,7 @@ export function followPage(trace: Trace, dev: string, page: number): FollowPage 
     let touched = false;
     for (const e of eventsOf(trace, op.firstStep, op.lastStep + 1)) {
       const p = eventPage(e);
-      touched = p !== undefined && p.dev === d && p.page === page;
+      touched = p !== undefined && p.dev === d && page >= p.page && page < p.page + p.pages;
       if (touched) break;
     }
     const touchedByFinding = trace.findings.some(
@@ -262,12 +355,17 @@ export function followPage(trace: Trace, dev: string, page: number): FollowPage 
     const st = cursor.seek(op.lastStep).devices[d];
     if (!st) continue;
     const info = pageAt(st, page);
+    // a large folio's counts are its head's (a tail's own refcount is 0 in the kernel)
     const after = { ref: info.refcount, map: info.mapcount };
+    const folio =
+      info.order > 0
+        ? `, in a ${formatSize(2 ** info.order * trace.pageSize)} folio (head ${Math.floor(page / 2 ** info.order) * 2 ** info.order}${info.pincount ? `, pincount ${info.pincount}` : ""})`
+        : "";
     const ref = after.ref === before.ref ? `ref ${after.ref}` : `ref ${before.ref}->${after.ref}`;
     const map = after.map === before.map ? `map ${after.map}` : `map ${before.map}->${after.map}`;
-    const state = pageState(info.allocated, info.ptes, info.pins);
+    const state = pageState(info.allocated, info.ptes, info.pins, info.order > 0);
     const head = `L${op.line} ${op.text}${op.result === "ok" ? "" : ` -> ${op.result}`}`;
-    out.push(...wrap(`${head}: ${ref}, ${map}, ${state}`));
+    out.push(...wrap(`${head}: ${ref}, ${map}, ${state}${folio}`));
     for (const f of trace.findings) {
       if (f.step < op.firstStep || f.step > op.lastStep || f.device !== dev) continue;
       if (page >= f.page && page < f.page + Math.max(1, f.pages)) out.push(...wrap(`  FINDING ${f.kind}`));

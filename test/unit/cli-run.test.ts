@@ -110,11 +110,58 @@ const BIG: Record<
   "big/tib-device.p2p": { free: 2 ** 28, allocated: [] },
 };
 
+/**
+ * Proposal presets (public/presets/huge, "proposal" in index.json; huge.md): results by line,
+ * findings [kind, line] and every device's free pages at the end, derived by hand from huge.md §7.
+ */
+const PROPOSALS: Record<string, Expect & { frees?: number[] }> = {
+  // 32 PUD folios mapped, touched through a present leaf, unmapped: all 8,388,608 pages back
+  "huge/rfc-32g.p2p": { results: { 8: "ok", 9: "ok", 10: "ok" }, findings: [], free: 8388608 },
+  // exit_mmap frees the 256 folios of the eight devices
+  "huge/rfc-eight-npus.p2p": {
+    results: { 21: "ok" },
+    findings: [],
+    free: 8388608,
+    frees: Array(8).fill(8388608),
+  },
+  // the child has no entries: SIGBUS, then EFAULT (each a fork-not-shared); munmap frees the folio
+  "huge/fork-not-shared.p2p": {
+    results: { 7: "ok", 8: "ok", 9: "SIGBUS", 10: "EFAULT", 11: "ok", 12: "ok" },
+    findings: [
+      ["fork-not-shared", 9],
+      ["fork-not-shared", 10],
+    ],
+    free: 1024,
+  },
+  // munmap keeps the pinned folio whole; unbind waits for it; the unpin frees 262,144 pages
+  "huge/pin-holds-1g-folio.p2p": {
+    results: { 7: "ok", 8: "ok", 9: "ok", 10: "blocked", 11: "ok" },
+    findings: [["pin-holds-folio", 9]],
+    free: 1048576,
+  },
+  // a, e hold 512 pages; f falls back to pages 256-767: nothing free
+  "huge/fallback-4k.p2p": { results: { 13: "ok" }, findings: [["huge-fallback", 13]], free: 0 },
+  // 2048 pages; only the folio at 2M (512 pages) is freed
+  "huge/unaligned-munmap.p2p": {
+    results: { 8: "ok", 9: "EINVAL", 10: "EINVAL", 11: "ok", 12: "SIGSEGV", 13: "ok" },
+    findings: [],
+    free: 512,
+  },
+  // 64K refused; the 2M folio mapped and unmapped: all 1024 pages free
+  "huge/v1-refuses-64k.p2p": {
+    results: { 7: "EINVAL", 8: "ok", 9: "ok" },
+    findings: [["unaligned-refused", 7]],
+    free: 1024,
+  },
+};
+
 describe("p2pviz run", () => {
   const index = JSON.parse(readFileSync("public/presets/index.json", "utf8")) as { file: string }[];
 
   it("has an expectation for every preset in the index, and at least 8 presets", () => {
-    expect(index.map((p) => p.file).sort()).toEqual([...Object.keys(PRESETS), ...Object.keys(BIG)].sort());
+    expect(index.map((p) => p.file).sort()).toEqual(
+      [...Object.keys(PRESETS), ...Object.keys(BIG), ...Object.keys(PROPOSALS)].sort(),
+    );
     expect(index.length).toBeGreaterThanOrEqual(8);
   });
 
@@ -135,6 +182,38 @@ describe("p2pviz run", () => {
       expect(json.final.devices[0].freePages).toBe(exp.free);
     });
   }
+
+  for (const [file, exp] of Object.entries(PROPOSALS)) {
+    it(`proposal ${file}: results, findings and pools as huge.md says (--json --runs)`, async () => {
+      const { code, out } = await runCli(["run", `public/presets/${file}`, "--json", "--runs"]);
+      expect(code).toBe(0);
+      const json = JSON.parse(out);
+      for (const [line, r] of Object.entries(exp.results)) {
+        expect(json.ops.find((o: { line: number }) => o.line === Number(line))?.result, `line ${line}`).toBe(
+          r,
+        );
+      }
+      expect(json.findings.map((f: { kind: string; line: number }) => [f.kind, f.line])).toEqual(
+        exp.findings,
+      );
+      expect(json.final.devices.map((d: { freePages: number }) => d.freePages)).toEqual(
+        exp.frees ?? [exp.free],
+      );
+    });
+  }
+
+  it("marks every preset under public/presets/huge as a proposal, and only those", () => {
+    const all = JSON.parse(readFileSync("public/presets/index.json", "utf8")) as {
+      file: string;
+      proposal?: boolean;
+    }[];
+    expect(
+      all
+        .filter((p) => p.proposal)
+        .map((p) => p.file)
+        .sort(),
+    ).toEqual(Object.keys(PROPOSALS).sort());
+  });
 
   // Big presets: millions of steps each, so checked through p2pviz-run/2 (--runs: no event list),
   // every page's final refcount and mapcount as runs, as the kernel would leave them.

@@ -15,6 +15,7 @@ import {
   CORPUS_SEEDS,
   corpusJobs,
   labJobs,
+  PROPOSAL_PRESETS,
   presetJobs,
   UNRECORDABLE_PRESETS,
 } from "../../src/real/record-cli.ts";
@@ -55,6 +56,19 @@ describe("recorded conformance with the real kernel", () => {
       );
     });
   }
+
+  it("leaves out the proposal presets (public/presets/huge) explicitly: no job, no recording", () => {
+    const files = readdirSync(`public/presets/${PROPOSAL_PRESETS.dir}`).filter((f) => f.endsWith(".p2p"));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(PROPOSAL_PRESETS.reason).toMatch(/not merged/);
+    for (const f of files) {
+      const name = `presets/${PROPOSAL_PRESETS.dir}/${f.replace(/\.p2p$/, "")}`;
+      expect(
+        presetJobs().some((j) => j.name === name || j.name === `presets/${f.replace(/\.p2p$/, "")}`),
+      ).toBe(false);
+      expect(recordings.some((r) => r.name === name)).toBe(false);
+    }
+  });
 
   it("leaves out only the big presets the lab cannot boot, each refused by the lab for its size", () => {
     const big = readdirSync("public/presets/big")

@@ -9,7 +9,7 @@ describe("preset index", () => {
     const presets = parsePresetIndex(JSON.parse(readFileSync(resolve(dir, "index.json"), "utf8")));
     expect(presets.length).toBeGreaterThan(5);
     for (const p of presets) {
-      expect(p.url).toMatch(/^presets\/(big\/)?[a-z0-9-]+\.p2p$/);
+      expect(p.url).toMatch(/^presets\/((big|huge)\/)?[a-z0-9-]+\.p2p$/);
       expect(p.title.length).toBeGreaterThan(0);
       expect(readFileSync(resolve(dir, p.url.replace(/^presets\//, "")), "utf8")).toMatch(/\S/);
     }
