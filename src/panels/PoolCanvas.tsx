@@ -338,7 +338,12 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         data-first={columns.map((c) => c.grid.first).join(",")}
         data-cell-size={columns.map((c) => c.size).join(",")}
         data-cols={columns.map((c) => c.cols).join(",")}
-        data-folios={columns.map((c) => c.folios.map((f) => `${f.head}:${f.order}`).join(" ")).join(",")}
+        // the folio blocks drawn, per device: head:order:refcount:entire mapcount:pincount
+        data-folios={columns
+          .map((c) =>
+            c.folios.map((f) => `${f.head}:${f.order}:${f.refcount}:${f.mapcount}:${f.pincount}`).join(" "),
+          )
+          .join(",")}
         role="img"
         aria-label={columns.map((c) => `${c.name}: ${c.pages} pages, ${c.grid.ppc} per cell`).join("; ")}
         style={{ width: size.width, height: size.height, display: "block", touchAction: "none" }}
