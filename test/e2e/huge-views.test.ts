@@ -6,14 +6,27 @@
  * proposal badge in place of "checked against Linux". No console error.
  */
 
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
+import { foliosIn } from "../../src/panels/pool-cells.ts";
 import { describeChange } from "../../src/panels/RefcountPanel.tsx";
 import { encodeShareLink, type ShareState } from "../../src/share/codec.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
+import { describeEvent } from "../../src/trace/describe.ts";
 import { eventAt, type Trace } from "../../src/trace/trace.ts";
-import { traceOf } from "./expected.ts";
-import { choosePreset, currentStep, focusBody, openApp, presetText, shot, withBrowser } from "./harness.ts";
+import { poolSummaryAt, traceOf } from "./expected.ts";
+import {
+  choosePreset,
+  currentStep,
+  focusBody,
+  openApp,
+  presetText,
+  ROOT,
+  shot,
+  withBrowser,
+} from "./harness.ts";
 
 withBrowser();
 
@@ -212,6 +225,91 @@ describe("huge designs in the app", () => {
       await app.close();
     }
   });
+});
+
+interface IndexEntry {
+  readonly file: string;
+  readonly title: string;
+  readonly proposal?: boolean;
+  readonly big?: boolean;
+}
+
+/** The proposal presets the served app lists (test/e2e/presets.test.ts walks the others). */
+function proposalPresets(): IndexEntry[] {
+  const all = JSON.parse(readFileSync(resolve(ROOT, "dist/presets/index.json"), "utf8")) as IndexEntry[];
+  return all.filter((p) => p.proposal);
+}
+
+/** The folio blocks the app should draw at `step`: head:order:refcount:mapcount:pincount per device. */
+function foliosAt(t: Trace, step: number): string[] {
+  return stateAt(t, step).devices.map((d) =>
+    foliosIn(d, 0, d.pages, 1, 1 << 20)
+      .map((f) => `${f.head}:${f.order}:${f.refcount}:${f.mapcount}:${f.pincount}`)
+      .join(" "),
+  );
+}
+
+describe("every proposal preset", () => {
+  it("has proposal presets to walk", () => {
+    expect(proposalPresets().length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const p of proposalPresets()) {
+    it(`${p.file}: the proposal badge; statement by statement, the pool, the narration and the folio blocks agree with the engine`, async () => {
+      const text = presetText(p.file);
+      const t = traceOf(text);
+      const app = await openApp({ reducedMotion: true });
+      const { page } = app;
+      try {
+        await choosePreset(page, p.file);
+        await expect.poll(() => page.getByTestId("proposal-badge").count()).toBe(1);
+        expect(await page.getByTestId("real-badge").count()).toBe(0);
+        await focusBody(page);
+        await page.keyboard.press("Home");
+        await expect.poll(() => currentStep(page)).toBe(0);
+        for (const op of t.ops) {
+          if (op.firstStep > 0) await page.keyboard.press("Shift+ArrowRight");
+          await expect.poll(() => currentStep(page)).toBe(op.firstStep);
+          await expect
+            .poll(() => page.getByTestId("pool-summary").textContent())
+            .toBe(poolSummaryAt(t, op.firstStep));
+          // (narrationAt expands every event: not for presets of millions of steps)
+          const ev = eventAt(t, op.firstStep);
+          if (ev) expect(await page.getByTestId("narration").textContent()).toContain(describeEvent(t, ev));
+          const want = foliosAt(t, op.firstStep);
+          // the pool is SVG while every device has at most 4096 pages (PoolPanel.tsx SVG_MAX_PAGES)
+          if (stateAt(t, op.firstStep).devices.every((d) => d.pages <= 4096)) {
+            const got = await page
+              .locator("g.p2p-dev")
+              .evaluateAll((devs) =>
+                devs.map((d) =>
+                  Array.from(d.querySelectorAll("g.p2p-folio"), (f) =>
+                    ["head", "order", "refcount", "mapcount", "pincount"]
+                      .map((k) => f.getAttribute(`data-${k}`))
+                      .join(":"),
+                  ).join(" "),
+                ),
+              );
+            expect(got, `line ${op.line}`).toEqual(want);
+          } else {
+            // at the whole-device zoom the canvas draws the folios larger than a cell
+            const cells = await page.getByTestId("pool-canvas").getAttribute("data-pages-per-cell");
+            const ppc = (cells ?? "").split(",").map(Number);
+            const blocks = stateAt(t, op.firstStep).devices.map((d, i) =>
+              foliosIn(d, 0, d.pages, ppc[i] === 1 ? 1 : ppc[i]!, 4096)
+                .map((f) => `${f.head}:${f.order}:${f.refcount}:${f.mapcount}:${f.pincount}`)
+                .join(" "),
+            );
+            expect(await page.getByTestId("pool-canvas").getAttribute("data-folios"), `line ${op.line}`).toBe(
+              blocks.join(","),
+            );
+          }
+        }
+      } finally {
+        await app.close();
+      }
+    });
+  }
 });
 
 describe("compare: the RFC's case (huge.md §6.4)", () => {
