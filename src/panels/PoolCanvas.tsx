@@ -194,8 +194,8 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
       // large folios: one block (fill, outline, label) while a cell holds several pages; zoomed in
       // to single pages, the pages show through and the folio is an outline with its label
       for (const f of col.folios) {
-        const r = folioRect(f, g.first, g.ppc, cols);
-        if (r.row * s >= gridHeight) continue;
+        const r = folioRect(f, g.first, g.ppc, cols, Math.ceil(g.n / cols));
+        if (r.h <= 0 || r.row * s >= gridHeight) continue;
         const bx = x + r.col * s;
         const by = TOP + r.row * s;
         const bw = r.w * s - 1;

@@ -157,7 +157,7 @@ export function hasFolios(d: DeviceState): boolean {
 }
 
 /**
- * The allocated large folios of `d` that start in [first, end) and have more than `minPages` pages,
+ * The allocated large folios of `d` that overlap [first, end) and have more than `minPages` pages,
  * at most `max` of them (cost: the runs of the range plus the folios returned). A folio's counts are
  * its head's; the model keeps them on every page of the folio (kernel/runs.ts PageInfo.order).
  */
@@ -197,15 +197,13 @@ export function foliosIn(
         push();
         if (out.length >= max) return out;
         // a folio's refcount, mapcount and pincount are on every one of its pages
-        if (head >= first) {
-          cur = {
-            head,
-            order: r.order,
-            pages: size,
-            look: code,
-            r: { refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount },
-          };
-        }
+        cur = {
+          head,
+          order: r.order,
+          pages: size,
+          look: code,
+          r: { refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount },
+        };
       }
       p = stop;
     }
@@ -234,16 +232,22 @@ export function folioLabel(f: FolioBlock, room: number): string {
 
 /**
  * Where an aligned folio lies in a grid of `cols` columns (a power of two) of `ppc`-page cells
- * starting at page `first` (a multiple of cols * ppc, or of the folio): its rectangle in cells.
+ * starting at page `first` (a multiple of cols * ppc, or of the folio): its rectangle in cells,
+ * clipped to the grid's `rows` rows (a folio larger than the window fills it).
  */
 export function folioRect(
   f: { readonly head: number; readonly pages: number },
   first: number,
   ppc: number,
   cols: number,
+  rows = Number.POSITIVE_INFINITY,
 ): { col: number; row: number; w: number; h: number } {
   const cell = Math.floor((f.head - first) / ppc);
   const cells = Math.max(1, Math.ceil(f.pages / ppc));
-  if (cells <= cols) return { col: cell % cols, row: Math.floor(cell / cols), w: cells, h: 1 };
-  return { col: 0, row: Math.floor(cell / cols), w: cols, h: Math.ceil(cells / cols) };
+  if (cells <= cols)
+    return { col: ((cell % cols) + cols) % cols, row: Math.floor(cell / cols), w: cells, h: 1 };
+  const row = Math.floor(cell / cols);
+  const top = Math.max(0, row);
+  const bottom = Math.min(rows, row + Math.ceil(cells / cols));
+  return { col: 0, row: top, w: cols, h: Math.max(0, bottom - top) };
 }

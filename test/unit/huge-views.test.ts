@@ -78,8 +78,10 @@ describe("pool: a large folio is one block", () => {
       [786432, 18, 1, 0],
     ]);
     expect(foliosIn(d, 0, d.pages, 262144, 100)).toEqual([]); // a cell holds a whole folio: no block
-    expect(foliosIn(d, 262144, 524288, 1, 100).map((f) => f.head)).toEqual([262144]); // starts in the window
-    expect(foliosIn(d, 1, d.pages, 1, 100).map((f) => f.head)).toEqual([262144, 524288, 786432]);
+    expect(foliosIn(d, 262144, 524288, 1, 100).map((f) => f.head)).toEqual([262144]);
+    // a window inside a folio still shows it (its block fills the window)
+    expect(foliosIn(d, 1000, 2000, 1, 100).map((f) => f.head)).toEqual([0]);
+    expect(foliosIn(d, 1, d.pages, 1, 100).map((f) => f.head)).toEqual([0, 262144, 524288, 786432]);
     expect(foliosIn(d, 0, d.pages, 1, 2)).toHaveLength(2);
   });
 
@@ -95,6 +97,8 @@ describe("pool: a large folio is one block", () => {
     expect(folioRect({ head: 48, pages: 16 }, 0, 1, 64)).toEqual({ col: 48, row: 0, w: 16, h: 1 });
     // 1 GiB folios at 1024 pages per cell in 64 columns: 256 cells, 4 rows each
     expect(folioRect({ head: 262144, pages: 262144 }, 0, 1024, 64)).toEqual({ col: 0, row: 4, w: 64, h: 4 });
+    // zoomed in to pages 4096-8191 of a 1 GiB folio (64 columns, 64 rows): the block fills the window
+    expect(folioRect({ head: 0, pages: 262144 }, 4096, 1, 64, 64)).toEqual({ col: 0, row: 0, w: 64, h: 64 });
     // the canvas window of a PUD device: its cells count the folio's pages
     const d = stateAfterLine(run(PUD), 5).devices[0]!;
     const g = poolCells(d, poolWindow(d.pages, 1024, 1, 0.5));
