@@ -115,6 +115,20 @@ describe("huge designs in the app", () => {
         )
         .toEqual(["page 1", "0", "1", "1", "1", ""]); // ref 0, map 1, ptes 1 (the leaf), pins 1
 
+      // zoomed in at the folio's start (the wheel), the block splits into its pages inside the
+      // folio's outline, down to one page per cell
+      const box = (await canvas.boundingBox())!;
+      await page.mouse.move(box.x + 20, box.y + 50);
+      for (let i = 0; i < 20 && (await canvas.getAttribute("data-pages-per-cell")) !== "1"; i++) {
+        await page.mouse.wheel(0, -100);
+        await page.waitForTimeout(50);
+      }
+      await expect.poll(() => canvas.getAttribute("data-pages-per-cell")).toBe("1");
+      expect(await canvas.getAttribute("data-first")).toBe("0");
+      expect(await canvas.getAttribute("data-folios")).toBe("0:18:2:1:1");
+      await page.mouse.move(box.x + box.width - 4, box.y + box.height - 4);
+      await shot(page.locator("section.panel.pool"), "huge-pud-folio-zoomed-to-pages");
+
       // munmap: the leaf goes, the folio stays whole (refcount 1 = the pin)
       await goTo(page, { text, step: opOn(t, 9).lastStep });
       await expect.poll(() => canvas.getAttribute("data-folios")).toBe("0:18:1:0:1");
