@@ -18,7 +18,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-export const LIMIT_KB = 110;
+/**
+ * 110 until the huge designs (issue 13): their drivers and the large-folio core run synchronously
+ * with every scenario, so they are in the initial JavaScript: 107.45 -> 111.92 KB gzip measured on
+ * the same build setup (main a6fb7ec vs huge2). Raised to 113, not further.
+ */
+export const LIMIT_KB = 113;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

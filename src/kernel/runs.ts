@@ -189,6 +189,13 @@ export class PageRuns {
     this.update(from, n, field, true, value);
   }
 
+  /** The whole run holding `page` (one binary search, no list). */
+  runAt(page: number): PageRun {
+    const k = this.find(page);
+    const start = this.starts[k]!;
+    return { start, length: this.end(k) - start, ...this.info(k) };
+  }
+
   /** The runs that overlap [from, from + n), clipped to it, in page order. */
   runs(from = 0, n = this.size - from): PageRun[] {
     const out: PageRun[] = [];

@@ -654,6 +654,27 @@ export const MUTATIONS: Mutation[] = [
     replace: "pgmapRefs: (_k, pages) => pages,",
     rule: "memremap_pages: base pgmap references are npages >> vmemmap_shift",
   },
+  {
+    id: "split-ignores-may-split",
+    file: MM,
+    search: "const err = k.driver.vmOps.maySplit?.(k, v, at);",
+    replace: "const err = undefined as string | undefined;",
+    rule: "__split_vma: vm_ops->may_split can refuse a split (and the munmap that needs it)",
+  },
+  {
+    id: "zap-leaf-puts-pages-not-folio",
+    file: MEM,
+    search: "    if (b.folio)\n",
+    replace: "    if (b.folio && false)\n",
+    rule: "zap_huge_pmd / zap_huge_pud: the leaf's folio gets one put, not one per page",
+  },
+  {
+    id: "leak-check-ignores-folio",
+    file: "src/kernel/sim.ts",
+    search: "if (r.order > 0 && folioInUse(d.pageRuns, r.start, r.order)) continue;",
+    replace: "",
+    rule: "a page of a large folio is held while any page of the folio is mapped or pinned (one refcount)",
+  },
   // kernel/fork.ts
   {
     id: "fork-copies-without-vm-copy-on-fork",

@@ -467,3 +467,44 @@ describe("compare (diff.ts) on large folios", () => {
     expect(leakedPages(mid, mid.devices[0]!)).toBe(0);
   });
 });
+
+describe("more rules of huge.md §3 and §4", () => {
+  it("gen_pool_first_fit_align: no free 1G-aligned run, a 2M-aligned one: fallback 18 -> 9, 512 PMD folios", () => {
+    const t = run(lines("kernel huge", "device d 1026M", "process p", "p mmap s d 4K", "p mmap a d 1G"));
+    const fb = allEvents(t).filter((e) => e.kind === "fallback");
+    expect(fb.map((e) => (e.kind === "fallback" ? [e.from, e.to] : []))).toEqual([[18, 9]]);
+    const s = final(t);
+    expect(entries(s, 0)).toEqual({ normal: 1, pmd: 512 });
+    expect(folio(s, 512)).toMatchObject({ order: 9, refcount: 1 });
+    expect(findingKinds(t)).toEqual(["huge-fallback"]);
+    expect(costOf(t, 5).genpoolAllocs).toBe(2);
+    // nothing fits at all: ENOMEM after every order, no side effects
+    const n = run(lines("kernel huge", "device d 4M", "process p", "p mmap s d 4K", "p mmap a d 4M"));
+    expect(result(n, 5)).toBe("ENOMEM");
+    expect(costOf(n, 5).genpoolAllocs).toBe(2); // the aligned try and the first fit; no alloc
+    expect(available(final(n))).toBe(4194304 - PAGE);
+  });
+
+  it("__split_vma asks may_split for madvise too: an unaligned MADV_DONTFORK range is EINVAL", () => {
+    const t = run(
+      lines(
+        "kernel huge",
+        "device d 4M",
+        "process p",
+        "p mmap a d 4M",
+        "p madvise a 4K 4K dontfork",
+        "p madvise a 2M 2M dontfork",
+      ),
+    );
+    expect(results(t).slice(4)).toEqual(["EINVAL", "ok"]);
+    expect(final(t).processes[0]!.vmas.length).toBe(2);
+  });
+
+  it("huge-v1 memmap_init_compound at every probe: after unbind and bind the device has its folios again", () => {
+    const t = run(lines("kernel huge-v1", "device d 4M", "process p", "unbind d", "bind d", "p mmap a d 2M"));
+    expect(results(t).slice(3)).toEqual(["ok", "ok", "ok"]);
+    const s = final(t);
+    expect(folio(s, 512)).toMatchObject({ order: 9, allocated: 0 });
+    expect(pgref(s)).toBe(1 + 2 + 1);
+  });
+});

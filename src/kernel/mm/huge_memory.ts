@@ -81,10 +81,10 @@ export function folioRefs(
   k.touch(dev, head, count * size);
   let h = head;
   while (h < end) {
-    const r = d.pageRuns.runs(h, end - h)[0]!;
-    // Whole folios the run covers share every count; a run that ends inside its first folio (some
-    // pages pinned, others not) still holds the folio's counts at its head.
-    const m = Math.max(1, Math.floor(r.length / size));
+    const r = d.pageRuns.runAt(h);
+    // Whole folios the run covers from h share every count; a run that ends inside its first folio
+    // (some pages pinned, others not) still holds the folio's counts at its head.
+    const m = Math.max(1, Math.floor((Math.min(end, r.start + r.length) - h) / size));
     const to = r.refcount + delta;
     const body: LoopBodyInit[] = [{ kind: "folio-ref", fn, dev, page: h, pages: size, delta, pin, to }];
     if (to < 0) {
