@@ -7,7 +7,6 @@
 
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
-import { pmdOrder, pudOrder } from "../kernel/drivers/designs/huge-policy.ts";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
@@ -165,9 +164,14 @@ function changedVpn(ev: KernelEvent | undefined): { proc: number; vpn: number } 
 /** Links drawn one per leaf up to this many leaves in a run. */
 const MAX_LEAF_LINKS = 256;
 
-/** Pages one leaf of `kind` maps: PMD_ORDER / PUD_ORDER pages (huge-policy.ts; 4K: 512 / 262144). */
+/**
+ * Pages one leaf of `kind` maps: a PMD leaf maps what a PTE table maps, PTRS_PER_PTE = PAGE_SIZE / 8
+ * pages (PMD_SIZE), a PUD leaf PTRS_PER_PMD times that (PUD_SIZE): 512 and 262,144 with 4 KiB pages
+ * (huge-policy.ts PMD_ORDER_4K / PUD_ORDER_4K; arm64's 64 KiB granule has no PUD leaves).
+ */
 function leafPages(kind: PteKind, pageSize: number): number {
-  return 2 ** (kind === PTE_PUD ? pudOrder(pageSize) : pmdOrder(pageSize));
+  const ptrs = pageSize / 8;
+  return kind === PTE_PUD ? ptrs * ptrs : ptrs;
 }
 
 function changedVmaKey(ev: KernelEvent | undefined): string | null {

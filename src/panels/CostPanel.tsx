@@ -9,7 +9,6 @@
  */
 
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
-import { opIndexAt } from "../store/selectors.ts";
 import { COST_FIELDS, type Cost, opCosts, zeroCost } from "../trace/cost.ts";
 import { deviceVmemmap } from "../trace/json.ts";
 import { formatBytes, formatCount } from "../trace/numbers.ts";
@@ -77,6 +76,21 @@ export function costTable(t: Trace): CostTable {
   return ct;
 }
 
+/** Index of the statement whose steps hold `step`, or -1 (binary search on firstStep). */
+function statementAt(t: Trace, step: number): number {
+  let lo = 0;
+  let hi = t.ops.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.ops[mid]!.firstStep <= step) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found >= 0 && t.ops[found]!.lastStep >= step ? found : -1;
+}
+
 const ROW = 18;
 const OVERSCAN = 12;
 
@@ -84,7 +98,7 @@ export function CostPanel({ trace, step, devices, onJump }: CostPanelProps) {
   const { per, upTo, total } = costTable(trace);
   const fields = COST_FIELDS.filter((f) => total[f] > 0);
   const zero = COST_FIELDS.filter((f) => total[f] === 0);
-  const current = opIndexAt(trace, step);
+  const current = statementAt(trace, step);
   const box = useRef<HTMLElement>(null);
   const [view, setView] = useState({ top: 0, height: 400 });
 

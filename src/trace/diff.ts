@@ -6,9 +6,7 @@
 import type { TraceRecord } from "../kernel/events.ts";
 import { RangeSet } from "../kernel/runs.ts";
 import { leakedPages, PTE_KIND_NAMES, pteKind } from "../kernel/state.ts";
-import { type Cost, opCosts, sumCosts } from "./cost.ts";
 import { TraceCursor } from "./cursor.ts";
-import { deviceVmemmap } from "./json.ts";
 import type { Trace } from "./trace.ts";
 
 /** How many steps of each event kind a record stands for, by kind, calling `each` per template. */
@@ -55,10 +53,6 @@ export interface SideSummary {
   readonly pteKinds: readonly string[];
   readonly pins: { readonly attempted: number; readonly ok: number };
   readonly findings: number;
-  /** the huge.md §6.3 counters of the whole run (src/trace/cost.ts) */
-  readonly cost: Cost;
-  /** bytes of struct page (vmemmap) of every device the run probed, summed (huge.md §6.3, per device static) */
-  readonly vmemmapBytes: number;
 }
 
 export interface Comparison {
@@ -161,8 +155,6 @@ function summarize(t: Trace, label: string): SideSummary {
     pteKinds: [...pteKinds].sort(),
     pins: { attempted: pinOps.length, ok: pinOps.filter((o) => o.result === "ok").length },
     findings: t.findings.length,
-    cost: sumCosts(opCosts(t)),
-    vmemmapBytes: final.devices.reduce((sum, d) => sum + deviceVmemmap(t, d.pages), 0),
   };
 }
 

@@ -5,6 +5,7 @@
 
 import type { Comparison, SideSummary } from "../../trace/diff.ts";
 import { formatBytes, formatCount } from "../../trace/numbers.ts";
+import { type RunCost, runCost } from "../../trace/run-cost.ts";
 
 export interface SummaryColumn {
   readonly key: string;
@@ -17,7 +18,14 @@ export interface SummaryColumn {
  * The counters of ../shared/kernel/huge.md §6.3 over the whole run, as its §6.4 table compares them
  * (src/trace/cost.ts counts them from the trace's records).
  */
-export const COST_COLUMNS: readonly SummaryColumn[] = [
+export interface CostColumn {
+  readonly key: string;
+  readonly head: string;
+  readonly title: string;
+  readonly cell: (s: RunCost) => string;
+}
+
+export const COST_COLUMNS: readonly CostColumn[] = [
   {
     key: "installs",
     head: "installs",
@@ -107,10 +115,23 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   },
 ];
 
-const ALL_COLUMNS = [...SUMMARY_COLUMNS, ...COST_COLUMNS];
+/** A column of either kind, reading one side's summary and cost. */
+interface AnyColumn {
+  readonly key: string;
+  readonly head: string;
+  readonly title: string;
+  readonly num: boolean;
+  readonly cell: (s: SideSummary, c: RunCost) => string;
+}
+
+const ALL_COLUMNS: readonly AnyColumn[] = [
+  ...SUMMARY_COLUMNS.map((c) => ({ ...c, num: false, cell: (s: SideSummary) => c.cell(s) })),
+  ...COST_COLUMNS.map((c) => ({ ...c, num: true, cell: (_s: SideSummary, k: RunCost) => c.cell(k) })),
+];
 
 export function CompareSummary({ comparison }: { readonly comparison: Comparison }) {
   const [a, b] = comparison.summary;
+  const costs = [runCost(comparison.a), runCost(comparison.b)] as const;
   return (
     // on a narrow screen the table scrolls sideways inside this box, not the page
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it
@@ -139,7 +160,7 @@ export function CompareSummary({ comparison }: { readonly comparison: Comparison
                 scope="col"
                 data-col={c.key}
                 title={c.title}
-                className={COST_COLUMNS.includes(c) ? "num" : undefined}
+                className={c.num ? "num" : undefined}
               >
                 {c.head}
               </th>
@@ -153,11 +174,9 @@ export function CompareSummary({ comparison }: { readonly comparison: Comparison
                 <span className="side-tag">{i === 0 ? "A" : "B"}</span> {s.label}
               </th>
               {ALL_COLUMNS.map((c) => {
-                const v = c.cell(s);
-                const differs = c.cell(a) !== c.cell(b);
-                const cls = [differs ? "differs" : "", COST_COLUMNS.includes(c) ? "num" : ""]
-                  .join(" ")
-                  .trim();
+                const v = c.cell(s, costs[i]!);
+                const differs = c.cell(a, costs[0]) !== c.cell(b, costs[1]);
+                const cls = [differs ? "differs" : "", c.num ? "num" : ""].join(" ").trim();
                 return (
                   <td key={c.key} data-col={c.key} className={cls || undefined}>
                     {v}
