@@ -378,7 +378,12 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .select("text.p2p-ref-what")
       .attr("x", (r) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
       .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .text((r) => r.what);
+      .text((r) => r.what)
+      // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
+      .attr("textLength", (r) =>
+        r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
+      )
+      .attr("lengthAdjust", "spacingAndGlyphs");
     for (let i = 0; i < 4; i++) {
       rows
         .select(`text.v${i}`)
