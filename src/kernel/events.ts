@@ -12,7 +12,7 @@
  * caused it. Sentences are made on demand by describe.ts, so events stay small.
  */
 
-import type { PageRuns } from "./runs.ts";
+import { type PageRuns, PTE_PAGE } from "./runs.ts";
 import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
 import { LabelList, newDevice, PteTable, pteDev, pteKind, ptePage } from "./state.ts";
 
@@ -261,12 +261,12 @@ export function instantiate<E extends LoopBodyInit>(e: E, i: number): E {
   switch (e.kind) {
     case "pte-set":
     case "pte-clear":
-      return { ...e, vpn: e.vpn + i, pte: e.pte + i * 4096 };
+      return { ...e, vpn: e.vpn + i, pte: e.pte + i * PTE_PAGE };
     case "pgref":
       return { ...e, to: e.to + i * e.delta };
     case "leaf-set":
     case "leaf-clear":
-      return { ...e, vpn: e.vpn + i * e.pages, pte: e.pte + i * e.pages * 4096 };
+      return { ...e, vpn: e.vpn + i * e.pages, pte: e.pte + i * e.pages * PTE_PAGE };
     case "folio-init":
     case "folio-ref":
     case "folio-free":

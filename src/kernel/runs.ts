@@ -246,12 +246,14 @@ export const PTE_KIND_NAMES = ["normal", "devmap", "pfnmap", "pmd", "pud"] as co
 /** A huge leaf (PMD or PUD) rather than a PTE. */
 export const isLeafKind = (kind: PteKind): boolean => kind === PTE_PMD || kind === PTE_PUD;
 
-/** An entry packed in one number: page * 4096 + device * 8 + kind (devices < 512). */
+/** What one page adds to a packed entry: entries pack as page * PTE_PAGE + device * 8 + kind. */
+export const PTE_PAGE = 8192;
+/** An entry packed in one number: page * 8192 + device * 8 + kind (devices < 1024, kinds < 8). */
 export function packPte(dev: number, page: number, kind: PteKind): number {
-  return page * 4096 + dev * 8 + kind;
+  return page * PTE_PAGE + dev * 8 + kind;
 }
-export const pteDev = (p: number): number => (p % 4096) >> 3;
-export const ptePage = (p: number): number => Math.floor(p / 4096);
+export const pteDev = (p: number): number => (p % PTE_PAGE) >> 3;
+export const ptePage = (p: number): number => Math.floor(p / PTE_PAGE);
 export const pteKind = (p: number): PteKind => (p % 8) as PteKind;
 
 /** A run of PTEs: virtual pages [vpn, vpn + length) map pages [page, page + length) of `dev`. */

@@ -3,7 +3,7 @@
  * and golden scenarios 11-13. Each test names the kernel function behind the behaviour.
  */
 import { describe, expect, it } from "vitest";
-import { PTE_DEVMAP, PTE_PFNMAP, pteKind, VM_IO, VM_PFNMAP } from "../../src/kernel/state.ts";
+import { PTE_DEVMAP, PTE_PFNMAP, pteKind, ptePage, VM_IO, VM_PFNMAP } from "../../src/kernel/state.ts";
 import { final, lines, refs, result, results, run, stateAfterLine } from "./helpers.ts";
 
 const base = (design: string) => [`kernel ${design}`, "device d 1M", "process p"];
@@ -112,7 +112,7 @@ describe("fault design (RFC v2-v6)", () => {
     const ptes = [...table.keys()].map((vpn) => [vpn, table.get(vpn)!] as const);
     expect(ptes).toHaveLength(1);
     expect(pteKind(ptes[0]![1])).toBe(PTE_DEVMAP);
-    expect(ptes[0]![1] >>> 12).toBe(2);
+    expect(ptePage(ptes[0]![1])).toBe(2);
   });
 
   it("pci_p2pdma_map_release: the last close puts every page after RCU and they return to the pool (golden 11)", () => {

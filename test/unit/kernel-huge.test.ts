@@ -12,6 +12,7 @@ import {
   type KernelState,
   leakedPages,
   PTE_KIND_NAMES,
+  ptePage,
   VM_MIXEDMAP,
   vmFlagNames,
 } from "../../src/kernel/state.ts";
@@ -98,7 +99,7 @@ describe("huge.md §7 golden scenarios (design huge, 7.3, x86-64, 4K)", () => {
       const v = s.processes[0]!.vmas.find((x) => x.label === label)!;
       return s.processes[0]!.ptes.get(v.start / PAGE)! >>> 0;
     };
-    const page = (label: string) => Math.floor(firstPage(label) / 4096);
+    const page = (label: string) => ptePage(firstPage(label));
     expect(page("s")).toBe(0);
     expect(page("a")).toBe(512);
     expect(page("b")).toBe(1);
@@ -107,7 +108,7 @@ describe("huge.md §7 golden scenarios (design huge, 7.3, x86-64, 4K)", () => {
       run(lines("kernel upstream", "device d 4M", "process p", "p mmap s d 4K", "p mmap a d 2M")),
     );
     const ua = u.processes[0]!.vmas.find((x) => x.label === "a")!;
-    expect(Math.floor(u.processes[0]!.ptes.get(ua.start / PAGE)! / 4096)).toBe(1);
+    expect(ptePage(u.processes[0]!.ptes.get(ua.start / PAGE)!)).toBe(1);
   });
 
   it("4. gen_pool_first_fit_align fails, gen_pool_first_fit succeeds: fallback to 512 PTEs (huge-fallback)", () => {
@@ -506,5 +507,24 @@ describe("more rules of huge.md §3 and §4", () => {
     const s = final(t);
     expect(folio(s, 512)).toMatchObject({ order: 9, allocated: 0 });
     expect(pgref(s)).toBe(1 + 2 + 1);
+  });
+});
+
+describe("fault injection (language v2) on the huge designs", () => {
+  it("should_fail: inject gen_pool_alloc after 1 lets the first huge mmap through and fails the second", () => {
+    for (const design of ["huge", "huge-v1"]) {
+      const t = run(
+        lines(
+          `kernel ${design}`,
+          "device d 8M",
+          "process p",
+          "inject gen_pool_alloc ENOMEM after 1",
+          "p mmap a d 2M",
+          "p mmap b d 2M",
+        ),
+      );
+      expect(results(t).slice(4), design).toEqual(["ok", "ENOMEM"]);
+      expect(available(final(t)), design).toBe(8 * 2 ** 20 - 2 * 2 ** 20);
+    }
   });
 });

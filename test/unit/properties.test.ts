@@ -154,6 +154,30 @@ describe("properties over random scenarios", () => {
     );
   });
 
+  it("huge designs with 64K pages (PMD folios of 8192 pages): the same invariants", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("huge" as const, "huge-v1" as const), arbChoices, (design, choices) => {
+        const t = traceOf(scenarioFrom(design, choices, 65536));
+        const cursor = new TraceCursor(t);
+        for (const op of t.ops) {
+          const flagged = t.findings.filter((f) => f.step <= op.lastStep);
+          for (const [dev, page, what] of violations(cursor.seek(op.lastStep))) {
+            const covered = flagged.some(
+              (f) =>
+                f.device === dev &&
+                page >= f.page &&
+                page < f.page + f.pages &&
+                EXPLAINS[f.kind].includes(what),
+            );
+            if (!covered) throw new Error(`line ${op.line} (${op.text}): ${dev} page ${page}: ${what}`);
+          }
+        }
+      }),
+      // each state is checked page by page (32,768 pages a device): a few runs keep the suite fast
+      { numRuns: 6 },
+    );
+  });
+
   it("the same scenario always yields the same trace", () => {
     fc.assert(
       fc.property(arbDesign, arbChoices, (design, choices) => {

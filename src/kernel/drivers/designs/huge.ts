@@ -155,6 +155,7 @@ function hugeAllocMmap(k: Kernel, p: number, vma: Vma, pages: number): void {
     orderZeroMmap(k, p, vma, pages);
     return;
   }
+  k.injectConsume("gen_pool_alloc", 1, false); // one successful call (should_fail counts it)
   const order = got.order;
   const size = 2 ** order;
   const v: Vma = { ...vma, order };
