@@ -28,7 +28,7 @@ export function ProposalBadge({ design }: { readonly design: string }) {
     <span
       className="proposal-badge"
       data-testid="proposal-badge"
-      title={`The ${design} design was posted and reviewed on linux-pci (December 2025 - January 2026) but never merged: p2pviz models it from the patches and the review mails, and no real kernel can check it.`}
+      title={`${design}: posted and reviewed on linux-pci, never merged; no real kernel can check it`}
     >
       proposal, not merged; modelled from the{" "}
       <a href={PROPOSAL_EVIDENCE_URL} target="_blank" rel="noreferrer" data-testid="proposal-evidence">
