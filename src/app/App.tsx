@@ -23,7 +23,7 @@ import { useRealStatus } from "./real-status-lazy.ts";
 import { ShareMenu, useUrlSync } from "./ShareMenu.tsx";
 import { SideResizer } from "./SideResizer.tsx";
 import { StaleTraceNote, useStaleLine } from "./StaleTrace.tsx";
-import { DesignSwitch, PresetMenu } from "./Toolbar.tsx";
+import { DesignSwitch, PresetMenu, VersionSwitch } from "./Toolbar.tsx";
 import { StoppedEarly } from "./TraceParts.tsx";
 import { TraceView } from "./TraceView.tsx";
 import { Transport } from "./Transport.tsx";
@@ -35,7 +35,7 @@ function realResultAt(
   trace: Trace,
   step: number,
 ): RealResult | undefined {
-  const status = realStatusOf?.(text, trace.design);
+  const status = realStatusOf?.(text, trace.design, trace.version);
   const op = opAt(trace, step);
   const seen = op && status?.byLine.get(op.line);
   if (!status || !op || !seen) return undefined;
@@ -140,6 +140,7 @@ export function App() {
         <div className="tools">
           <PresetMenu />
           <DesignSwitch />
+          <VersionSwitch />
           <CompareToggle />
           <ShareMenu />
         </div>

@@ -17,6 +17,7 @@ import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectEditor } from "../store/selectors.ts";
 import { DEFAULT_SCENARIO, savedText, useStore } from "../store/store.ts";
 import type { EditorApi } from "./editor/CodeEditor.tsx";
+import { UncheckedLines, VersionLine } from "./ModelNote.tsx";
 import { RealBadge } from "./RealBadge.tsx";
 
 const RUN_DELAY_MS = 250;
@@ -179,6 +180,8 @@ export function Editor() {
         ) : (
           <p className="ok">
             Scenario runs. <RealBadge />
+            <UncheckedLines />
+            <VersionLine />
           </p>
         )}
       </div>

@@ -2,9 +2,11 @@
  * The scenario's standing, beside "Scenario runs.": "checked against Linux 7.3.4" while the scenario
  * on screen is a recorded preset that matches, or, for a design that Linux never merged (the
  * huge-folio proposals of ../shared/kernel/huge.md), "proposal, not merged; modelled from the
- * review" with a link to the review itself. A proposal can never be checked: no kernel runs it.
+ * review" with a link to the review itself. Any other run gets a plain
+ * note instead (ModelNote.tsx). A proposal can never be checked: no kernel runs it.
  */
 import { useStore } from "../store/store.ts";
+import { ModelNote } from "./ModelNote.tsx";
 import { useRealStatus } from "./real-status-lazy.ts";
 
 /**
@@ -41,10 +43,11 @@ export function ProposalBadge({ design }: { readonly design: string }) {
 export function RealBadge() {
   const text = useStore((s) => s.text);
   const design = useStore((s) => s.trace?.design);
+  const version = useStore((s) => s.trace?.version);
   const realStatusOf = useRealStatus();
   if (isProposal(design)) return <ProposalBadge design={design!} />;
-  const status = realStatusOf?.(text, design);
-  if (!status?.checked) return null;
+  const status = realStatusOf?.(text, design, version);
+  if (!status?.checked) return realStatusOf ? <ModelNote /> : null;
   const known = status.knownDifferences;
   const notChecked = status.unchecked.size;
   return (

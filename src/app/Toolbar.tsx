@@ -1,9 +1,10 @@
-/** Presets menu and design switch. */
+/** Presets menu, design switch and kernel version switch. */
 
 import { useState } from "react";
-import { DESIGNS, type Design } from "../scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../scenario/ast.ts";
 import { useStore } from "../store/store.ts";
 import { loadPresetText, usePresetIndex } from "./presets.ts";
+import { versionNote } from "./version-help.ts";
 
 export function PresetMenu() {
   const { presets, error, setError } = usePresetIndex();
@@ -74,5 +75,43 @@ export function DesignSwitch() {
         </button>
       )}
     </fieldset>
+  );
+}
+
+/**
+ * The kernel version beside the design: the versions the design on screen runs in (versions.ts);
+ * a historical design shows its one, 5.10. Choosing one reruns the scenario in it and the link
+ * carries it with the design (`design=upstream@6.12`); the design switch's "as written" goes back
+ * to the scenario's own kernel line. Its description says what the version changes, in one line.
+ */
+export function VersionSwitch() {
+  const trace = useStore((s) => s.trace);
+  const setVersion = useStore((s) => s.setVersion);
+  if (!trace) return null;
+  const versions = DESIGN_VERSIONS[trace.design];
+  const only = versions.length === 1;
+  return (
+    <label className="kernel-version" title={versionNote(trace.version)}>
+      <span>Kernel</span>
+      <select
+        data-testid="version-switch"
+        value={trace.version}
+        aria-describedby="version-note"
+        aria-disabled={only || undefined}
+        onChange={(e) => {
+          const v = e.target.value as KernelVersion;
+          if (versions.includes(v)) setVersion(v);
+        }}
+      >
+        {versions.map((v) => (
+          <option key={v} value={v} title={versionNote(v)}>
+            {v}
+          </option>
+        ))}
+      </select>
+      <span id="version-note" className="visually-hidden">
+        {versionNote(trace.version)}
+      </span>
+    </label>
   );
 }

@@ -10,11 +10,11 @@ import type { Trace } from "../trace/trace.ts";
 import { codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
 import {
-  DESIGN_KERNEL,
   hasRange,
   KERNEL_SOURCES,
   LINES_READ_AT,
   SOURCE_URL_KEY,
+  simulatedKernel,
   sourceUrl,
   sourceUrlTemplate,
 } from "./kernel-sources.ts";
@@ -39,7 +39,7 @@ function storedTemplate(): string | null {
 /** File, line range and version of `fn`, with a link to read it. */
 function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace }) {
   const src = KERNEL_SOURCES[fn];
-  const sim = DESIGN_KERNEL[trace.design];
+  const sim = simulatedKernel(trace.design, trace.version);
   const simulating = (
     <span className="code-sim" data-testid="code-sim" title={sim.what}>
       {" "}

@@ -12,7 +12,8 @@
  * without RCU), too old for line numbers.
  */
 
-import type { Design } from "../scenario/ast.ts";
+import { VERSIONS } from "../kernel/versions.ts";
+import type { Design, KernelVersion } from "../scenario/ast.ts";
 
 /** The kernel version the line ranges were read in. */
 export const LINES_READ_AT = "6.12.117";
@@ -33,6 +34,26 @@ export const DESIGN_KERNEL: Readonly<Record<Design, { readonly version: string; 
     what: "proposal, not merged: the compound-page series as posted 2025-12-20 (huge.md §4), on 7.3.4",
   },
 };
+
+/**
+ * The Linux a run simulates: its design in the kernel version it ran in (the version switch, a
+ * `kernel DESIGN VERSION` line). A design in its own default kernel is DESIGN_KERNEL; upstream at
+ * 6.12 is the lab's 6.12.117; any other version is that behaviour epoch (versions.ts).
+ */
+export function simulatedKernel(
+  design: Design,
+  version: KernelVersion,
+): { readonly version: string; readonly what: string } {
+  const own = DESIGN_KERNEL[design];
+  if (design === "upstream") {
+    if (version === "7.3") return own;
+    if (version === "6.12")
+      return { version: "6.12.117", what: "p2pmem_alloc_mmap() as in Debian's 6.12.117" };
+    return { version, what: `p2pmem_alloc_mmap() in Linux ${VERSIONS[version].stands}` };
+  }
+  if (version === "5.10") return own;
+  return { version, what: `${own.what}, with the mm of Linux ${VERSIONS[version].stands}` };
+}
 
 export interface SourceRange {
   readonly file: string;

@@ -13,14 +13,20 @@ import { useCompareStore } from "./compare.ts";
  * it resolved to when it is "as written", and its own text if it has one) and the aligned step.
  */
 export function withCompare(state: ShareState): ShareState {
-  const { mode, designB, textB, comparison, step } = useCompareStore.getState();
+  const { mode, designB, versionB, textB, comparison, step } = useCompareStore.getState();
   if (mode !== "compare") return state;
   const design = designB ?? comparison?.b.design;
   if (design === undefined && textB === null) return state;
+  // a version chosen for side B goes with its design (`vs=upstream@7.3`)
+  const version = designB && versionB ? versionB : undefined;
   return {
     ...state,
     step: comparison ? step : state.step,
-    compare: { ...(design && { design }), ...(textB !== null && { text: textB }) },
+    compare: {
+      ...(design && { design }),
+      ...(version && { version }),
+      ...(textB !== null && { text: textB }),
+    },
   };
 }
 
@@ -35,7 +41,12 @@ export function openCompareFromLink(state: ShareState): ShareError | undefined {
     if (c.mode === "compare") c.close();
     return undefined;
   }
-  c.open({ designB: state.compare.design ?? null, textB: state.compare.text ?? null, step: state.step });
+  c.open({
+    designB: state.compare.design ?? null,
+    versionB: state.compare.version ?? null,
+    textB: state.compare.text ?? null,
+    step: state.step,
+  });
   const { comparison } = useCompareStore.getState();
   // side B's scenario errors are shown in compare mode itself
   return comparison ? checkStep(state.step, alignedTotal(comparison)) : undefined;
@@ -49,6 +60,7 @@ export function subscribeCompare(onChange: () => void): () => void {
       (s.mode === "compare" &&
         (s.step !== prev.step ||
           s.designB !== prev.designB ||
+          s.versionB !== prev.versionB ||
           s.textB !== prev.textB ||
           s.comparison !== prev.comparison))
     ) {

@@ -14,9 +14,13 @@ export type SideBOutcome =
   | { readonly ok: true; readonly comparison: Comparison }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-/** Labels for the two sides: the design names, told apart when both sides run the same design. */
+/**
+ * Labels for the two sides: the design names; one design in two kernel versions, with the
+ * versions ("upstream 6.5", "upstream 7.3"); told apart as A and B when both run the same.
+ */
 export function sideLabels(a: Trace, b: Trace): [string, string] {
   if (a.design !== b.design) return [a.design, b.design];
+  if (a.version !== b.version) return [`${a.design} ${a.version}`, `${b.design} ${b.version}`];
   return [`A (${a.design})`, `B (${b.design})`];
 }
 

@@ -12,7 +12,14 @@
  */
 
 import { create } from "zustand";
-import { DESIGNS, type Design, type Diagnostic } from "../scenario/ast.ts";
+import {
+  DESIGN_VERSIONS,
+  DESIGNS,
+  type Design,
+  type Diagnostic,
+  defaultVersion,
+  type KernelVersion,
+} from "../scenario/ast.ts";
 import {
   alignedTotal,
   type Comparison,
@@ -33,8 +40,15 @@ export interface CompareState extends CursorState {
   mode: Mode;
   /** side B's design; null = the `kernel` line of B's scenario */
   designB: Design | null;
+  /** side B's kernel version (with `designB`); null = B's kernel line, or the design's default */
+  versionB: KernelVersion | null;
   /** side B's scenario text; null = the same text as side A */
   textB: string | null;
+  /**
+   * side B was chosen (a picker, a link), not picked by open(): entering again keeps it; a picked
+   * side B is picked again from side A as it is then (defaultSideB)
+   */
+  chosenB: boolean;
   /** diagnostics of side B's text (empty when it ran) */
   diagnosticsB: readonly Diagnostic[];
   /** the comparison on screen; null until both sides have run */
@@ -48,10 +62,21 @@ export interface CompareState extends CursorState {
   showEditor: boolean;
 
   /** enters compare mode (or updates it) and runs side B */
-  open(opts?: { designB?: Design | null; textB?: string | null; step?: number }): void;
+  open(opts?: {
+    designB?: Design | null;
+    versionB?: KernelVersion | null;
+    textB?: string | null;
+    step?: number;
+  }): void;
   /** back to the single view; the app's cursor goes to where side A was */
   close(): void;
+  /** side B's design, in its default version (or B's kernel line's, when the design has it) */
   setDesignB(design: Design | null): void;
+  /**
+   * Side B's kernel version: pins side B's design (the one it shows) with it, as a link's
+   * `vs=upstream@6.5` does; a version that design does not run in is ignored.
+   */
+  setVersionB(version: KernelVersion | null): void;
   setTextB(text: string | null): void;
   /** runs side B again and compares it with the app's current trace */
   recompute(step?: number): void;
@@ -153,6 +178,21 @@ export function otherDesign(d: Design): Design {
   return d === "upstream" ? "seed" : "upstream";
 }
 
+/**
+ * Side B when compare mode opens without one: when A runs an older kernel of its design, the same
+ * design in its newest kernel ("what changed since"), else another design.
+ */
+export function defaultSideB(a: Trace): { designB: Design; versionB: KernelVersion | null } {
+  const newest = defaultVersion(a.design);
+  if (a.version !== newest) return { designB: a.design, versionB: newest };
+  return { designB: otherDesign(a.design), versionB: null };
+}
+
+/** `v` when side B's design `d` runs in it, else null. */
+function versionFor(d: Design | null, v: KernelVersion | null | undefined): KernelVersion | null {
+  return d && v && DESIGN_VERSIONS[d].includes(v) ? v : null;
+}
+
 export function isDesign(s: unknown): s is Design {
   return typeof s === "string" && (DESIGNS as readonly string[]).includes(s);
 }
@@ -162,7 +202,9 @@ export function isDesign(s: unknown): s is Design {
 export const useCompareStore = create<CompareState>()((set, get) => ({
   mode: "single",
   designB: null,
+  versionB: null,
   textB: null,
+  chosenB: false,
   diagnosticsB: [],
   comparison: null,
   version: 0,
@@ -175,14 +217,21 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
     app.pause();
     if (!app.trace && app.diagnostics.length === 0) app.run();
     const cur = get();
-    const textB = opts.textB === undefined ? cur.textB : opts.textB;
-    let designB = opts.designB === undefined ? cur.designB : opts.designB;
+    const chosen = opts.designB !== undefined || opts.textB !== undefined;
+    // entering again with a side B open() picked last time: pick again, for side A as it is now
+    const repick = cur.mode !== "compare" && !chosen && !cur.chosenB;
+    const textB = opts.textB === undefined ? (repick ? null : cur.textB) : opts.textB;
+    let designB = opts.designB === undefined ? (repick ? null : cur.designB) : opts.designB;
+    let versionB = versionFor(
+      designB,
+      opts.versionB === undefined ? (opts.designB === undefined ? cur.versionB : null) : opts.versionB,
+    );
     const a = useStore.getState().trace;
     // entering without a side B design: pick one that differs from A's, so there is something to see
-    if (designB === null && textB === null && a) designB = otherDesign(a.design);
+    if (designB === null && textB === null && a) ({ designB, versionB } = defaultSideB(a));
     // entering starts where the app's cursor is (same statement); a stale comparison must not count
     if (cur.mode !== "compare") set({ comparison: null });
-    set({ mode: "compare", designB, textB, playing: false });
+    set({ mode: "compare", designB, versionB, textB, chosenB: chosen || cur.chosenB, playing: false });
     get().recompute(opts.step);
   },
 
@@ -192,17 +241,25 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
   },
 
   setDesignB(designB) {
-    set({ designB });
+    set({ designB, versionB: null, chosenB: true });
+    get().recompute();
+  },
+
+  setVersionB(version) {
+    const { designB, comparison } = get();
+    const design = designB ?? comparison?.b.design ?? null;
+    if (version !== null && versionFor(design, version) === null) return;
+    set({ designB: design, versionB: version, chosenB: true });
     get().recompute();
   },
 
   setTextB(textB) {
-    set({ textB });
+    set({ textB, chosenB: true });
     get().recompute();
   },
 
   recompute(step) {
-    const { mode, designB, textB, comparison: old, step: oldStep, version } = get();
+    const { mode, designB, versionB, textB, comparison: old, step: oldStep, version } = get();
     if (mode !== "compare") return;
     const app = useStore.getState();
     const a = app.trace;
@@ -210,7 +267,7 @@ export const useCompareStore = create<CompareState>()((set, get) => ({
       set({ comparison: null, diagnosticsB: [], step: 0, version: version + 1 });
       return;
     }
-    const r = runSideB(a, app.text, designB, textB);
+    const r = runSideB(a, app.text, designB, textB, versionB);
     if (!r.ok) {
       set({ diagnosticsB: r.diagnostics, comparison: null, step: 0, version: version + 1 });
       return;

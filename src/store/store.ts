@@ -9,7 +9,7 @@
 
 import { create } from "zustand";
 import type { Design, Diagnostic } from "../scenario/ast.ts";
-import { DESIGNS, type KernelVersion } from "../scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, KERNEL_VERSIONS, type KernelVersion } from "../scenario/ast.ts";
 import { runText } from "../trace/run.ts";
 import type { Trace } from "../trace/trace.ts";
 import { type CursorState, cursorActions } from "./cursor-actions.ts";
@@ -51,6 +51,12 @@ export interface AppState extends CursorState {
     opts?: { step?: number; design?: Design | null; version?: KernelVersion | null },
   ): void;
   setDesign(design: Design | null): void;
+  /**
+   * Runs the design on screen in another kernel version (the version switch). A version belongs to
+   * a design, as in links (`design=upstream@6.12`) and the CLI (`--kernel upstream@6.12`): choosing
+   * one also pins the design it was chosen for. A version that design does not run in is ignored;
+   * null goes back to the version the scenario (or the design's default) asks for.
+   */
   setVersion(version: KernelVersion | null): void;
   faster(): void;
   slower(): void;
@@ -59,6 +65,8 @@ export interface AppState extends CursorState {
 
 export const STORAGE_TEXT = "p2pviz.scenario";
 export const STORAGE_DESIGN = "p2pviz.design";
+/** the version override, saved beside the design override it belongs to */
+export const STORAGE_VERSION = "p2pviz.version";
 
 export const DEFAULT_SCENARIO = `# A process maps 64K of p2pmem, forks, and lets go.
 kernel upstream
@@ -89,21 +97,30 @@ export function savedText(): string | null {
   }
 }
 
-function loadSaved(): { text: string; design: Design | null } {
+/** A version override that can stand: with a design override that runs in it. */
+export function validVersion(design: Design | null, version: unknown): KernelVersion | null {
+  if (!design || typeof version !== "string") return null;
+  if (!(KERNEL_VERSIONS as readonly string[]).includes(version)) return null;
+  return DESIGN_VERSIONS[design].includes(version as KernelVersion) ? (version as KernelVersion) : null;
+}
+
+function loadSaved(): { text: string; design: Design | null; version: KernelVersion | null } {
   const ls = storage();
   const text = ls?.getItem(STORAGE_TEXT) ?? DEFAULT_SCENARIO;
   const d = ls?.getItem(STORAGE_DESIGN);
   const design = d && (DESIGNS as readonly string[]).includes(d) ? (d as Design) : null;
-  return { text, design };
+  return { text, design, version: validVersion(design, ls?.getItem(STORAGE_VERSION)) };
 }
 
-function save(text: string, design: Design | null): void {
+function save(text: string, design: Design | null, version: KernelVersion | null): void {
   const ls = storage();
   if (!ls) return;
   try {
     ls.setItem(STORAGE_TEXT, text);
     if (design) ls.setItem(STORAGE_DESIGN, design);
     else ls.removeItem(STORAGE_DESIGN);
+    if (design && version) ls.setItem(STORAGE_VERSION, version);
+    else ls.removeItem(STORAGE_VERSION);
   } catch {
     // storage full or disabled: the scenario still runs, it just won't survive a reload
   }
@@ -145,7 +162,7 @@ export const useStore = create<AppState>()((set, get) => {
   return {
     text: saved.text,
     design: saved.design,
-    version: null,
+    version: saved.version,
     diagnostics: [],
     trace: null,
     traceText: "",
@@ -157,7 +174,7 @@ export const useStore = create<AppState>()((set, get) => {
 
     setText(text) {
       set({ text });
-      save(text, get().design);
+      save(text, get().design, get().version);
     },
     run() {
       const { text, design, version } = get();
@@ -165,21 +182,28 @@ export const useStore = create<AppState>()((set, get) => {
     },
     loadScenario(text, opts = {}) {
       const design = opts.design === undefined ? get().design : opts.design;
-      const version =
-        opts.version === undefined ? (opts.design === undefined ? get().version : null) : opts.version;
+      const version = validVersion(
+        design,
+        opts.version === undefined ? (opts.design === undefined ? get().version : null) : opts.version,
+      );
       set({ text, design, version, playing: false });
-      save(text, design);
+      save(text, design, version);
       const out = runSafely(text, design, version);
       apply(out, out.ok ? (opts.step ?? 0) : undefined);
     },
     setDesign(design) {
       // another design runs in its own default kernel unless a version is chosen for it
       set({ design, version: null });
-      save(get().text, design);
+      save(get().text, design, null);
       get().run();
     },
     setVersion(version) {
-      set({ version });
+      const { design: override, trace, text } = get();
+      // the design on screen: the override, else the one the scenario's kernel line ran
+      const design = override ?? trace?.design ?? null;
+      if (version !== null && validVersion(design, version) === null) return;
+      set({ design, version });
+      save(text, design, version);
       get().run();
     },
     ...cursorActions(get, set, {

@@ -20,7 +20,7 @@ import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
 import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
 import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
-import { type AppState, type PageRef, STORAGE_TEXT, useStore } from "./store.ts";
+import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } from "./store.ts";
 
 /** The least time between two rewrites of the URL (the first change is written at once). */
 export const URL_THROTTLE_MS = 250;
@@ -62,8 +62,15 @@ export function currentLink(): LinkState["current"] {
   return r.ok ? { ok: true, url: r.url } : { ok: false, error: r.error };
 }
 
-/** sessionStorage key of the fragment this tab last wrote (a reload keeps it; a new tab does not). */
-const OWN_FRAGMENT = "p2pviz.ownFragment";
+/**
+ * sessionStorage key of the fragments this tab wrote last, newest last (a reload keeps them; a new
+ * tab does not). More than one: a reload loads the URL the address bar held when it began, and a
+ * throttled write can still land (and record a newer fragment) while the reloaded page is on its
+ * way, so the address bar's fragment may be the one before the last.
+ */
+export const OWN_FRAGMENTS = "p2pviz.ownFragments";
+/** how many of this tab's last fragments count as its own */
+export const OWN_FRAGMENTS_KEPT = 8;
 
 function session(): Storage | null {
   try {
@@ -73,13 +80,32 @@ function session(): Storage | null {
   }
 }
 
+function ownFragments(): string[] {
+  try {
+    const v: unknown = JSON.parse(session()?.getItem(OWN_FRAGMENTS) ?? "[]");
+    return Array.isArray(v) ? v.filter((f): f is string => typeof f === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberOwnFragment(fragment: string): void {
+  const kept = ownFragments().filter((f) => f !== fragment);
+  kept.push(fragment);
+  try {
+    session()?.setItem(OWN_FRAGMENTS, JSON.stringify(kept.slice(-OWN_FRAGMENTS_KEPT)));
+  } catch {
+    // storage disabled or full: a reload right after an edit may then show the link's older text
+  }
+}
+
 /**
- * On a reload the address bar holds the link this tab wrote last, which can lag the last edit: links
- * are written at most every URL_THROTTLE_MS, and a reload may come first. The text saved in
+ * On a reload the address bar holds a link this tab wrote, which can lag the last edit: links are
+ * written at most every URL_THROTTLE_MS, and a reload may come first. The text saved in
  * localStorage at every keystroke is newer then, and opening the link would lose the edit.
  */
 function isOwnStaleLink(hash: string): boolean {
-  if (session()?.getItem(OWN_FRAGMENT) !== hash.replace(/^#/, "")) return false;
+  if (!ownFragments().includes(hash.replace(/^#/, ""))) return false;
   let saved: string | null = null;
   try {
     saved = localStorage.getItem(STORAGE_TEXT);
@@ -183,7 +209,11 @@ export function primeFromLocation(): void {
   if (typeof location === "undefined" || !linkToOpen(location.hash)) return;
   const r = decodeShareLink(location.hash);
   if (r.ok) {
-    useStore.setState({ text: r.state.text, design: r.state.design ?? null });
+    useStore.setState({
+      text: r.state.text,
+      design: r.state.design ?? null,
+      version: validVersion(r.state.design ?? null, r.state.version),
+    });
     useLinkStore.setState({ embed: r.state.embed ?? null });
   } else useStore.setState({ text: "", trace: null });
 }
@@ -206,11 +236,7 @@ function writeUrl(): void {
   if (newScenario) entryWrittenAt = now;
   entryText = s.text;
   lastFragment = fragment;
-  try {
-    session()?.setItem(OWN_FRAGMENT, fragment);
-  } catch {
-    // storage disabled: a reload right after an edit may then show the link's older text
-  }
+  rememberOwnFragment(fragment);
 }
 
 /** Starts the sync; returns a function that stops it. Call once, from the app root, after mount. */
@@ -255,6 +281,7 @@ export function startUrlSync(): () => void {
       s.text !== prev.text ||
       s.step !== prev.step ||
       s.design !== prev.design ||
+      s.version !== prev.version ||
       s.selected !== prev.selected ||
       s.trace !== prev.trace
     ) {

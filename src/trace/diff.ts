@@ -158,11 +158,16 @@ function summarize(t: Trace, label: string): SideSummary {
   };
 }
 
+/** A side's default label: its design, with its kernel version when both sides run one design in two. */
+function defaultLabel(t: Trace, other: Trace): string {
+  return t.design === other.design && t.version !== other.version ? `${t.design} ${t.version}` : t.design;
+}
+
 export function compareTraces(
   a: Trace,
   b: Trace,
-  labelA: string = a.design,
-  labelB: string = b.design,
+  labelA: string = defaultLabel(a, b),
+  labelB: string = defaultLabel(b, a),
 ): Comparison {
   const ea = effects(a);
   const eb = effects(b);

@@ -24,6 +24,7 @@ import { withCompare } from "../../src/store/compare-link.ts";
 import { sideLabels } from "../../src/store/compare-run.ts";
 import { useStore } from "../../src/store/store.ts";
 import { alignedTotal, compareTraces, statementAt, statementEnd } from "../../src/trace/diff.ts";
+import { runText } from "../../src/trace/run.ts";
 import { run } from "./helpers.ts";
 
 const preset = (f: string) => readFileSync(`public/presets/${f}`, "utf8");
@@ -41,7 +42,9 @@ beforeEach(() => {
   useCompareStore.setState({
     mode: "single",
     designB: null,
+    versionB: null,
     textB: null,
+    chosenB: false,
     diagnosticsB: [],
     comparison: null,
     step: 0,
@@ -54,9 +57,19 @@ beforeEach(() => {
     playing: false,
     speedIndex: 3,
     design: null,
+    version: null,
     selected: null,
   });
 });
+
+/** A failed vm_insert_page() in p2pmem_alloc_mmap(), then an unbind (README §8 "failed insert"). */
+const FAILED_INSERT = `kernel upstream 6.5
+device nvme0 1M
+process p
+inject vm_insert_page ENOMEM after 2
+p mmap a nvme0 16K
+unbind nvme0
+`;
 
 describe("aligned cursor helpers", () => {
   it("steps by statement on the aligned timeline and clamps", () => {
@@ -132,9 +145,20 @@ describe("aligned cursor helpers", () => {
     }
   });
 
-  it("labels the sides by design, or A/B when they run the same design", () => {
+  it("labels the sides by design, by version when one design runs in two, or A/B when they run the same", () => {
     expect(sideLabels(run(SEED_LEAK, "upstream"), run(SEED_LEAK))).toEqual(["upstream", "seed"]);
     expect(sideLabels(run(SEED_LEAK), run(SEED_LEAK))).toEqual(["A (seed)", "B (seed)"]);
+    const at = (v: "6.5" | "7.3") => {
+      const r = runText(FAILED_INSERT, { version: v });
+      if (!r.ok) throw new Error("scenario");
+      return r.trace;
+    };
+    expect(sideLabels(at("6.5"), at("7.3"))).toEqual(["upstream 6.5", "upstream 7.3"]);
+    // p2pviz diff's default labels say the same
+    expect([compareTraces(at("6.5"), at("7.3")).labelA, compareTraces(at("6.5"), at("7.3")).labelB]).toEqual([
+      "upstream 6.5",
+      "upstream 7.3",
+    ]);
   });
 });
 
@@ -239,6 +263,59 @@ describe("compare store", () => {
       design: "rfc-v1",
       text: "kernel rfc-v1\ndevice nvme0 1M\n",
     });
+  });
+
+  it("side B picks a kernel version: 6.5 vs 7.3 after a failed insert (versions.ts failedInsert)", () => {
+    app().loadScenario(FAILED_INSERT, { step: 0, design: null });
+    // A runs an older kernel than its design's newest: side B opens on the newest
+    cmp().open();
+    expect([cmp().designB, cmp().versionB]).toEqual(["upstream", "7.3"]);
+    const c = cmp().comparison!;
+    expect([c.a.version, c.b.version]).toEqual(["6.5", "7.3"]);
+    expect([c.labelA, c.labelB]).toEqual(["upstream 6.5", "upstream 7.3"]);
+    // the failed mmap leaks a pgmap reference on 6.5 only; the unbind then hangs on 6.5 only
+    expect(c.divergences.map((d) => d.line)).toEqual([5, 6]);
+    // the link carries both sides' versions
+    const single = { text: FAILED_INSERT, step: 0 };
+    expect(withCompare(single).compare).toEqual({ design: "upstream", version: "7.3" });
+    // another version for B; one upstream never ran in is ignored
+    cmp().setVersionB("6.15");
+    expect(cmp().comparison!.b.version).toBe("6.15");
+    cmp().setVersionB("5.10");
+    expect(cmp().versionB).toBe("6.15");
+    // another design for B drops B's version: seed runs in 5.10
+    cmp().setDesignB("seed");
+    expect([cmp().versionB, cmp().comparison!.b.version]).toEqual([null, "5.10"]);
+    expect(withCompare(single).compare).toEqual({ design: "seed" });
+    // a link's `vs=upstream@6.12`
+    cmp().open({ designB: "upstream", versionB: "6.12" });
+    expect(cmp().comparison!.b.version).toBe("6.12");
+    // side A's version switch recomputes the comparison
+    app().setVersion("6.15");
+    expect(cmp().comparison!.a.version).toBe("6.15");
+  });
+
+  it("with A in its design's newest kernel, side B opens on another design, as before", () => {
+    app().loadScenario(FAILED_INSERT.replace("upstream 6.5", "upstream"), { step: 0, design: null });
+    cmp().open();
+    expect([cmp().designB, cmp().versionB]).toEqual(["seed", null]);
+  });
+
+  it("picks side B again on entering when it was picked, keeps it when it was chosen", () => {
+    app().loadScenario(FAILED_INSERT.replace("upstream 6.5", "upstream"), { step: 0, design: null });
+    cmp().open();
+    expect(cmp().comparison!.b.design).toBe("seed");
+    cmp().close();
+    // side A goes to 6.5, and Compare again: 6.5 vs 7.3, not the seed picked for 7.3
+    app().setVersion("6.5");
+    cmp().open();
+    expect([cmp().comparison!.b.design, cmp().comparison!.b.version]).toEqual(["upstream", "7.3"]);
+    // a side B the user chose stays across leaving and entering
+    cmp().setDesignB("fault");
+    cmp().close();
+    app().setVersion("6.12");
+    cmp().open();
+    expect(cmp().comparison!.b.design).toBe("fault");
   });
 
   it("plays the aligned cursor from the start when at the end", () => {

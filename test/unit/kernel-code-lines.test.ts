@@ -17,6 +17,7 @@ import {
   hasRange,
   KERNEL_SOURCES,
   LINES_READ_AT,
+  simulatedKernel,
   sourceUrl,
   sourceUrlTemplate,
 } from "../../src/panels/kernel-sources.ts";
@@ -355,5 +356,16 @@ describe("kernel-code panel: source files and line ranges", () => {
   it("every design says which Linux it simulates", () => {
     expect(DESIGN_KERNEL.upstream.version).toBe("7.3.4");
     for (const d of ["seed", "rfc-v1", "fault"] as const) expect(DESIGN_KERNEL[d].version).toBe("5.10");
+  });
+
+  it("says the version a run was switched to (versions.ts), not its design's default", () => {
+    expect(simulatedKernel("upstream", "7.3").version).toBe("7.3.4");
+    expect(simulatedKernel("upstream", "6.12").version).toBe("6.12.117");
+    expect(simulatedKernel("upstream", "6.5")).toEqual({
+      version: "6.5",
+      what: "p2pmem_alloc_mmap() in Linux 6.5-6.11",
+    });
+    expect(simulatedKernel("seed", "5.10")).toBe(DESIGN_KERNEL.seed);
+    expect(simulatedKernel("remap", "6.15").version).toBe("6.15");
   });
 });

@@ -80,6 +80,21 @@ function fakeBrowser(startUrl: string) {
   };
 }
 
+/** A Storage in memory (localStorage, sessionStorage). */
+function fakeStorage(): Storage {
+  const m = new Map<string, string>();
+  return {
+    get length() {
+      return m.size;
+    },
+    clear: () => m.clear(),
+    getItem: (k: string) => m.get(k) ?? null,
+    key: (i: number) => [...m.keys()][i] ?? null,
+    removeItem: (k: string) => void m.delete(k),
+    setItem: (k: string, v: string) => void m.set(k, String(v)),
+  };
+}
+
 type Fake = ReturnType<typeof fakeBrowser>;
 let fake: Fake;
 let stop: (() => void) | undefined;
@@ -224,6 +239,51 @@ describe("url sync", () => {
     const cur = sync.useLinkStore.getState().current;
     expect(cur?.ok).toBe(false);
     if (cur && !cur.ok) expect(cur.error.code).toBe("too-large");
+  });
+
+  it("a reload of an older link this tab wrote keeps the newer saved edit (the write that landed mid-reload)", async () => {
+    const local = fakeStorage();
+    const session = fakeStorage();
+    vi.stubGlobal("localStorage", local);
+    vi.stubGlobal("sessionStorage", session);
+    const { useStore } = await boot(linkOf(basic, 3));
+    useStore.getState().setText(`${basic}p exit\n`);
+    await settle();
+    const older = fake.url(); // the address bar when the reload began
+    useStore.getState().setText(`${basic}p exit\n# newest\n`);
+    await settle(); // the throttled write lands while the reload is on its way
+    expect(fake.url()).not.toBe(older);
+    stop?.();
+    const again = await boot(older);
+    expect(again.useStore.getState().text).toBe(`${basic}p exit\n# newest\n`);
+    // a link this tab did not write still wins over the saved text
+    stop?.();
+    const other = await boot(linkOf(leak, 2));
+    expect(other.useStore.getState().text).toBe(leak);
+  });
+
+  it("a link's design@version opens in that version, the version switch goes into the link and is saved", async () => {
+    const local = fakeStorage();
+    vi.stubGlobal("localStorage", local);
+    vi.stubGlobal("sessionStorage", fakeStorage());
+    const r = encodeShareLink({ text: basic, step: 3, design: "upstream", version: "6.5" }, { base: BASE });
+    if (!r.ok) throw new Error(r.error.message);
+    const { useStore } = await boot(r.url);
+    expect([useStore.getState().version, useStore.getState().trace?.version]).toEqual(["6.5", "6.5"]);
+    useStore.getState().setVersion("6.12");
+    await settle();
+    const d = decodeShareLink(fake.url());
+    expect(d.ok && [d.state.design, d.state.version]).toEqual(["upstream", "6.12"]);
+    // saved beside the design it belongs to: a visit without a link runs in it again
+    expect([local.getItem("p2pviz.design"), local.getItem("p2pviz.version")]).toEqual(["upstream", "6.12"]);
+    stop?.();
+    const again = await boot(BASE);
+    expect(again.useStore.getState().trace?.version).toBe("6.12");
+    // a saved version its design does not run in is dropped
+    stop?.();
+    local.setItem("p2pviz.version", "5.10");
+    const bad = await boot(BASE);
+    expect([bad.useStore.getState().version, bad.useStore.getState().trace?.version]).toEqual([null, "7.3"]);
   });
 
   it("starts without a link by writing the link of the scenario on screen into the same entry", async () => {

@@ -33,9 +33,19 @@ beforeEach(() => {
     playing: false,
     speedIndex: 3,
     design: null,
+    version: null,
     selected: null,
   });
 });
+
+/** A failed vm_insert_page() in p2pmem_alloc_mmap(), then an unbind (README §8 "failed insert"). */
+const FAILED_INSERT = `kernel upstream
+device nvme0 1M
+process p
+inject vm_insert_page ENOMEM after 2
+p mmap a nvme0 16K
+unbind nvme0
+`;
 
 describe("store", () => {
   it("loadScenario runs the text and puts the cursor at the asked step", () => {
@@ -104,6 +114,40 @@ describe("store", () => {
     expect(s().trace!.steps).toBe(run(BASIC, "seed").steps);
     s().setDesign(null);
     expect(s().trace!.design).toBe("upstream");
+  });
+
+  it("setVersion reruns the design on screen in that kernel version (versions.ts failedInsert: 6.5 leaks the pgmap ref, 7.3 is clean)", () => {
+    loadScenario(FAILED_INSERT);
+    expect([s().trace!.design, s().trace!.version]).toEqual(["upstream", "7.3"]);
+    expect(s().trace!.findings).toEqual([]);
+    s().setVersion("6.5");
+    // the version pins the design it was chosen for, as `design=upstream@6.5` and `--kernel upstream@6.5` do
+    expect([s().design, s().version]).toEqual(["upstream", "6.5"]);
+    expect([s().trace!.design, s().trace!.version]).toEqual(["upstream", "6.5"]);
+    expect(s().trace!.findings.map((f) => f.kind)).toEqual(["pgref-leak", "unbind-hang"]);
+    expect(s().trace!.ops.at(-1)!.result).toBe("blocked");
+    // back to the scenario's own version
+    s().setVersion(null);
+    expect([s().design, s().version, s().trace!.version]).toEqual(["upstream", null, "7.3"]);
+  });
+
+  it("setVersion ignores a version the design does not run in; setDesign and a preset drop the version", () => {
+    loadScenario(FAILED_INSERT);
+    s().setVersion("6.12");
+    const t = s().trace;
+    s().setVersion("5.10"); // upstream never ran in 5.10 (DESIGN_VERSIONS)
+    expect([s().version, s().trace]).toEqual(["6.12", t]);
+    s().setDesign("seed");
+    expect([s().design, s().version, s().trace!.version]).toEqual(["seed", null, "5.10"]);
+    s().setDesign("upstream");
+    s().setVersion("6.2");
+    s().loadScenario(BASIC, { step: 0, design: null });
+    expect([s().design, s().version, s().trace!.version]).toEqual([null, null, "7.3"]);
+    // a link's pair is taken as it is, a pair the design lacks is not
+    s().loadScenario(BASIC, { design: "upstream", version: "6.15" });
+    expect(s().trace!.version).toBe("6.15");
+    s().loadScenario(BASIC, { design: "seed", version: "6.15" });
+    expect([s().version, s().trace!.version]).toEqual([null, "5.10"]);
   });
 
   it("play from the last step starts over; pause stops; speed stays in range", () => {

@@ -55,6 +55,7 @@ export function CompareColumn({
       className={`compare-col compare-${side}`}
       data-testid={`compare-${side}`}
       data-design={trace.design}
+      data-version={trace.version}
       aria-label={`side ${side.toUpperCase()}: ${label}`}
     >
       <header className="compare-col-head">

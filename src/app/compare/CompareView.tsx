@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { LookLegend } from "../../panels/PoolParts.tsx";
-import { DESIGNS, type Design } from "../../scenario/ast.ts";
+import { DESIGN_VERSIONS, DESIGNS, type Design, type KernelVersion } from "../../scenario/ast.ts";
 import {
   carryFromTrace,
   divergenceAt,
@@ -23,6 +23,7 @@ import { type Comparison, statementAt } from "../../trace/diff.ts";
 import { useComparePlayback } from "../playback.ts";
 import { loadPresetText, usePresetIndex } from "../presets.ts";
 import { StaleTraceNote, useStaleLine } from "../StaleTrace.tsx";
+import { versionNote } from "../version-help.ts";
 import { CompareColumn } from "./CompareColumn.tsx";
 import { CompareSummary } from "./CompareSummary.tsx";
 import { DivergenceStrip } from "./DivergenceStrip.tsx";
@@ -47,6 +48,37 @@ function EditorToggle() {
 
 const SAME = "";
 const EDIT = "edit";
+
+/**
+ * Side B's kernel version: the versions B's design runs in (a historical design shows 5.10).
+ * Choosing one pins B's design with it, as a link's `vs=upstream@6.5` does.
+ */
+function SideBVersion() {
+  const b = useCompareStore((s) => s.comparison?.b ?? null);
+  if (!b) return null;
+  const versions = DESIGN_VERSIONS[b.design];
+  return (
+    <label title={versionNote(b.version)}>
+      <span>kernel</span>
+      <select
+        data-testid="version-b"
+        value={b.version}
+        aria-disabled={versions.length === 1 || undefined}
+        aria-label={`side B's kernel version: ${versionNote(b.version)}`}
+        onChange={(e) => {
+          const v = e.target.value as KernelVersion;
+          if (versions.includes(v)) useCompareStore.getState().setVersionB(v);
+        }}
+      >
+        {versions.map((v) => (
+          <option key={v} value={v} title={versionNote(v)}>
+            {v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** Side B's design and scenario. */
 function SideBPickers() {
@@ -102,6 +134,7 @@ function SideBPickers() {
           ))}
         </select>
       </label>
+      <SideBVersion />
       <label>
         <span>scenario</span>
         <select
