@@ -4,7 +4,7 @@
  * unmapped) and on a 1M-page device, against the default app's load, and the pool redraw time at 1M
  * pages. Medians and p95 of several runs.
  *
- *   npm run bench:browser [-- --json] [-- --runs N] [-- --build]
+ *   npm run bench:browser [-- --json] [-- --runs N] [-- --build] [-- --dist DIR]
  *
  * Uses dist/ (builds it when missing or with --build), serves it with `vite preview` on
  * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
@@ -25,6 +25,9 @@ const json = args.includes("--json");
 const runsAt = args.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1])) : 5;
 const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
+/** the built app to serve (--dist DIR, default dist/): a before/after pair measured alike */
+const distAt = args.indexOf("--dist");
+const DIST = distAt >= 0 ? resolve(args[distAt + 1]!) : resolve(ROOT, "dist");
 const BASE = `http://127.0.0.1:${PORT}/`;
 const log = (s: string) => {
   if (!json) console.log(s);
@@ -59,6 +62,8 @@ async function serve(): Promise<ChildProcess> {
     [
       resolve(ROOT, "node_modules/vite/bin/vite.js"),
       "preview",
+      "--outDir",
+      DIST,
       "--host",
       "127.0.0.1",
       "--port",
@@ -211,7 +216,7 @@ async function poolRedraw(page: Page): Promise<ReturnType<typeof stats>> {
 }
 
 async function main() {
-  if (args.includes("--build") || !existsSync(resolve(ROOT, "dist/index.html"))) {
+  if (distAt < 0 && (args.includes("--build") || !existsSync(resolve(ROOT, "dist/index.html")))) {
     log("building dist/ ...");
     const b = spawnSync(process.execPath, [resolve(ROOT, "node_modules/vite/bin/vite.js"), "build"], {
       cwd: ROOT,

@@ -16,6 +16,7 @@ import {
 } from "../panels/LazyPanels.tsx";
 import { LookLegend } from "../panels/PoolParts.tsx";
 import { stateAtStep } from "../store/cursors.ts";
+import { opAt } from "../store/selectors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 import { isProposal } from "./RealBadge.tsx";
@@ -32,6 +33,13 @@ export interface TraceViewProps {
   readonly onStep: (step: number) => void;
   /** what a real kernel did with the current statement, for recorded presets */
   readonly real?: RealResult | undefined;
+}
+
+/** The process the statement at `step` acts on, by name (null for devices, pins, setup). */
+function statementProcess(trace: Trace, step: number): string | null {
+  const op = opAt(trace, step);
+  const st = op ? trace.scenario.statements[op.index] : undefined;
+  return st && "proc" in st && typeof st.proc === "string" ? st.proc : null;
 }
 
 export function TraceView({
@@ -74,7 +82,13 @@ export function TraceView({
           <h2 id="h-spaces">Address spaces</h2>
           <PteKinds leaves={isProposal(trace.design)} />
         </header>
-        <AddressSpaces state={state} event={event} stateKey={stateKey} motion={motion} />
+        <AddressSpaces
+          state={state}
+          event={event}
+          stateKey={stateKey}
+          motion={motion}
+          focus={statementProcess(trace, step)}
+        />
       </section>
 
       <section className="panel refs" aria-labelledby="h-refs">

@@ -1,16 +1,27 @@
 /**
  * Address spaces panel: one lane per process with its VMAs on a shared address axis (labels of
- * failed mmaps drawn as dotted outlines), and its PTEs as ribbons down to a strip of each device's
- * pages. Normal, devmap and pfnmap PTEs differ in colour, fill pattern and outline dash. A VMA keeps
- * its key across a split, so the split animates: the old VMA shrinks and the new one fades in.
+ * failed mmaps drawn as dotted outlines), and its PTEs as links (ribbons) down to a strip of each
+ * device's pages. Normal, devmap and pfnmap PTEs differ in colour, fill pattern and outline dash. A
+ * VMA keeps its key across a split, so the split animates: the old VMA shrinks and the new one fades in.
+ *
+ * At scale (tens of processes, hundreds of VMAs): a lane collapses to one line (its toggle, or
+ * "collapse all"), and when the lanes do not fit they start collapsed, all but the process the
+ * current event acts on. The address axis zooms (wheel at the pointer, + / - / 0 with the panel
+ * focused, or the buttons). A lane's PTE runs become at most LINK_BUDGET links: runs whose virtual
+ * extents touch on screen merge into one link, marked scattered when their pages are not
+ * contiguous, instead of a hairball of one ribbon per run.
+ *
+ * Drawing is split by layer (links, lanes, strips); a link's look comes from LINK_STYLE by its kind,
+ * so another kind of entry (a PMD or PUD leaf) is one more style there.
  */
 
 import { select } from "d3-selection";
-import { useEffect, useMemo, useRef } from "react";
+import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
 import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
+import { differing, forgetTargets, keepText } from "./d3-keep.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -299,8 +310,178 @@ function leafCount(r: PteRun, pageSize: number): string {
 const LEFT = 92;
 const RIGHT = 8;
 const LANE_H = 40;
+const FOLDED_H = 20;
 const VMA_H = 20;
 const STRIP_H = 16;
+/** room under the lanes for the device strips and their names */
+const STRIPS_ROOM = STRIP_H + 56;
+/** the most links one lane draws; more runs than this merge */
+export const LINK_BUDGET = 32;
+
+/**
+ * How each kind of link is drawn, from PTE_STYLE (common.ts): a solid kind (normal PTEs, PMD and PUD
+ * leaves) filled lightly with its colour, the others with their hatch pattern. A new kind of mapping
+ * entry is one more PTE_STYLE line.
+ */
+export const LINK_STYLE: Readonly<
+  Record<string, { fill: string; fillOpacity: number; stroke: string; dash: string }>
+> = Object.fromEntries(
+  Object.entries(PTE_STYLE).map(([kind, st]) => [
+    kind,
+    SOLID_PTE_KINDS.has(kind)
+      ? { fill: st.fill, fillOpacity: 0.28, stroke: st.stroke, dash: st.dash }
+      : { fill: `url(#p2p-pte-${kind})`, fillOpacity: 1, stroke: st.stroke, dash: st.dash },
+  ]),
+);
+
+/** One drawn link: one PTE run, or runs that touch on screen merged. */
+export interface LinkView {
+  readonly key: string;
+  readonly lane: number;
+  readonly kind: string;
+  readonly dev: number;
+  readonly vpn: number;
+  /** virtual pages covered, from vpn (with gaps when merged) */
+  readonly span: number;
+  /** PTEs in it */
+  readonly ptes: number;
+  /** PTE runs merged into it */
+  readonly runs: number;
+  /** lowest and one past the highest page it maps */
+  readonly page: number;
+  readonly pageEnd: number;
+  readonly u0: number;
+  readonly u1: number;
+  readonly p0: number;
+  readonly p1: number;
+  /** merged runs whose pages are not one contiguous range */
+  readonly scattered: boolean;
+  readonly changed: boolean;
+}
+
+/**
+ * A lane's PTE runs as at most `budget` links. Under the budget every run is its own link. Over it,
+ * runs of one kind onto one device, taken in address order, merge when their virtual extents are
+ * within `gap` pixels on screen (`x` maps the axis to pixels); the gap doubles until the budget holds.
+ */
+export function mergeLinks(
+  lane: number,
+  runs: readonly PteRun[],
+  x: (u: number) => number,
+  budget = LINK_BUDGET,
+): LinkView[] {
+  const one = (r: PteRun): LinkView => ({
+    key: `${lane}:${r.vpn}:${r.kind}`,
+    lane,
+    kind: r.kind,
+    dev: r.dev,
+    vpn: r.vpn,
+    span: r.count,
+    ptes: r.count,
+    runs: 1,
+    page: r.page,
+    pageEnd: r.page + r.count,
+    u0: r.u0,
+    u1: r.u1,
+    p0: r.p0,
+    p1: r.p1,
+    scattered: false,
+    changed: r.changed,
+  });
+  // runs onto one device and of one kind side by side (in address order within), so that runs
+  // interleaved across devices still merge
+  const groupOf = (r: PteRun) => `${r.dev}:${r.kind}`;
+  let links = runs.map(one);
+  if (links.length > budget)
+    links = [...runs]
+      .sort((a, b) => (groupOf(a) < groupOf(b) ? -1 : groupOf(a) > groupOf(b) ? 1 : a.vpn - b.vpn))
+      .map(one);
+  for (let gap = 2; links.length > budget && gap < 1e7; gap *= 2) {
+    const out: LinkView[] = [];
+    for (const l of links) {
+      const m = out[out.length - 1];
+      if (m && m.kind === l.kind && m.dev === l.dev && x(l.u0) - x(m.u1) <= gap) {
+        out[out.length - 1] = {
+          ...m,
+          span: l.vpn + l.span - m.vpn,
+          ptes: m.ptes + l.ptes,
+          runs: m.runs + l.runs,
+          page: Math.min(m.page, l.page),
+          pageEnd: Math.max(m.pageEnd, l.pageEnd),
+          u1: Math.max(m.u1, l.u1),
+          p0: Math.min(m.p0, l.p0),
+          p1: Math.max(m.p1, l.p1),
+          scattered: m.scattered || l.scattered || l.page !== m.pageEnd,
+          changed: m.changed || l.changed,
+        };
+      } else out.push(l);
+    }
+    links = out;
+  }
+  return links;
+}
+
+/** The process an event acts on, if any. */
+function eventProc(ev: KernelEvent | undefined): number | null {
+  return ev && "proc" in ev && typeof ev.proc === "number" ? ev.proc : null;
+}
+
+export interface LaneBox {
+  readonly y: number;
+  readonly h: number;
+  readonly folded: boolean;
+}
+
+/**
+ * Where each lane goes and whether it is folded: the user's choice (by process name) where there is
+ * one; the others open while the lanes fit in `room` pixels, the process `focus` (the one the
+ * current event acts on, else the first) first and always, then in order; the rest fold to one line.
+ */
+export function laneBoxes(
+  lanes: readonly { readonly name: string; readonly proc: number }[],
+  choice: ReadonlyMap<string, boolean>,
+  focus: number | null,
+  room: number,
+): { boxes: LaneBox[]; height: number } {
+  const folded = lanes.map((l) => choice.get(l.name) ?? true);
+  let left = room - lanes.reduce((n, _l, i) => n + (folded[i] ? FOLDED_H : LANE_H), 0);
+  const order = lanes
+    .map((_, i) => i)
+    .sort((a, b) => Number(lanes[b]!.proc === focus) - Number(lanes[a]!.proc === focus));
+  // the process in focus (else the first) opens even when nothing else fits
+  const lead = Math.max(
+    0,
+    lanes.findIndex((l) => l.proc === focus),
+  );
+  for (const i of order) {
+    if (choice.has(lanes[i]!.name) || (left < LANE_H - FOLDED_H && i !== lead)) continue;
+    folded[i] = false;
+    left -= LANE_H - FOLDED_H;
+  }
+  let y = 0;
+  const boxes = lanes.map((_, i) => {
+    const h = folded[i] ? FOLDED_H : LANE_H;
+    const b = { y, h, folded: folded[i]! };
+    y += h;
+    return b;
+  });
+  return { boxes, height: y };
+}
+
+/** The shown part of the address axis: [u0, u0 + span) of [0, 1]. */
+interface AxisZoom {
+  readonly u0: number;
+  readonly span: number;
+}
+const WHOLE: AxisZoom = { u0: 0, span: 1 };
+const MIN_AXIS_SPAN = 1 / 4096;
+
+function zoomAxis(z: AxisZoom, factor: number, at: number): AxisZoom {
+  const span = Math.min(1, Math.max(MIN_AXIS_SPAN, z.span / factor));
+  const u = (at - z.u0) / z.span;
+  const u0 = Math.min(1 - span, Math.max(0, at - u * span));
+  return { u0, span };
+}
 
 function abbreviateFlags(flags: readonly string[], room: number): string {
   const full = flags.join("|");
@@ -333,41 +514,53 @@ export interface AddressPanelProps {
   readonly event: KernelEvent | undefined;
   readonly stateKey: string;
   readonly motion: number;
+  /** the process the current statement acts on (by name), opened first when lanes fold */
+  readonly focus?: string | null;
 }
 
-export function AddressPanel({ state, event, stateKey, motion }: AddressPanelProps) {
-  const [box, size] = useSize<HTMLDivElement>();
+export function AddressPanel({ state, event, stateKey, motion, focus: focusName }: AddressPanelProps) {
+  const [box, size] = useSize<HTMLElement>();
   const g = useRef<SVGGElement>(null);
+  const clip = useRef(`p2p-as-clip${Math.random().toString(36).slice(2, 8)}`);
   // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
   const view = useMemo(() => addressView(state, event), [stateKey]);
+  const [choice, setChoice] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const [zoom, setZoom] = useState<AxisZoom>(WHOLE);
 
+  const W = Math.max(100, size.width - LEFT - RIGHT);
+  const ux = (u: number) => LEFT + ((u - zoom.u0) / zoom.span) * W;
+  const room = Math.max(0, size.height - STRIPS_ROOM);
+  const focus =
+    eventProc(event) ??
+    (focusName ? (state.processes.find((p) => p.name === focusName)?.index ?? null) : null);
+  const { boxes, height: lanesH } = laneBoxes(view.lanes, choice, focus, room);
+  const stripY = Math.max(lanesH + 34, size.height - STRIP_H - 22);
+  const svgH = Math.max(size.height, stripY + STRIP_H + 22);
+  const vmaCount = view.lanes.reduce((n, l) => n + l.vmas.length, 0);
+  const folded = boxes.filter((b) => b.folded).length;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: ux depends only on the zoom and the width
   useEffect(() => {
     if (!g.current || size.width === 0) return;
-    const W = Math.max(100, size.width - LEFT - RIGHT);
-    const ux = (u: number) => LEFT + u * W;
-    const lanesH = view.lanes.length * LANE_H;
-    const stripY = Math.max(lanesH + 34, size.height - STRIP_H - 22);
     const root = select(g.current);
+    const lanesLayer = (cls: string) =>
+      root.selectAll<SVGGElement, null>(`g.${cls}`).data([null]).join("g").attr("class", cls);
 
-    // ribbons first, so lanes and VMAs draw over them
-    const allRuns = view.lanes.flatMap((l, i) => l.runs.map((r) => ({ ...r, lane: i })));
-    const ribbon = (r: PteRun & { lane: number }) => {
-      const y0 = r.lane * LANE_H + 6 + VMA_H;
+    // links first, so lanes and VMAs draw over them; folded lanes draw none
+    const links = view.lanes.flatMap((l, i) => (boxes[i]!.folded ? [] : mergeLinks(i, l.runs, ux)));
+    const linkPath = (r: LinkView) => {
+      const y0 = boxes[r.lane]!.y + 6 + VMA_H;
       const y1 = stripY;
-      const xa = ux(r.u0);
-      const xb = Math.max(ux(r.u1), xa + 1.5);
-      const pa = ux(r.p0);
-      const pb = Math.max(ux(r.p1), pa + 1.5);
+      const xa = Math.max(LEFT - 4, Math.min(LEFT + W + 4, ux(r.u0)));
+      const xb = Math.max(Math.min(LEFT + W + 4, ux(r.u1)), xa + 1.5);
+      const pa = LEFT + r.p0 * W;
+      const pb = Math.max(LEFT + r.p1 * W, pa + 1.5);
       const my = (y0 + y1) / 2;
       return `M${xa},${y0} L${xb},${y0} C${xb},${my} ${pb},${my} ${pb},${y1} L${pa},${y1} C${pa},${my} ${xa},${my} ${xa},${y0} Z`;
     };
-    const ribbons = root
-      .selectAll<SVGGElement, null>("g.p2p-ribbons")
-      .data([null])
-      .join("g")
-      .attr("class", "p2p-ribbons")
-      .selectAll<SVGPathElement, PteRun & { lane: number }>("path")
-      .data(allRuns, (r) => r.key)
+    const ribbons = lanesLayer("p2p-ribbons")
+      .selectAll<SVGPathElement, LinkView>("path")
+      .data(links, (r) => r.key)
       .join(
         (enter) =>
           enter
@@ -375,58 +568,73 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
             .attr("opacity", 0)
             .call((p) => p.append("title")),
         (update) => update,
-        (exit) => animated(exit, motion).attr("opacity", 0).remove(),
+        (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
       )
       .attr("data-pte-kind", (r) => r.kind)
       .attr("data-proc", (r) => view.lanes[r.lane]!.name)
-      .attr("d", ribbon)
-      .attr("fill", (r) => (SOLID_PTE_KINDS.has(r.kind) ? PTE_STYLE[r.kind].fill : `url(#p2p-pte-${r.kind})`))
-      .attr("fill-opacity", (r) => (SOLID_PTE_KINDS.has(r.kind) ? 0.28 : 1))
-      .attr("stroke", (r) => (r.changed ? "#111" : PTE_STYLE[r.kind].stroke))
+      .attr("data-runs", (r) => r.runs)
+      .attr("data-scattered", (r) => (r.scattered ? "true" : null))
+      .attr("d", linkPath)
+      .attr("fill", (r) => LINK_STYLE[r.kind]?.fill ?? "#999")
+      .attr("fill-opacity", (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1))
+      .attr("stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
       .attr("stroke-width", (r) => (r.changed ? 2 : 1))
-      .attr("stroke-dasharray", (r) => PTE_STYLE[r.kind].dash);
-    ribbons
-      .select("title")
-      .text((r) =>
-        r.kind === "pmd" || r.kind === "pud"
-          ? `${view.lanes[r.lane]!.name}: ${r.kind.toUpperCase()} ${leafCount(r, view.pageSize)} ${hex(r.vpn * view.pageSize)} → ${view.strips[r.dev]?.name ?? "?"} folio ${pageRange(r.page, r.count)}`
-          : `${view.lanes[r.lane]!.name}: ${r.count} ${r.kind} PTE${r.count > 1 ? "s" : ""} ${hex(r.vpn * view.pageSize)} → ${view.strips[r.dev]?.name ?? "?"} ${pageRange(r.page, r.count)}`,
-      );
-    animated(ribbons, motion).attr("opacity", 1);
+      .attr("stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
+    ribbons.select("title").call(keepText, (r) => {
+      const lane = view.lanes[r.lane]!.name;
+      const dev = view.strips[r.dev]?.name ?? "?";
+      // a PMD/PUD leaf is one entry mapping a whole folio
+      const leaf = r.kind === "pmd" || r.kind === "pud";
+      const what = leaf
+        ? `${r.kind.toUpperCase()} ${leafCount(r, view.pageSize)}`
+        : `${r.ptes} ${r.kind} PTE${r.ptes > 1 ? "s" : ""}`;
+      if (r.runs === 1)
+        return `${lane}: ${what} ${hex(r.vpn * view.pageSize)} → ${dev} ${pageRange(r.page, r.ptes)}`;
+      return `${lane}: ${what} in ${r.runs} runs, ${hex(r.vpn * view.pageSize)}–${hex((r.vpn + r.span) * view.pageSize)} → ${dev} ${pageRange(r.page, r.pageEnd - r.page)}${r.scattered ? " (scattered)" : ""}`;
+    });
+    animated(
+      differing(ribbons, "opacity", () => 1),
+      motion,
+    ).attr("opacity", 1);
 
     // process lanes
-    const lanes = root
+    const lanes = lanesLayer("p2p-lanes")
       .selectAll<SVGGElement, LaneView>("g.p2p-lane")
       .data(view.lanes, (l) => String(l.proc))
       .join((enter) => {
         const e = enter.append("g").attr("class", "p2p-lane");
-        e.append("text")
-          .attr("class", "p2p-lane-name")
-          .attr("x", 0)
-          .attr("y", 6 + 14);
-        e.append("text")
-          .attr("class", "p2p-lane-sub")
-          .attr("x", 0)
-          .attr("y", 6 + 30);
+        e.append("text").attr("class", "p2p-lane-name").attr("x", 16);
+        e.append("text").attr("class", "p2p-lane-sub").attr("x", 16);
         e.append("line").attr("class", "p2p-lane-axis");
+        e.append("g").attr("class", "p2p-lane-body");
         return e;
       })
-      .attr("transform", (_l, i) => `translate(0,${i * LANE_H})`)
+      .attr("transform", (_l, i) => `translate(0,${boxes[i]!.y})`)
       .attr("data-proc", (l) => l.name)
+      .attr("data-folded", (_l, i) => (boxes[i]!.folded ? "true" : null))
       .attr("opacity", (l) => (l.alive ? 1 : 0.55));
-    lanes.select("text.p2p-lane-name").text((l) => fitText(l.name, LEFT - 6));
-    lanes.select("text.p2p-lane-sub").text((l) => (l.alive ? `rss ${l.rss}` : "exited"));
+    lanes
+      .select("text.p2p-lane-name")
+      .attr("y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
+      .call(keepText, (l) => fitText(l.name, LEFT - 20));
+    lanes
+      .select("text.p2p-lane-sub")
+      .attr("y", 6 + 30)
+      .call(keepText, (l, i) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited"));
     lanes
       .select("line.p2p-lane-axis")
       .attr("x1", LEFT)
       .attr("x2", LEFT + W)
-      .attr("y1", 6 + VMA_H / 2)
-      .attr("y2", 6 + VMA_H / 2);
+      .attr("y1", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2))
+      .attr("y2", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2));
 
-    lanes.each(function (lane) {
-      const lg = select(this);
+    lanes.select<SVGGElement>("g.p2p-lane-body").each(function (lane, i) {
+      const lg = select(this).attr("clip-path", `url(#${clip.current})`);
+      const isFolded = boxes[i]!.folded;
+      const vy = isFolded ? 4 : 6;
+      const vh = isFolded ? 12 : VMA_H;
       lg.selectAll<SVGRectElement, LabelView>("rect.p2p-label")
-        .data(lane.labels, (l) => l.key)
+        .data(isFolded ? [] : lane.labels, (l) => l.key)
         .join("rect")
         .attr("class", "p2p-label")
         .attr("x", (l) => ux(l.u0))
@@ -435,15 +643,12 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
         .attr("height", VMA_H + 4)
         .attr("visibility", (l) => (l.empty ? "visible" : "hidden"));
       lg.selectAll<SVGTextElement, LabelView>("text.p2p-label-name")
-        .data(
-          lane.labels.filter((l) => l.empty),
-          (l) => l.key,
-        )
+        .data(isFolded ? [] : lane.labels.filter((l) => l.empty), (l) => l.key)
         .join("text")
         .attr("class", "p2p-label-name")
         .attr("x", (l) => ux(l.u0) + 4)
         .attr("y", 6 + 14)
-        .text((l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
+        .call(keepText, (l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
 
       const vmas = lg
         .selectAll<SVGGElement, VmaView>("g.p2p-vma")
@@ -455,7 +660,7 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
               .attr("class", "p2p-vma")
               .attr("opacity", 0)
               .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
-            e.append("rect").attr("y", 6).attr("height", VMA_H);
+            e.append("rect");
             e.append("text")
               .attr("class", "p2p-vma-text")
               .attr("x", 4)
@@ -464,21 +669,31 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
             return e;
           },
           (update) => update,
-          (exit) => animated(exit, motion).attr("opacity", 0).remove(),
+          (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
         )
         .attr("data-vma", (v) => v.label)
         .attr("data-flags", (v) => v.flags.join("|"));
       // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
-      animated(vmas, motion)
+      const at = (v: VmaView) => `translate(${ux(v.u0)},0)`;
+      const width = (v: VmaView) => Math.max(2, ux(v.u1) - ux(v.u0) - 1);
+      // (differing() records each target it sees, so both are asked before either filters)
+      const moved = new Set<string>();
+      for (const sub of [differing(vmas, "opacity", () => 1), differing(vmas, "transform", at)])
+        sub.each((v) => moved.add(v.key));
+      animated(
+        vmas.filter((v) => moved.has(v.key)),
+        motion,
+      )
         .attr("opacity", 1)
-        .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
-      animated(vmas.select<SVGRectElement>("rect"), motion).attr("width", (v) =>
-        Math.max(2, ux(v.u1) - ux(v.u0) - 1),
-      );
+        .attr("transform", at);
+      animated(differing(vmas.select<SVGRectElement>("rect"), "width", width), motion).attr("width", width);
       vmas
         .select("rect")
+        .attr("y", vy)
+        .attr("height", vh)
         .attr("class", (v) => (v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect"));
-      vmas.select("text").text((v) => {
+      vmas.select("text").call(keepText, (v) => {
+        if (isFolded) return "";
         const room = ux(v.u1) - ux(v.u0) - 8;
         const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
         const flags = abbreviateFlags(v.flags, room - (head.length + 1) * 7);
@@ -486,14 +701,16 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       });
       vmas
         .select("title")
-        .text(
-          (v) =>
-            `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f) => `VM_${f}`).join("|")}`,
+        .call(
+          keepText,
+          (v: VmaView) =>
+            `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f: string) => `VM_${f}`).join("|")}`,
         );
     });
 
-    // device page strips
-    const strips = root
+    // device page strips (the whole devices: the axis zoom is the virtual one)
+    const sx = (p: number) => LEFT + p * W;
+    const strips = lanesLayer("p2p-strips")
       .selectAll<SVGGElement, StripView>("g.p2p-strip")
       .data(view.strips, (s) => String(s.dev))
       .join((enter) => {
@@ -504,18 +721,18 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       });
     strips
       .select("rect.p2p-strip-bg")
-      .attr("x", (s) => ux(s.p0))
+      .attr("x", (s) => sx(s.p0))
       .attr("y", stripY)
-      .attr("width", (s) => Math.max(2, ux(s.p1) - ux(s.p0)));
+      .attr("width", (s) => Math.max(2, sx(s.p1) - sx(s.p0)));
     strips.each(function (st) {
-      const span = ux(st.p1) - ux(st.p0);
+      const span = sx(st.p1) - sx(st.p0);
       select(this)
         .selectAll<SVGRectElement, StripRun>("rect.p2p-strip-run")
         .data(st.runs, (r) => String(r.first))
         .join("rect")
         .attr("class", "p2p-strip-run")
         .attr("data-look", (r) => r.look)
-        .attr("x", (r) => ux(st.p0) + (r.first / st.pages) * span)
+        .attr("x", (r) => sx(st.p0) + (r.first / st.pages) * span)
         .attr("y", stripY + 1)
         .attr("width", (r) => Math.max(1.5, (r.count / st.pages) * span))
         .attr("height", STRIP_H - 2)
@@ -523,9 +740,9 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
     });
     strips
       .select("text")
-      .attr("x", (s) => ux(s.p0))
+      .attr("x", (s) => sx(s.p0))
       .attr("y", stripY + STRIP_H + 14)
-      .text((s) => fitText(`${s.name} pages 0–${s.pages - 1}`, ux(s.p1) - ux(s.p0)));
+      .call(keepText, (s) => fitText(`${s.name} pages 0–${s.pages - 1}`, sx(s.p1) - sx(s.p0)));
     root
       .selectAll<SVGTextElement, null>("text.p2p-strip-title")
       .data(view.strips.length > 0 ? [null] : [])
@@ -533,21 +750,123 @@ export function AddressPanel({ state, event, stateKey, motion }: AddressPanelPro
       .attr("class", "p2p-strip-title")
       .attr("x", 0)
       .attr("y", stripY + 13)
-      .text("p2pmem");
-  }, [view, size.width, size.height, motion]);
+      .call(keepText, "p2pmem");
+  }, [view, size.width, size.height, motion, zoom, boxes.map((b) => (b.folded ? 1 : 0)).join("")]);
+
+  // wheel zooms the address axis at the pointer (a native listener: React's is passive)
+  const wheel = useRef<(e: WheelEvent) => void>(() => {});
+  wheel.current = (e: WheelEvent) => {
+    const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    const px = e.clientX - r.left;
+    if (px < LEFT) return; // over the names: let the lanes scroll
+    e.preventDefault();
+    const at = zoom.u0 + ((px - LEFT) / W) * zoom.span;
+    setZoom((z) => zoomAxis(z, e.deltaY < 0 ? 2 : 0.5, at));
+  };
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const on = (e: WheelEvent) => wheel.current(e);
+    el.addEventListener("wheel", on, { passive: false });
+    return () => el.removeEventListener("wheel", on);
+  }, [box]);
+  const centre = zoom.u0 + zoom.span / 2;
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.target !== e.currentTarget) return;
+    let done = true;
+    if (e.key === "+" || e.key === "=") setZoom((z) => zoomAxis(z, 2, centre));
+    else if (e.key === "-" || e.key === "_") setZoom((z) => zoomAxis(z, 0.5, centre));
+    else if (e.key === "0") setZoom(WHOLE);
+    else done = false;
+    if (done) {
+      e.preventDefault();
+      e.stopPropagation(); // + and - are the speed keys elsewhere
+    }
+  };
+  const foldAll = (f: boolean) => setChoice(new Map(view.lanes.map((l) => [l.name, f])));
+  const whole = zoom.u0 === 0 && zoom.span === 1;
 
   const empty = view.lanes.length === 0;
   return (
-    <div className="panel-body" ref={box}>
-      {empty && <p className="panel-empty">No processes yet.</p>}
-      <svg
-        width={size.width}
-        height={size.height}
-        role="img"
-        aria-label="process address spaces and their PTEs"
+    <div className="panel-body spaces-body">
+      {!empty && (
+        <div className="spaces-tools">
+          <span className="spaces-count" data-testid="spaces-count">
+            {view.lanes.length} process{view.lanes.length === 1 ? "" : "es"} · {vmaCount} VMA
+            {vmaCount === 1 ? "" : "s"}
+            {folded > 0 ? ` · ${folded} folded` : ""}
+          </span>
+          <button type="button" data-testid="spaces-fold-all" onClick={() => foldAll(true)}>
+            fold all
+          </button>
+          <button type="button" data-testid="spaces-open-all" onClick={() => foldAll(false)}>
+            open all
+          </button>
+          <button
+            type="button"
+            aria-label="zoom the address axis out"
+            disabled={whole}
+            onClick={() => setZoom((z) => zoomAxis(z, 0.5, centre))}
+          >
+            −
+          </button>
+          <button
+            type="button"
+            aria-label="zoom the address axis in"
+            data-testid="spaces-zoom-in"
+            disabled={zoom.span <= MIN_AXIS_SPAN}
+            onClick={() => setZoom((z) => zoomAxis(z, 2, centre))}
+          >
+            +
+          </button>
+          <button
+            type="button"
+            data-testid="spaces-zoom-reset"
+            disabled={whole}
+            onClick={() => setZoom(WHOLE)}
+          >
+            all addresses
+          </button>
+        </div>
+      )}
+      <section
+        className="spaces-scroll"
+        ref={box}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the panel scrolls and takes its zoom keys when focused
+        tabIndex={0}
+        aria-label="address spaces: + and - zoom the address axis, 0 shows all addresses"
+        onKeyDown={onKeyDown}
+        data-testid="spaces"
+        data-zoom={(1 / zoom.span).toFixed(0)}
       >
-        <g ref={g} />
-      </svg>
+        {empty && <p className="panel-empty">No processes yet.</p>}
+        <svg width={size.width} height={svgH} role="img" aria-label="process address spaces and their PTEs">
+          <defs>
+            <clipPath id={clip.current}>
+              <rect x={LEFT - 2} y={-2} width={W + 4} height={svgH + 4} />
+            </clipPath>
+          </defs>
+          <g ref={g} />
+        </svg>
+        {view.lanes.map((l, i) => {
+          const b = boxes[i];
+          if (!b) return null;
+          return (
+            <button
+              key={l.proc}
+              type="button"
+              className="lane-toggle"
+              data-testid={`lane-toggle-${l.name}`}
+              aria-expanded={!b.folded}
+              aria-label={`${b.folded ? "open" : "fold"} ${l.name}'s address space`}
+              style={{ top: b.y + (b.folded ? 3 : 9) }}
+              onClick={() => setChoice((c) => new Map(c).set(l.name, !b.folded))}
+            >
+              {b.folded ? "▸" : "▾"}
+            </button>
+          );
+        })}
+      </section>
     </div>
   );
 }

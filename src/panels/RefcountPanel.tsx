@@ -11,6 +11,7 @@ import type { KernelState } from "../kernel/state.ts";
 import { lookOf, PTE_PUD, pageAt, pinPageCount, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { keepText } from "./d3-keep.ts";
 
 export type RefRowKind = "device" | "folio" | "pages" | "pmap" | "pin";
 
@@ -334,7 +335,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           e.append("text")
             .attr("x", COLS[i]! + 4)
             .attr("y", 14)
-            .text(t);
+            .call(keepText, t);
         });
         return e;
       });
@@ -378,7 +379,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .select("text.p2p-ref-what")
       .attr("x", (r) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
       .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .text((r) => r.what)
+      .call(keepText, (r) => r.what)
       // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
       .attr("textLength", (r) =>
         r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
@@ -388,7 +389,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       rows
         .select(`text.v${i}`)
         .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .text((r) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
+        .call(keepText, (r) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
     }
     // a folio's counts, on its second line
     rows

@@ -3,7 +3,7 @@
  *  - on start, a link in location.hash is opened: its scenario at its step (and design, page,
  *    panel). A bad link shows its ShareError where scenario errors go and leaves the editor empty:
  *    it never falls back to the saved or default scenario (STYLE.md §5);
- *  - as the user works, the fragment follows the state, throttled (at once, then at most every
+ *  - as the user works, the fragment follows the state, throttled (after the next frame, then at most every
  *    URL_THROTTLE_MS, as browsers throttle history calls during playback). Stepping, selecting and
  *    switching designs replace the current history entry; a new scenario text makes a new entry
  *    (edits typed within TYPING_MS of each other share one), so Back goes to the previous scenario;
@@ -239,6 +239,12 @@ function writeUrl(): void {
   rememberOwnFragment(fragment);
 }
 
+/** Runs `f` once the browser has drawn the next frame (a task after it), or in a task without frames. */
+function afterPaint(f: () => void): void {
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(f, 0));
+  else setTimeout(f, 0);
+}
+
 /** Starts the sync; returns a function that stops it. Call once, from the app root, after mount. */
 export function startUrlSync(): () => void {
   if (linkToOpen(location.hash)) openLink(location.hash);
@@ -257,12 +263,14 @@ export function startUrlSync(): () => void {
     lastWrite = Date.now();
     writeUrl();
   };
-  // A store action may set() several times in a row: writing in a microtask sees its final state.
+  // A store action may set() several times in a row: a write after them sees its final state. The
+  // first write waits for the step to be painted (a frame, then a task): encoding the link, the
+  // history call and the session storage cost 2-4 ms that must not delay the step on screen.
   const schedule = () => {
     if (pending) return;
     pending = true;
     const wait = URL_THROTTLE_MS - (Date.now() - lastWrite);
-    if (wait <= 0) queueMicrotask(() => pending && flush());
+    if (wait <= 0) afterPaint(() => pending && flush());
     else timer = setTimeout(flush, wait);
   };
   schedule();

@@ -6,7 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import type { KernelVersion } from "../../src/scenario/ast.ts";
+import { DESIGNS, type KernelVersion } from "../../src/scenario/ast.ts";
 import { decodeShareLink } from "../../src/share/codec.ts";
 import { runText } from "../../src/trace/run.ts";
 import { editorText, focusBody, openApp, shot, withBrowser } from "./harness.ts";
@@ -63,7 +63,7 @@ describe("kernel version switch", () => {
       expect(findingKinds("7.3")).toEqual([]);
       await expect.poll(() => shownFindings(page)).toEqual([]);
       // the keyboard: Tab from the last design button reaches the version, an arrow changes it
-      await page.locator('[data-design="remap"]').focus();
+      await page.locator(`[data-design="${DESIGNS[DESIGNS.length - 1]}"]`).focus();
       await page.keyboard.press("Tab");
       expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
         "version-switch",

@@ -1,7 +1,8 @@
 /**
- * The pool panel at scale (issue 10, item 3): a 4G device (1M pages) and eight 32G devices draw on a
+ * The views at scale (issue 10, item 3): a 4G device (1M pages) and eight 32G devices draw on a
  * canvas whose cells aggregate pages, zoom down to single pages, show counts on hover, and keep the
- * current event's page visible.
+ * current event's page visible; the timeline zooms from the whole trace to single events with
+ * statement, kernel-call and per-page lanes; the address-space panel folds lanes and merges links.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -192,6 +193,158 @@ describe("pool panel at scale", () => {
       expect(Buffer.from(img![1]!, "base64").subarray(1, 4).toString("latin1")).toBe("PNG");
       const png = await download(page, "export-png");
       expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+const timeline = (page: Page) => page.getByTestId("timeline");
+const windowOf = async (page: Page) => ({
+  start: Number(await timeline(page).getAttribute("data-win-start")),
+  end: Number(await timeline(page).getAttribute("data-win-end")),
+});
+
+describe("timeline at scale", () => {
+  it("eight 32 GiB NPUs: zooms from the whole trace to single per-page events with the wheel, statement over kernel call over tick, a click seeks, the reset shows the whole trace", async () => {
+    const text = readFileSync(join(import.meta.dirname, "../../public/presets/big/eight-npus.p2p"), "utf8");
+    const t = traceOf(text);
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, text);
+      expect(await windowOf(page)).toEqual({ start: 0, end: t.steps });
+      await expect
+        .poll(() => page.getByTestId("timeline-window").textContent())
+        .toBe(`whole trace · ${t.steps.toLocaleString("en-US")} steps`);
+      // the whole trace: a statement band per visible statement, the mmap loops as kernel-call spans
+      expect(await timeline(page).locator("g.p2p-band").count()).toBeGreaterThan(5);
+      expect(await timeline(page).locator("g.p2p-tick").count()).toBe(0);
+      // wheel in at 40% of the strip, down to single events (each zoom halves the window)
+      const box = (await timeline(page).boundingBox())!;
+      const x = box.x + 10 + 0.4 * (box.width - 20);
+      await page.mouse.move(x, box.y + 30);
+      for (let i = 0; i < 30; i++) await page.mouse.wheel(0, -100);
+      await expect
+        .poll(async () => (await windowOf(page)).end - (await windowOf(page)).start)
+        .toBeLessThanOrEqual(9);
+      const w = await windowOf(page);
+      // the step under the pointer stayed under it: ~40% into the trace
+      expect(Math.abs(w.start / t.steps - 0.4)).toBeLessThan(0.01);
+      // nested lanes: one statement, one kernel loop of millions of pages, a tick per event
+      const bands = timeline(page).locator("g.p2p-band");
+      expect(await bands.count()).toBe(1);
+      const calls = timeline(page).locator("g.p2p-call");
+      expect(await calls.count()).toBe(1);
+      expect(await calls.first().getAttribute("data-loop")).toBe("true");
+      expect(await calls.first().locator("title").textContent()).toMatch(/a kernel loop over [\d,]+ pages/);
+      const ticks = timeline(page).locator("g.p2p-tick");
+      expect(await ticks.count()).toBeGreaterThanOrEqual(7);
+      // each tick names its event; a page number is written on it
+      const first = Number(await ticks.first().getAttribute("data-step"));
+      expect(first).toBeGreaterThanOrEqual(w.start);
+      expect(await ticks.first().locator("title").textContent()).toMatch(
+        new RegExp(`^step ${first.toLocaleString("en-US")}: `),
+      );
+      await shot(page.locator("section.time"), "scale-timeline-single-events");
+      // a click on a tick seeks to that step; the window stays
+      const tb = (await ticks.nth(3).boundingBox())!;
+      const want = Number(await ticks.nth(3).getAttribute("data-step"));
+      await page.mouse.click(tb.x + tb.width / 2, tb.y + tb.height / 2);
+      await expect.poll(() => page.getByTestId("step").textContent()).toBe(`Step ${want} / ${t.steps}`);
+      expect(await windowOf(page)).toEqual(w);
+      // stepping past the right edge pages the window on: the cursor stays visible
+      await focusBody(page);
+      for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight");
+      await expect.poll(() => page.getByTestId("step").textContent()).toBe(`Step ${want + 10} / ${t.steps}`);
+      const moved = await windowOf(page);
+      expect(want + 10).toBeGreaterThanOrEqual(moved.start);
+      expect(want + 10).toBeLessThan(moved.end);
+      expect(await page.locator("g.p2p-cursor line").count()).toBe(1);
+      // keys on the focused timeline: - zooms out around the cursor, 0 the whole trace
+      await timeline(page).focus();
+      await page.keyboard.press("-");
+      await expect
+        .poll(async () => (await windowOf(page)).end - (await windowOf(page)).start)
+        .toBeGreaterThan(9);
+      await page.keyboard.press("0");
+      await expect.poll(() => windowOf(page)).toEqual({ start: 0, end: t.steps });
+      // the speed did not change: the timeline took + and -
+      await expect.poll(() => page.getByTestId("speed").textContent()).toBe("8/s");
+      await page.getByTestId("timeline-zoom-in").click();
+      await expect
+        .poll(async () => (await windowOf(page)).end - (await windowOf(page)).start)
+        .toBeLessThan(t.steps);
+      await page.getByTestId("timeline-reset").click();
+      await expect.poll(() => windowOf(page)).toEqual({ start: 0, end: t.steps });
+      await shot(page.locator("section.time"), "scale-timeline-whole");
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("address spaces at scale", () => {
+  it("25 processes with hundreds of VMAs: lanes that do not fit start folded but the event's, a toggle opens one, links merge, the axis zooms", async () => {
+    const out = ["kernel upstream", "device nvme0 64M", "device nvme1 64M", "process p"];
+    for (let i = 0; i < 200; i++) out.push(`p mmap m${i} nvme${i % 2} ${4 * (1 + (i % 4))}K`);
+    for (let i = 0; i < 200; i += 3) out.push(`p munmap m${i}`);
+    for (let c = 0; c < 24; c++) out.push(`p fork c${c}`);
+    out.push("c3 munmap m1");
+    const text = `${out.join("\n")}\n`;
+    const t = traceOf(text);
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await load(page, text);
+      await page.keyboard.press("End");
+      await expect
+        .poll(() => page.getByTestId("step").textContent())
+        .toBe(`Step ${t.steps - 1} / ${t.steps}`);
+      const spaces = page.getByTestId("spaces");
+      await expect.poll(() => page.getByTestId("spaces-count").textContent()).toContain("25 processes · ");
+      // the last statement acts on c3: its lane is open, most others folded
+      const lane = (name: string) => spaces.locator(`g.p2p-lane[data-proc="${name}"]`);
+      await expect.poll(() => lane("c3").getAttribute("data-folded")).toBeNull();
+      expect(await lane("c10").getAttribute("data-folded")).toBe("true");
+      const folded = await spaces.locator('g.p2p-lane[data-folded="true"]').count();
+      expect(folded).toBeGreaterThan(15);
+      // links from open lanes only, merged: at most 32 per lane, some standing for several runs
+      const links = spaces.locator("g.p2p-ribbons path");
+      const procs = new Set(await links.evaluateAll((ps) => ps.map((p) => p.getAttribute("data-proc"))));
+      expect(procs.has("c10")).toBe(false);
+      expect(procs.has("c3")).toBe(true);
+      const c3 = spaces.locator('g.p2p-ribbons path[data-proc="c3"]');
+      expect(await c3.count()).toBeLessThanOrEqual(32);
+      const runs = await c3.evaluateAll((ps) => ps.map((p) => Number(p.getAttribute("data-runs"))));
+      expect(Math.max(...runs)).toBeGreaterThan(1);
+      await shot(page.locator("section.spaces"), "scale-spaces-folded");
+      // open c10 with its toggle: its lane opens and draws links
+      await page.getByTestId("lane-toggle-c10").click();
+      await expect.poll(() => lane("c10").getAttribute("data-folded")).toBeNull();
+      await expect
+        .poll(() => spaces.locator('g.p2p-ribbons path[data-proc="c10"]').count())
+        .toBeGreaterThan(0);
+      await expect.poll(() => page.getByTestId("lane-toggle-c10").getAttribute("aria-expanded")).toBe("true");
+      // fold all, then open all
+      await page.getByTestId("spaces-fold-all").click();
+      await expect.poll(() => spaces.locator('g.p2p-lane[data-folded="true"]').count()).toBe(25);
+      // the links of folded lanes fade out and go
+      await expect.poll(() => links.count()).toBe(0);
+      await page.getByTestId("spaces-open-all").click();
+      await expect.poll(() => spaces.locator('g.p2p-lane[data-folded="true"]').count()).toBe(0);
+      // zoom the address axis: the VMAs get wider on screen
+      const vma = spaces.locator('g.p2p-lane[data-proc="p"] g.p2p-vma rect').first();
+      const before = Number(await vma.getAttribute("width"));
+      await page.getByTestId("spaces-zoom-in").click();
+      await page.getByTestId("spaces-zoom-in").click();
+      await expect.poll(async () => Number(await vma.getAttribute("width"))).toBeGreaterThan(before * 3);
+      await expect.poll(() => spaces.getAttribute("data-zoom")).toBe("4");
+      await page.getByTestId("spaces-zoom-reset").click();
+      await expect.poll(() => spaces.getAttribute("data-zoom")).toBe("1");
+      await shot(page.locator("section.spaces"), "scale-spaces-open");
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();

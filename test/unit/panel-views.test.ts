@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pageLook } from "../../src/kernel/state.ts";
-import { addressView, axisPos, axisSegments } from "../../src/panels/AddressPanel.tsx";
+import {
+  addressView,
+  axisPos,
+  axisSegments,
+  LINK_BUDGET,
+  laneBoxes,
+  mergeLinks,
+} from "../../src/panels/AddressPanel.tsx";
 import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
 import { cellTitle, poolSummary, poolView } from "../../src/panels/PoolPanel.tsx";
 import { describeChange, refcountView } from "../../src/panels/RefcountPanel.tsx";
@@ -189,5 +196,76 @@ describe("kernel code table", () => {
     expect(codeView(ev("insert_page", "page-ref")).hl).toBe(2);
     expect(codeView(ev("insert_page", "pte-set")).hl).toBe(5);
     expect(codeView(ev("nope", "note"))).toEqual({ fn: "nope", lines: [], hl: -1 });
+  });
+});
+
+describe("address panel at scale (AddressPanel.tsx: mergeLinks, laneBoxes)", () => {
+  // a process mapping 200 small regions alternately from two devices, then 12 children
+  const many = ["kernel upstream", "device d0 64M", "device d1 64M", "process p"];
+  for (let i = 0; i < 200; i++) many.push(`p mmap m${i} d${i % 2} ${4 * (1 + (i % 4))}K`);
+  for (let i = 0; i < 200; i += 3) many.push(`p munmap m${i}`);
+  for (let c = 0; c < 12; c++) many.push(`p fork c${c}`);
+  const view = addressView(final(run(lines(...many))), undefined);
+  const x = (u: number) => 92 + u * 800;
+
+  it("merges a lane's PTE runs into at most LINK_BUDGET links, each run in exactly one, per device and kind", () => {
+    const lane = view.lanes[0]!;
+    expect(lane.runs.length).toBeGreaterThan(LINK_BUDGET);
+    const links = mergeLinks(0, lane.runs, x);
+    expect(links.length).toBeLessThanOrEqual(LINK_BUDGET);
+    expect(links.reduce((n, l) => n + l.runs, 0)).toBe(lane.runs.length);
+    expect(links.reduce((n, l) => n + l.ptes, 0)).toBe(lane.runs.reduce((n, r) => n + r.count, 0));
+    for (const l of links) {
+      const inside = lane.runs.filter((r) => r.vpn >= l.vpn && r.vpn < l.vpn + l.span && r.dev === l.dev);
+      expect(inside.length).toBe(l.runs);
+      for (const r of inside) {
+        expect(r.kind).toBe(l.kind);
+        expect(r.page).toBeGreaterThanOrEqual(l.page);
+        expect(r.page + r.count).toBeLessThanOrEqual(l.pageEnd);
+      }
+    }
+    // both devices keep their own links, and merged runs with gaps between their pages say so
+    expect(new Set(links.map((l) => l.dev))).toEqual(new Set([0, 1]));
+    expect(links.some((l) => l.runs > 1 && l.scattered)).toBe(true);
+  });
+
+  it("leaves every run its own link under the budget", () => {
+    const small = addressView(
+      final(run(lines("device d 1M", "process p", "p mmap a d 64K", "p munmap a 16K 16K"))),
+      undefined,
+    );
+    const links = mergeLinks(0, small.lanes[0]!.runs, x);
+    expect(links.map((l) => [l.page, l.ptes, l.runs, l.scattered])).toEqual([
+      [0, 4, 1, false],
+      [8, 8, 1, false],
+    ]);
+  });
+
+  it("opens lanes while they fit, the event's process first and always; the user's choice wins", () => {
+    const lanes = view.lanes;
+    expect(lanes).toHaveLength(13);
+    const all = laneBoxes(lanes, new Map(), null, 13 * 40);
+    expect(all.boxes.every((b) => !b.folded)).toBe(true);
+    expect(all.height).toBe(13 * 40);
+    const tight = laneBoxes(lanes, new Map(), lanes[5]!.proc, 300);
+    expect(tight.boxes[5]!.folded).toBe(false);
+    expect(tight.height).toBeLessThanOrEqual(300);
+    expect(tight.boxes.filter((b) => !b.folded).length).toBeGreaterThan(1);
+    const none = laneBoxes(lanes, new Map(), lanes[7]!.proc, 0);
+    expect(none.boxes.map((b) => !b.folded)).toEqual(lanes.map((_, i) => i === 7));
+    const chosen = laneBoxes(
+      lanes,
+      new Map([
+        [lanes[7]!.name, true],
+        [lanes[2]!.name, false],
+      ]),
+      lanes[7]!.proc,
+      0,
+    );
+    expect(chosen.boxes[7]!.folded).toBe(true);
+    expect(chosen.boxes[2]!.folded).toBe(false);
+    // boxes stack without overlap
+    for (let i = 1; i < chosen.boxes.length; i++)
+      expect(chosen.boxes[i]!.y).toBe(chosen.boxes[i - 1]!.y + chosen.boxes[i - 1]!.h);
   });
 });

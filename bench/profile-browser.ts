@@ -1,0 +1,199 @@
+/**
+ * Profiles stepping in headless Chromium with the Chrome DevTools CPU profiler (CDP), to find what a
+ * step costs on the big presets. Prints self time by function (top N), over K ArrowRight presses.
+ *
+ *   npx tsx bench/profile-browser.ts [--huge|--million] [--dist DIR] [--keys ArrowRight] [--n 30]
+ *
+ * Serves DIR (default dist/; build with `vite build --minify false --outDir DIR` for names) with
+ * `vite preview` on $P2PVIZ_BENCH_PORT (default 4182).
+ */
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+/** A trace event of Chrome's tracing (the fields read here). */
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly ts: number;
+  readonly dur: number;
+  readonly tdur?: number;
+  readonly tid: number;
+}
+/** A node of a CDP CPU profile (the fields read here). */
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+const ROOT = resolve(import.meta.dirname, "..");
+const args = process.argv.slice(2);
+const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
+const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const dist = opt("--dist", "dist");
+const N = Number(opt("--n", "30"));
+const key = opt("--keys", "ArrowRight");
+
+function huge(devices = 8): string {
+  const out = ["kernel upstream"];
+  for (let d = 0; d < devices; d++) out.push(`device npu${d} 32G`);
+  out.push("process p");
+  for (let d = 0; d < devices; d++) out.push(`p mmap m${d} npu${d} 32G`);
+  out.push("p fork c");
+  for (let d = 0; d < devices; d++) out.push(`c pin io${d} m${d} 1G 1G`);
+  for (let d = 0; d < devices; d++) out.push(`p munmap m${d} 4G 8G`);
+  out.push("c exit");
+  for (let d = 0; d < devices; d++) out.push(`unpin io${d}`);
+  return `${out.join("\n")}\n`;
+}
+const MILLION =
+  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
+const text = args.includes("--million") ? MILLION : huge();
+const link = `${BASE}#text=${text
+  .split("\n")
+  .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
+  .join("%0A")}`;
+
+const server = spawn(
+  process.execPath,
+  [
+    resolve(ROOT, "node_modules/vite/bin/vite.js"),
+    "preview",
+    "--outDir",
+    dist,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--strictPort",
+  ],
+  { cwd: ROOT, stdio: "ignore", detached: true },
+);
+try {
+  for (let i = 0; i < 100; i++) {
+    if (server.exitCode !== null) throw new Error(`vite preview exited (port ${PORT} taken?)`);
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page.on("console", (m) => m.type() === "error" && console.error("console:", m.text()));
+  await page.goto(link);
+  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
+  await page.waitForTimeout(1500);
+  if (args.includes("--mid")) {
+    const tl = page.getByTestId("timeline");
+    const b = (await tl.boundingBox())!;
+    await page.mouse.click(b.x + b.width * 0.4, b.y + b.height / 2);
+    await page.waitForTimeout(500);
+  }
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  if (args.includes("--trace")) {
+    await browser.startTracing(page, {
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
+    });
+    for (let i = 0; i < N; i++) {
+      await page.keyboard.press(key);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    }
+    const buf = await browser.stopTracing();
+    const events = JSON.parse(buf.toString()).traceEvents as TraceEvent[];
+    const tot = new Map<string, number>();
+    // self time per event name on the renderer main thread (the thread with the most FunctionCall time)
+    const fc = new Map<number, number>();
+    for (const e of events)
+      if (e.name === "FunctionCall" && e.dur) fc.set(e.tid, (fc.get(e.tid) ?? 0) + e.dur);
+    const main = [...fc].sort((a, b) => b[1] - a[1])[0]![0];
+    const xs = events
+      .filter((e) => e.ph === "X" && e.dur && e.tid === main)
+      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const stack: TraceEvent[] = [];
+    for (const e of xs) {
+      while (stack.length && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur <= e.ts) stack.pop();
+      const p = stack[stack.length - 1];
+      if (p) tot.set(p.name, (tot.get(p.name) ?? 0) - e.dur);
+      tot.set(e.name, (tot.get(e.name) ?? 0) + e.dur);
+      stack.push(e);
+    }
+    // main-thread busy time: wall (dur) and CPU (tdur) of the top-level tasks
+    let wallUs = 0;
+    let cpuUs = 0;
+    let end = -1;
+    for (const e of xs) {
+      if (e.ts >= end) {
+        wallUs += e.dur;
+        cpuUs += e.tdur ?? 0;
+        end = e.ts + e.dur;
+      }
+    }
+    console.log(
+      `main thread per step: ${(wallUs / 1000 / N).toFixed(2)} ms busy, ${(cpuUs / 1000 / N).toFixed(2)} ms CPU`,
+    );
+    console.log(
+      [...tot]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 40)
+        .map(([k, v]) => `${(v / 1000 / N).toFixed(2).padStart(8)} ms/step  ${k}`)
+        .join("\n"),
+    );
+    await browser.close();
+    process.exitCode = 0;
+  } else {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    const t0 = Date.now();
+    for (let i = 0; i < N; i++) {
+      await page.keyboard.press(key);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+    }
+    const wall = Date.now() - t0;
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
+    const self = new Map<string, number>();
+    const byId = new Map<number, ProfileNode>();
+    for (const n of profile.nodes) byId.set(n.id, n);
+    const dt = profile.timeDeltas as number[];
+    const counts = new Map<number, number>();
+    profile.samples.forEach((id: number, i: number) => {
+      counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0));
+    });
+    // inclusive time too
+    const parent = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const incl = new Map<string, number>();
+    for (const [id, us] of counts) {
+      const n = byId.get(id)!;
+      const name = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
+      self.set(name, (self.get(name) ?? 0) + us);
+      const seen = new Set<string>();
+      for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+        const m = byId.get(p)!;
+        const nm = `${m.callFrame.functionName || "(anon)"} ${m.callFrame.url.split("/").pop()}:${m.callFrame.lineNumber + 1}`;
+        if (seen.has(nm)) continue;
+        seen.add(nm);
+        incl.set(nm, (incl.get(nm) ?? 0) + us);
+      }
+    }
+    const top = (m: Map<string, number>) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, Number(opt("--top", "30")))
+        .map(([k, v]) => `${(v / 1000 / N).toFixed(2).padStart(8)} ms/step  ${k}`);
+    console.log(`${N} x ${key}: ${wall} ms wall (${(wall / N).toFixed(1)} per step incl. harness)`);
+    console.log(`SELF:\n${top(self).join("\n")}`);
+    console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);
+    await browser.close();
+  }
+} finally {
+  if (server.pid) process.kill(-server.pid, "SIGTERM");
+}
