@@ -4,7 +4,7 @@
  */
 
 import { motionMs } from "../panels/common.ts";
-import { FindingsPanel } from "../panels/FindingsPanel.tsx";
+import { FindingsArea } from "../panels/FindingsArea.tsx";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import {
   AddressSpaces,
@@ -19,6 +19,7 @@ import { stateAtStep } from "../store/cursors.ts";
 import { opAt } from "../store/selectors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
+import { isProposal } from "./RealBadge.tsx";
 import { Narration, PoolSummary } from "./TraceParts.tsx";
 
 export interface TraceViewProps {
@@ -79,7 +80,7 @@ export function TraceView({
       <section className="panel spaces" aria-labelledby="h-spaces">
         <header>
           <h2 id="h-spaces">Address spaces</h2>
-          <PteKinds />
+          <PteKinds leaves={isProposal(trace.design)} />
         </header>
         <AddressSpaces
           state={state}
@@ -104,12 +105,14 @@ export function TraceView({
         <KernelCode trace={trace} step={step} real={real} />
       </section>
 
-      <section className="panel findings-panel" aria-labelledby="h-findings">
-        <header>
-          <h2 id="h-findings">Findings ({trace.findings.length})</h2>
-        </header>
-        <FindingsPanel trace={trace} step={step} onJump={onStep} />
-      </section>
+      <FindingsArea
+        trace={trace}
+        step={step}
+        onJump={onStep}
+        devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))}
+        level={2}
+        headingId="h-findings"
+      />
 
       <section className="panel time" aria-label="timeline and narration">
         <Narration trace={trace} step={step} live />

@@ -2,6 +2,7 @@
 import type { KernelChoice } from "../scenario/parse.ts";
 import { type Comparison, compareTraces } from "../trace/diff.ts";
 import { runText } from "../trace/run.ts";
+import { type RunCost, runCost } from "../trace/run-cost.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { type Command, EXIT_OK, EXIT_USAGE } from "./io.ts";
 import { KERNEL_FLAG_HELP, kernelFlag, runOptions, runScenarioFile, usageFailure } from "./scenario-file.ts";
@@ -23,6 +24,20 @@ without @VERSION a design runs in its newest version.
 Exit status: 0 when both runs ran (divergences are results); 2 for bad input.
 `;
 
+const num = (n: number) => n.toLocaleString("en-US");
+
+/** The counters of huge.md §6.4's table, as `p2pviz diff` prints them under the summary. */
+const COST_ROWS: readonly (readonly [string, (s: RunCost) => number])[] = [
+  ["install calls", (s) => s.cost.installCalls],
+  ["PTEs set", (s) => s.cost.pte],
+  ["PMD leaves set", (s) => s.cost.pmd],
+  ["PUD leaves set", (s) => s.cost.pud],
+  ["page-table pages allocated", (s) => s.cost.tablePages],
+  ["struct pages initialised", (s) => s.cost.structPagesInit],
+  ["entries copied at fork", (s) => s.cost.entriesCopied],
+  ["vmemmap bytes", (s) => s.vmemmapBytes],
+];
+
 export function formatComparison(c: Comparison): string {
   const out: string[] = [];
   out.push(`${c.labelA} vs ${c.labelB}: ${c.divergences.length} of ${c.statements} statements diverge`);
@@ -42,6 +57,12 @@ export function formatComparison(c: Comparison): string {
       a.errnos.map((e) => `${e.line}:${e.result}`).join(" ") || "-",
       b.errnos.map((e) => `${e.line}:${e.result}`).join(" ") || "-",
     ],
+    // huge.md §6.3/§6.4 counters of the whole run
+    ...COST_ROWS.map(([label, f]): [string, string, string] => [
+      label,
+      num(f(runCost(c.a))),
+      num(f(runCost(c.b))),
+    ]),
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));

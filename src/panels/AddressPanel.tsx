@@ -19,7 +19,7 @@ import { select } from "d3-selection";
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
-import { lookOf, PTE_KIND_NAMES, vmFlagNames } from "../kernel/state.ts";
+import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
 import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
 import { differing, forgetTargets, keepText } from "./d3-keep.ts";
 
@@ -160,9 +160,29 @@ export function axisPos(segments: readonly Segment[], addr: number): number {
 }
 
 function changedVpn(ev: KernelEvent | undefined): { proc: number; vpn: number } | null {
-  if (ev && (ev.kind === "pte-set" || ev.kind === "pte-clear" || ev.kind === "fault"))
+  if (
+    ev &&
+    (ev.kind === "pte-set" ||
+      ev.kind === "pte-clear" ||
+      ev.kind === "fault" ||
+      ev.kind === "leaf-set" ||
+      ev.kind === "leaf-clear")
+  )
     return { proc: ev.proc, vpn: ev.vpn };
   return null;
+}
+
+/** Links drawn one per leaf up to this many leaves in a run. */
+const MAX_LEAF_LINKS = 256;
+
+/**
+ * Pages one leaf of `kind` maps: a PMD leaf maps what a PTE table maps, PTRS_PER_PTE = PAGE_SIZE / 8
+ * pages (PMD_SIZE), a PUD leaf PTRS_PER_PMD times that (PUD_SIZE): 512 and 262,144 with 4 KiB pages
+ * (huge-policy.ts PMD_ORDER_4K / PUD_ORDER_4K; arm64's 64 KiB granule has no PUD leaves).
+ */
+function leafPages(kind: PteKind, pageSize: number): number {
+  const ptrs = pageSize / 8;
+  return kind === PTE_PUD ? ptrs * ptrs : ptrs;
 }
 
 function changedVmaKey(ev: KernelEvent | undefined): string | null {
@@ -247,6 +267,21 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
       });
     };
     for (const r of p.ptes.all()) {
+      if (isLeafKind(r.kind)) {
+        // a PMD/PUD leaf is one entry: one wide link per leaf, never merged with its neighbours
+        // (a run of more than MAX_LEAF_LINKS leaves stays one link, so 32 GiB of PMDs stays cheap)
+        flush();
+        cur = null;
+        const span = leafPages(r.kind, ps);
+        const n = Math.max(1, Math.floor(r.length / span));
+        const each = n <= MAX_LEAF_LINKS ? span : r.length;
+        for (let i = 0; i * each < r.length; i++) {
+          cur = { vpn: r.vpn + i * each, dev: r.dev, page: r.page + i * each, kind: r.kind, count: each };
+          flush();
+        }
+        cur = null;
+        continue;
+      }
       if (
         cur &&
         cur.dev === r.dev &&
@@ -264,6 +299,12 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
     return { proc: p.index, name: p.name, alive: p.alive, rss: p.rssFile, vmas, labels, runs };
   });
   return { segments, lanes, strips, pageSize: ps, changedVma: changedVmaKey(ev) };
+}
+
+/** "leaf" or "leaves (32)" for a link of PMD/PUD leaves. */
+function leafCount(r: PteRun, pageSize: number): string {
+  const n = r.count / leafPages(r.kind === "pud" ? PTE_PUD : PTE_PMD, pageSize);
+  return n <= 1 ? "leaf (one entry)" : `leaves (${n}, one entry each)`;
 }
 
 const LEFT = 92;
@@ -542,7 +583,11 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     ribbons.select("title").call(keepText, (r) => {
       const lane = view.lanes[r.lane]!.name;
       const dev = view.strips[r.dev]?.name ?? "?";
-      const what = `${r.ptes} ${r.kind} PTE${r.ptes > 1 ? "s" : ""}`;
+      // a PMD/PUD leaf is one entry mapping a whole folio
+      const leaf = r.kind === "pmd" || r.kind === "pud";
+      const what = leaf
+        ? `${r.kind.toUpperCase()} ${leafCount(r, view.pageSize)}`
+        : `${r.ptes} ${r.kind} PTE${r.ptes > 1 ? "s" : ""}`;
       if (r.runs === 1)
         return `${lane}: ${what} ${hex(r.vpn * view.pageSize)} → ${dev} ${pageRange(r.page, r.ptes)}`;
       return `${lane}: ${what} in ${r.runs} runs, ${hex(r.vpn * view.pageSize)}–${hex((r.vpn + r.span) * view.pageSize)} → ${dev} ${pageRange(r.page, r.pageEnd - r.page)}${r.scattered ? " (scattered)" : ""}`;
@@ -826,10 +871,14 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
   );
 }
 
-export function PteLegend() {
+/** The entry kinds; with `leaves` (the huge designs) the PMD and PUD leaves too. */
+export function PteLegend({ leaves = false }: { readonly leaves?: boolean }) {
+  const kinds = leaves
+    ? (["normal", "devmap", "pfnmap", "pmd", "pud"] as const)
+    : (["normal", "devmap", "pfnmap"] as const);
   return (
     <ul className="legend" aria-label="PTE kinds">
-      {(["normal", "devmap", "pfnmap"] as const).map((k) => (
+      {kinds.map((k) => (
         <li key={k}>
           <svg width="22" height="12" aria-hidden="true">
             <rect
@@ -837,8 +886,8 @@ export function PteLegend() {
               y="1"
               width="20"
               height="10"
-              fill={k === "normal" ? PTE_STYLE.normal.fill : `url(#p2p-pte-${k})`}
-              fillOpacity={k === "normal" ? 0.28 : 1}
+              fill={SOLID_PTE_KINDS.has(k) ? PTE_STYLE[k].fill : `url(#p2p-pte-${k})`}
+              fillOpacity={SOLID_PTE_KINDS.has(k) ? 0.28 : 1}
               stroke={PTE_STYLE[k].stroke}
               strokeDasharray={PTE_STYLE[k].dash}
             />

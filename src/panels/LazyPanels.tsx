@@ -1,12 +1,13 @@
 /**
  * Panels loaded on first use, after the first render, so they are not part of the initial
  * JavaScript: the kernel-code panel (its pseudocode excerpts, kernel-code.ts, are the largest piece
- * of data of the panels), the refcount table and the address spaces. Same props as the panels.
+ * of data of the panels), the refcount table, the address spaces and the cost counters. Same props as the panels.
  */
 
 import { lazy, Suspense } from "react";
 import type { Trace } from "../trace/trace.ts";
 import type { AddressPanelProps } from "./AddressPanel.tsx";
+import type { CostPanelProps } from "./CostPanel.tsx";
 import type { RealResult } from "./KernelCodePanel.tsx";
 import type { PoolPanelProps } from "./PoolPanel.tsx";
 import type { RefcountPanelProps } from "./RefcountPanel.tsx";
@@ -17,6 +18,7 @@ const SpacesPanel = lazy(() => import("./AddressPanel.tsx").then((m) => ({ defau
 const SpacesLegend = lazy(() => import("./AddressPanel.tsx").then((m) => ({ default: m.PteLegend })));
 const TimePanel = lazy(() => import("./TimelinePanel.tsx").then((m) => ({ default: m.TimelinePanel })));
 const Pool = lazy(() => import("./PoolPanel.tsx").then((m) => ({ default: m.PoolPanel })));
+const CostTable = lazy(() => import("./CostPanel.tsx").then((m) => ({ default: m.CostPanel })));
 const RefPanel = lazy(() => import("./RefcountPanel.tsx").then((m) => ({ default: m.RefcountPanel })));
 
 export function KernelCode(props: {
@@ -39,10 +41,10 @@ export function AddressSpaces(props: AddressPanelProps) {
   );
 }
 
-export function PteKinds() {
+export function PteKinds({ leaves = false }: { readonly leaves?: boolean }) {
   return (
     <Suspense fallback={null}>
-      <SpacesLegend />
+      <SpacesLegend leaves={leaves} />
     </Suspense>
   );
 }
@@ -67,6 +69,14 @@ export function Refcounts(props: RefcountPanelProps) {
   return (
     <Suspense fallback={<div className="panel-body panel-empty">Loading the refcounts…</div>}>
       <RefPanel {...props} />
+    </Suspense>
+  );
+}
+
+export function Costs(props: CostPanelProps) {
+  return (
+    <Suspense fallback={<div className="panel-body panel-empty">Loading the cost counters…</div>}>
+      <CostTable {...props} />
     </Suspense>
   );
 }

@@ -25,11 +25,17 @@ import {
   cellCountsText,
   cellOf,
   cellSize,
+  type FolioBlock,
+  folioLabel,
+  folioRect,
+  foliosIn,
+  hasFolios,
   MIN_CELL,
   maxZoom,
   type PoolCellGrid,
   poolCells,
   poolWindow,
+  pow2AtMost,
 } from "./pool-cells.ts";
 
 const HEADER = 20;
@@ -56,7 +62,15 @@ interface Column {
   readonly size: number;
   readonly cols: number;
   readonly lifecycle: string;
+  /**
+   * large folios starting in the window with more pages than a cell: drawn as one block while cells
+   * hold several pages, as pages inside an outline once zoomed in to one page per cell
+   */
+  readonly folios: readonly FolioBlock[];
 }
+
+/** At most this many folio blocks per device and frame. */
+const MAX_FOLIOS = 4096;
 
 /** Pool drawing time of the last frame, for bench/browser.ts (ms). */
 export const poolDrawStats = { lastMs: 0, frames: 0 };
@@ -103,8 +117,13 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const colWidth = Math.max(40, (size.width - GAP * (n - 1)) / n);
   const gridHeight = Math.max(MIN_CELL, size.height - TOP - HELP);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
+  const pow2Capacity = Math.max(
+    1,
+    pow2AtMost(Math.floor(colWidth / MIN_CELL)) * Math.floor(gridHeight / MIN_CELL),
+  );
   const biggest = Math.max(1, ...state.devices.map((d) => d.pages));
-  const top = maxZoom(biggest, capacity);
+  // pow2Capacity <= capacity: the zoom that shows single pages with power-of-two columns too
+  const top = maxZoom(biggest, pow2Capacity);
   const ev = eventPage(event);
   const changedDev = ev?.dev ?? -1;
   const changedPage = ev?.page ?? -1;
@@ -113,9 +132,21 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const columns: Column[] = useMemo(() => {
     const t0 = performance.now();
     const out = state.devices.map((d, i) => {
-      const w = poolWindow(d.pages, capacity, zoom, center);
+      // with large folios the columns are a power of two and the window starts on a row of them,
+      // so that each aligned folio is one rectangle of cells (pool-cells.ts folioRect)
+      const folioMode = hasFolios(d);
+      const cap = folioMode ? pow2Capacity : capacity;
+      let w = poolWindow(d.pages, cap, zoom, center);
+      let { size: s, cols } = cellSize(w.n, colWidth, gridHeight, folioMode);
+      if (folioMode) {
+        const firstCell = w.first / w.ppc;
+        const aligned = Math.floor(firstCell / cols) * cols;
+        const total = Math.ceil(d.pages / w.ppc);
+        w = { first: aligned * w.ppc, ppc: w.ppc, n: Math.min(total - aligned, w.n) };
+        ({ size: s, cols } = cellSize(w.n, colWidth, gridHeight, true));
+      }
       const grid = poolCells(d, w);
-      const { size: s, cols } = cellSize(grid.n, colWidth, gridHeight);
+      const end = Math.min(d.pages, w.first + w.n * w.ppc);
       return {
         dev: d.index,
         name: d.name,
@@ -125,11 +156,12 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         size: s,
         cols,
         lifecycle: d.lifecycle,
+        folios: folioMode ? foliosIn(d, w.first, end, w.ppc === 1 ? 1 : w.ppc, MAX_FOLIOS) : [],
       };
     });
     poolDrawStats.lastMs = performance.now() - t0;
     return out;
-  }, [stateKey, capacity, zoom, center, colWidth, gridHeight]);
+  }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gridHeight]);
 
   // What the last drawing showed: a step that changes nothing visible (the next page of a 32 GiB
   // loop inside the same cell and strip pixel) leaves the canvas alone. Redrawing it costs little
@@ -213,6 +245,35 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
             ctx.strokeRect(cx + 0.25, cy + 0.25, inner - 0.5, inner - 0.5);
         }
       }
+      // large folios: one block (fill, outline, label) while a cell holds several pages; zoomed in
+      // to single pages, the pages show through and the folio is an outline with its label
+      for (const f of col.folios) {
+        const r = folioRect(f, g.first, g.ppc, cols, Math.ceil(g.n / cols));
+        if (r.h <= 0 || r.row * s >= gridHeight) continue;
+        const bx = x + r.col * s;
+        const by = TOP + r.row * s;
+        const bw = r.w * s - 1;
+        const bh = Math.min(r.h * s, gridHeight - r.row * s) - 1;
+        if (g.ppc > 1) {
+          ctx.fillStyle = LOOK_STYLE[LOOK_BY_CODE[f.look]!].fill;
+          ctx.fillRect(bx, by, bw, bh);
+        }
+        ctx.strokeStyle = "#1b1f24";
+        ctx.lineWidth = 1.5;
+        ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
+        const label = folioLabel(f, bw - 10);
+        if (label && bh >= 16) {
+          const tw = ctx.measureText(label).width + 8;
+          const ty = by + Math.max(2, Math.min(bh / 2 - 8, 20));
+          ctx.fillStyle = "rgba(255,255,255,0.92)";
+          ctx.fillRect(bx + 3, ty, tw, 15);
+          ctx.strokeStyle = "#1b1f24";
+          ctx.lineWidth = 0.8;
+          ctx.strokeRect(bx + 3, ty, tw, 15);
+          ctx.fillStyle = "#1b1f24";
+          ctx.fillText(label, bx + 7, ty + 11.5);
+        }
+      }
       const ring = (page: number, colour: string, width: number) => {
         const i = cellOf(g, page);
         if (i < 0) return;
@@ -225,7 +286,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     }
     poolDrawStats.lastMs += performance.now() - t0;
     poolDrawStats.frames++;
-  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth]);
+  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth, gridHeight]);
 
   /** The device column and cell under a point of the canvas. */
   const hit = (px: number, py: number): { col: Column; cell: number } | null => {
@@ -243,7 +304,11 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     const g = col.grid;
     const first = g.first + cell * g.ppc;
     const count = Math.min(g.ppc, col.pages - first);
-    return `${col.name} ${pageRange(first, count)}: ${cellCountsText(g, cell)}`;
+    const f = col.folios.find((x) => first < x.head + x.pages && first + count > x.head);
+    const folio = f
+      ? ` · folio ${pageRange(f.head, f.pages)} order ${f.order}: ref ${f.refcount}, entire map ${f.mapcount}, pincount ${f.pincount}`
+      : "";
+    return `${col.name} ${pageRange(first, count)}: ${cellCountsText(g, cell)}${folio}`;
   };
   const local = (e: { clientX: number; clientY: number; currentTarget: Element }) => {
     const r = e.currentTarget.getBoundingClientRect();
@@ -327,6 +392,12 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         data-first={columns.map((c) => c.grid.first).join(",")}
         data-cell-size={columns.map((c) => c.size).join(",")}
         data-cols={columns.map((c) => c.cols).join(",")}
+        // the folio blocks drawn, per device: head:order:refcount:entire mapcount:pincount
+        data-folios={columns
+          .map((c) =>
+            c.folios.map((f) => `${f.head}:${f.order}:${f.refcount}:${f.mapcount}:${f.pincount}`).join(" "),
+          )
+          .join(",")}
         role="img"
         aria-label={columns.map((c) => `${c.name}: ${c.pages} pages, ${c.grid.ppc} per cell`).join("; ")}
         style={{ width: size.width, height: size.height, display: "block", touchAction: "none" }}

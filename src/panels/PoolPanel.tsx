@@ -21,7 +21,23 @@ import {
   useSize,
 } from "./common.ts";
 import { PoolCanvas } from "./PoolCanvas.tsx";
-import { cellSize, MIN_CELL } from "./pool-cells.ts";
+import {
+  cellSize,
+  type FolioBlock,
+  folioLabel,
+  folioRect,
+  folioSize,
+  foliosIn,
+  MIN_CELL,
+} from "./pool-cells.ts";
+
+/** At most this many folio blocks per device (a 4096-page device holds at most 2048 of 2 pages). */
+const MAX_FOLIO_BLOCKS = 2048;
+
+/** A folio in words, for titles: "folio pages 0–511 (order 9, 2 MiB): ref 3, entire mapcount 1, pincount 2". */
+export function folioText(f: FolioBlock, pageSize: number): string {
+  return `folio ${pageRange(f.head, f.pages)} (order ${f.order}, ${folioSize(f.pages, pageSize)}): refcount ${f.refcount}, entire mapcount ${f.mapcount}, pincount ${f.pincount}`;
+}
 
 export interface CellView {
   /** stable id: device index and first page */
@@ -44,6 +60,9 @@ export interface DevicePoolView {
   readonly lifecycle: DeviceLifecycle;
   readonly pagesPerCell: number;
   readonly cells: readonly CellView[];
+  /** large folios of more than one cell, each drawn as one block over its cells */
+  readonly folios: readonly FolioBlock[];
+  readonly pageSize: number;
 }
 
 function pow2AtLeast(n: number): number {
@@ -95,6 +114,8 @@ export function poolView(
       lifecycle: d.lifecycle,
       pagesPerCell: ppc,
       cells,
+      folios: foliosIn(d, 0, d.pages, ppc, MAX_FOLIO_BLOCKS),
+      pageSize: state.pageSize,
     };
   });
 }
@@ -164,6 +185,7 @@ function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPan
         const e = enter.append("g").attr("class", "p2p-dev");
         e.append("text").attr("class", "p2p-dev-title").attr("y", 14);
         e.append("g").attr("class", "p2p-cells").attr("transform", `translate(0,${HEADER})`);
+        e.append("g").attr("class", "p2p-folios").attr("transform", `translate(0,${HEADER})`);
         e.append("rect").attr("class", "p2p-ring").attr("fill", "none").attr("pointer-events", "none");
         return e;
       })
@@ -171,7 +193,13 @@ function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPan
 
     cols.each(function (d) {
       const col = select(this);
-      const { size: s, cols: nc } = cellSize(d.cells.length, layout.colWidth, layout.gridHeight);
+      // with large folios the columns are a power of two, so that each folio is one rectangle
+      const { size: s, cols: nc } = cellSize(
+        d.cells.length,
+        layout.colWidth,
+        layout.gridHeight,
+        d.folios.length > 0,
+      );
       const per = d.pagesPerCell > 1 ? ` · ${d.pagesPerCell} pages per cell` : "";
       const life = d.lifecycle === "bound" ? "" : ` · ${d.lifecycle}`;
       col.select("text.p2p-dev-title").text(`${d.name} · ${d.pages} pages${per}${life}`);
@@ -205,7 +233,60 @@ function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPan
         .attr("y", (_c, i) => y(i) + 0.5)
         .attr("width", Math.max(1, s - 2))
         .attr("height", Math.max(1, s - 2));
-      cells.select("title").text(cellTitle);
+      cells.select("title").text((c) => {
+        const f = d.folios.find((x) => c.first >= x.head && c.first < x.head + x.pages);
+        return f ? `${cellTitle(c)} · in ${folioText(f, d.pageSize)}` : cellTitle(c);
+      });
+
+      // each large folio as one block over its cells: its look, an outline, its order and head's counts
+      const blocks = col
+        .select<SVGGElement>("g.p2p-folios")
+        .selectAll<SVGGElement, FolioBlock>("g.p2p-folio")
+        .data(d.folios, (f) => String(f.head))
+        .join((enter) => {
+          const e = enter.append("g").attr("class", "p2p-folio").attr("pointer-events", "none");
+          e.append("rect").attr("class", "p2p-folio-block");
+          e.append("rect").attr("class", "p2p-folio-tag");
+          e.append("text").attr("class", "p2p-folio-label");
+          return e;
+        })
+        .attr("data-head", (f) => f.head)
+        .attr("data-order", (f) => f.order)
+        .attr("data-look", (f) => LOOK_BY_CODE[f.look]!)
+        .attr("data-refcount", (f) => f.refcount)
+        .attr("data-mapcount", (f) => f.mapcount)
+        .attr("data-pincount", (f) => f.pincount)
+        .attr("aria-label", (f) => folioText(f, d.pageSize));
+      blocks.each(function (f) {
+        const r = folioRect(f, 0, d.pagesPerCell, nc);
+        const bx = r.col * s + 0.5;
+        const by = r.row * s + 0.5;
+        const bw = r.w * s - 1.5;
+        const bh = r.h * s - 1.5;
+        const b = select(this);
+        b.select("rect.p2p-folio-block")
+          .attr("x", bx)
+          .attr("y", by)
+          .attr("width", Math.max(1, bw))
+          .attr("height", Math.max(1, bh))
+          .attr("fill", lookFill(LOOK_BY_CODE[f.look]!))
+          .attr("stroke", "#1b1f24")
+          .attr("stroke-width", 1.5);
+        const label = folioLabel(f, bw - 8);
+        const tagW = label.length * 6.6 + 8;
+        b.select("rect.p2p-folio-tag")
+          .attr("visibility", label && bh >= 14 ? "visible" : "hidden")
+          .attr("x", bx + 2)
+          .attr("y", by + Math.max(2, Math.min(bh / 2 - 8, 20)))
+          .attr("width", tagW)
+          .attr("height", 15)
+          .attr("rx", 2);
+        b.select("text.p2p-folio-label")
+          .attr("visibility", label && bh >= 14 ? "visible" : "hidden")
+          .attr("x", bx + 6)
+          .attr("y", by + Math.max(2, Math.min(bh / 2 - 8, 20)) + 11.5)
+          .text(label);
+      });
 
       // the ring around the page this step changed: shrinks onto the cell, so the eye finds it
       const idx = d.cells.findIndex((c) => c.changed);

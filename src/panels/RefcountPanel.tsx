@@ -8,12 +8,12 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
-import { lookOf, pageAt, pinPageCount, pteDev, ptePage } from "../kernel/state.ts";
+import { lookOf, PTE_PUD, pageAt, pinPageCount, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
-import { differing, keepText } from "./d3-keep.ts";
+import { keepText } from "./d3-keep.ts";
 
-export type RefRowKind = "device" | "pages" | "pmap" | "pin";
+export type RefRowKind = "device" | "folio" | "pages" | "pmap" | "pin";
 
 export interface RefRow {
   readonly key: string;
@@ -27,6 +27,8 @@ export interface RefRow {
   readonly first?: number;
   readonly count?: number;
   readonly changed: boolean;
+  /** a folio row takes two lines: what it is, then its counts */
+  readonly lines?: 1 | 2;
 }
 
 export interface RefcountView {
@@ -75,6 +77,28 @@ export function describeChange(state: KernelState, ev: KernelEvent | undefined):
       return `${dn(ev.dev)} page ${ev.page}: allocated from the genpool in ${ev.fn}()`;
     case "genpool-free":
       return `${dn(ev.dev)} page ${ev.page}: returned to the genpool in ${ev.fn}()`;
+    case "folio-init":
+      return `${dn(ev.dev)} pages ${pageRange(ev.page, ev.pages).replace(/^pages? /, "")} formed into one order-${ev.order} folio, refcount 0 → ${ev.ref} in ${ev.fn}()`;
+    case "folio-ref": {
+      const r = pageAt(state.devices[ev.dev]!, ev.page);
+      const pin = ev.pin !== 0 ? `, pincount ${r.pincount - ev.pin} → ${r.pincount}` : "";
+      return `${dn(ev.dev)} folio ${folioPages(ev.page, ev.pages)}: refcount ${ev.to - ev.delta} → ${ev.to}${pin} in ${ev.fn}()`;
+    }
+    case "leaf-set":
+    case "leaf-clear": {
+      const d = state.devices[pteDev(ev.pte)]!;
+      const head = ptePage(ev.pte);
+      const m = pageAt(d, head).mapcount;
+      const level = pteKind(ev.pte) === PTE_PUD ? "PUD" : "PMD";
+      const before = ev.kind === "leaf-set" ? m - 1 : m + 1;
+      return `${d.name} folio ${folioPages(head, ev.pages)}: ${level} leaf ${ev.kind === "leaf-set" ? "set" : "cleared"}, entire mapcount ${before} → ${m} in ${ev.fn}()`;
+    }
+    case "folio-free":
+      return `${dn(ev.dev)} folio ${folioPages(ev.page, ev.pages)} (order ${ev.order}) returned to the genpool whole in ${ev.fn}()`;
+    case "genpool-miss":
+      return `${dn(ev.dev)}: no free run of ${ev.pages} pages aligned to an order-${ev.order} folio (${ev.fn}())`;
+    case "fallback":
+      return `${dn(ev.dev)}: the mapping falls back from order-${ev.from} to order-${ev.to} folios (${ev.fn}())`;
     case "pmap-kref": {
       const now = state.pmaps[ev.pmap]!.kref;
       return `pmap ${ev.pmap}: kref ${now - ev.delta} → ${now} in ${ev.fn}()`;
@@ -82,6 +106,18 @@ export function describeChange(state: KernelState, ev: KernelEvent | undefined):
     default:
       return null;
   }
+}
+
+/** "0–511" for the pages of a folio. */
+function folioPages(head: number, pages: number): string {
+  return pages === 1 ? String(head) : `${head}–${head + pages - 1}`;
+}
+
+/** "2 MiB", "1 GiB": a folio's bytes. */
+function bytesText(b: number): string {
+  if (b >= 2 ** 30) return `${b / 2 ** 30} GiB`;
+  if (b >= 2 ** 20) return `${b / 2 ** 20} MiB`;
+  return `${b / 2 ** 10} KiB`;
 }
 
 export function refcountView(state: KernelState, ev: KernelEvent | undefined): RefcountView {
@@ -92,7 +128,12 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
     if ("dev" in ev && "page" in ev) {
       changedDev = ev.dev;
       changedPage = ev.page;
-    } else if (ev.kind === "pte-set" || ev.kind === "pte-clear") {
+    } else if (
+      ev.kind === "pte-set" ||
+      ev.kind === "pte-clear" ||
+      ev.kind === "leaf-set" ||
+      ev.kind === "leaf-clear"
+    ) {
       changedDev = pteDev(ev.pte);
       changedPage = ptePage(ev.pte);
     }
@@ -110,9 +151,69 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
       changed: pgChanged,
     });
     const rest = VERSIONS[state.version].freeRefcount;
+    let folio = -1; // head of the large folio whose row was pushed last
     for (const r of d.pageRuns.runs()) {
       const live = r.allocated || r.refcount !== rest || r.ptes > 0 || r.pins > 0;
       if (!live) continue;
+      if (r.allocated && r.order > 0) {
+        // a large folio: one row with its head's refcount, entire mapcount and pincount (the model
+        // keeps them on every page of the folio), then only its pages that are pinned or changed
+        const size = 2 ** r.order;
+        for (let head = Math.floor(r.start / size) * size; head < r.start + r.length; head += size) {
+          if (head === folio) continue;
+          folio = head;
+          if (pageRows >= MAX_PAGE_ROWS) {
+            omitted++;
+            continue;
+          }
+          rows.push({
+            key: `d${d.index}f${head}`,
+            kind: "folio",
+            what: `folio ${folioPages(head, size)} · order ${r.order} (${bytesText(size * state.pageSize)})`,
+            values: [`refcount ${r.refcount} · entire mapcount ${r.mapcount} · pincount ${r.pincount}`],
+            look: lookOf(d, r),
+            dev: d.index,
+            first: head,
+            count: size,
+            changed: d.index === changedDev && changedPage >= head && changedPage < head + size,
+            lines: 2,
+          });
+          pageRows++;
+        }
+        if (r.pins === 0) continue;
+        // pinned pages of the folio: the kernel's per-page view (the head holds the refcount)
+        const head = Math.floor(r.start / size) * size;
+        const cuts =
+          r.start === head && r.length > 1
+            ? [r.start, r.start + 1, r.start + r.length]
+            : [r.start, r.start + r.length];
+        for (let c = 0; c + 1 < cuts.length; c++) {
+          const p = cuts[c]!;
+          const q = cuts[c + 1]!;
+          if (pageRows >= MAX_PAGE_ROWS) {
+            omitted++;
+            continue;
+          }
+          rows.push({
+            key: `d${d.index}p${p}`,
+            kind: "pages",
+            what: pageRange(p, q - p),
+            values: [
+              p === head ? String(r.refcount) : "0",
+              String(r.mapcount),
+              String(r.ptes),
+              String(r.pins),
+            ],
+            look: lookOf(d, r),
+            dev: d.index,
+            first: p,
+            count: q - p,
+            changed: false,
+          });
+          pageRows++;
+        }
+        continue;
+      }
       // The changed page gets a row of its own, so the highlighted row names that page.
       const cuts = [r.start, r.start + r.length];
       if (d.index === changedDev && changedPage >= r.start && changedPage < r.start + r.length)
@@ -182,6 +283,12 @@ export function pageDetail(state: KernelState, dev: number, page: number): strin
   if (!d || page < 0 || page >= d.pages) return null;
   const r = pageAt(d, page);
   const owner = r.owner >= 0 ? ` · pmap ${r.owner}` : "";
+  if (r.allocated && r.order > 0) {
+    const size = 2 ** r.order;
+    const head = Math.floor(page / size) * size;
+    const role = head === page ? "head" : "tail: refcount 0";
+    return `${d.name} page ${page} (pfn ${hex(d.barStart / state.pageSize + page)}, ${role}): ${lookOf(d, r)} · in folio ${folioPages(head, size)} (order ${r.order}): refcount ${r.refcount} · entire mapcount ${r.mapcount} · pincount ${r.pincount} · ptes ${r.ptes} · pins ${r.pins}${owner}`;
+  }
   return `${d.name} page ${page} (pfn ${hex(d.barStart / state.pageSize + page)}): ${lookOf(d, r)} · ref ${r.refcount} · map ${r.mapcount} · ptes ${r.ptes} · pins ${r.pins}${owner}`;
 }
 
@@ -204,7 +311,17 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
     () => (selected ? pageDetail(state, selected.dev, selected.page) : null),
     [stateKey, selected],
   );
-  const height = (view.rows.length + 1) * ROW_H + (view.omitted ? ROW_H : 0) + 4;
+  const tops = useMemo(() => {
+    const out: number[] = [];
+    let y = ROW_H;
+    for (const r of view.rows) {
+      out.push(y);
+      y += (r.lines ?? 1) * ROW_H;
+    }
+    out.push(y);
+    return out;
+  }, [view]);
+  const height = tops[tops.length - 1]! + (view.omitted ? ROW_H : 0) + 4;
 
   useEffect(() => {
     if (!g.current) return;
@@ -239,16 +356,20 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           .attr("height", 12);
         e.append("text").attr("class", "p2p-ref-what").attr("y", 15);
         for (let i = 0; i < 4; i++) e.append("text").attr("class", `p2p-ref-v v${i}`).attr("y", 15);
-        e.attr("transform", (_r, i) => `translate(0,${(i + 1) * ROW_H})`);
+        e.append("text")
+          .attr("class", "p2p-ref-second")
+          .attr("y", 15 + ROW_H);
+        e.attr("transform", (_r, i) => `translate(0,${tops[i]})`);
         return e;
       })
       .attr("data-row", (r) => r.kind)
       .attr("data-changed", (r) => (r.changed ? "true" : null))
       .classed("changed", (r) => r.changed);
-    const index = new Map(view.rows.map((r, i) => [r.key, i]));
-    const at = (r: RefRow) => `translate(0,${(index.get(r.key)! + 1) * ROW_H})`;
-    animated(differing(rows, "transform", at), motion).attr("transform", at);
-    rows.select("rect.p2p-ref-bg").attr("width", Math.max(300, size.width - 2));
+    animated(rows, motion).attr("transform", (_r, i) => `translate(0,${tops[i]})`);
+    rows
+      .select("rect.p2p-ref-bg")
+      .attr("width", Math.max(300, size.width - 2))
+      .attr("height", (r) => (r.lines ?? 1) * ROW_H - 2);
     rows
       .select("rect.p2p-ref-swatch")
       .attr("visibility", (r) => (r.look ? "visible" : "hidden"))
@@ -256,16 +377,26 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
       .attr("stroke", "#555");
     rows
       .select("text.p2p-ref-what")
-      .attr("x", (r) => (r.kind === "pages" ? 20 : 4))
+      .attr("x", (r) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
       .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .call(keepText, (r) => r.what);
+      .call(keepText, (r) => r.what)
+      // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
+      .attr("textLength", (r) =>
+        r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
+      )
+      .attr("lengthAdjust", "spacingAndGlyphs");
     for (let i = 0; i < 4; i++) {
       rows
         .select(`text.v${i}`)
         .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .call(keepText, (r) => r.values[i] ?? "");
+        .call(keepText, (r) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
     }
-  }, [view, motion, size.width]);
+    // a folio's counts, on its second line
+    rows
+      .select("text.p2p-ref-second")
+      .attr("x", 20)
+      .text((r) => (r.kind === "folio" ? (r.values[0] ?? "") : ""));
+  }, [view, tops, motion, size.width]);
 
   return (
     <div className="panel-body refcounts">

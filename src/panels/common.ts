@@ -19,9 +19,14 @@ export function eventPage(ev: KernelEvent | undefined): { dev: number; page: num
     case "pin-page":
     case "unpin-page":
     case "page-free":
+    case "folio-init":
+    case "folio-ref":
+    case "folio-free":
       return { dev: ev.dev, page: ev.page };
     case "pte-set":
     case "pte-clear":
+    case "leaf-set":
+    case "leaf-clear":
       return { dev: pteDev(ev.pte), page: ptePage(ev.pte) };
     default:
       return null;

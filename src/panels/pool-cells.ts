@@ -115,11 +115,139 @@ export function cellCountsText(g: PoolCellGrid, c: number): string {
 export const MIN_CELL = 6;
 export const MAX_CELL = 22;
 
-/** The largest cell edge (MIN_CELL..MAX_CELL) at which `cells` cells fit a w x h box, and its columns. */
-export function cellSize(cells: number, w: number, h: number): { size: number; cols: number } {
+/**
+ * The largest cell edge (MIN_CELL..MAX_CELL) at which `cells` cells fit a w x h box, and its columns.
+ * With `pow2` the columns are a power of two, so that every aligned power-of-two block of cells (a
+ * folio) is a rectangle: a part of one row, or whole rows.
+ */
+export function cellSize(cells: number, w: number, h: number, pow2 = false): { size: number; cols: number } {
+  const colsAt = (s: number) => (pow2 ? pow2AtMost(Math.floor(w / s)) : Math.floor(w / s));
   for (let s = MAX_CELL; s > MIN_CELL; s--) {
-    const cols = Math.floor(w / s);
+    const cols = colsAt(s);
     if (cols > 0 && Math.ceil(cells / cols) * s <= h) return { size: s, cols };
   }
-  return { size: MIN_CELL, cols: Math.max(1, Math.floor(w / MIN_CELL)) };
+  return { size: MIN_CELL, cols: Math.max(1, colsAt(MIN_CELL)) };
+}
+
+/** The largest power of two <= n (0 for n < 1). */
+export function pow2AtMost(n: number): number {
+  if (n < 1) return 0;
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/** A large folio (order > 0) of a device, as the pool draws it: its head's counts and its pages' look. */
+export interface FolioBlock {
+  readonly head: number;
+  readonly order: number;
+  readonly pages: number;
+  /** the head's refcount, entire mapcount (PMD/PUD mappings) and _pincount */
+  readonly refcount: number;
+  readonly mapcount: number;
+  readonly pincount: number;
+  /** the most alarming look among its pages (LOOK_BY_CODE index) */
+  readonly look: number;
+}
+
+/** Whether a device has an allocated large folio (cost: its page runs). */
+export function hasFolios(d: DeviceState): boolean {
+  for (const r of d.pageRuns.runs()) if (r.allocated && r.order > 0) return true;
+  return false;
+}
+
+/**
+ * The allocated large folios of `d` that overlap [first, end) and have more than `minPages` pages,
+ * at most `max` of them (cost: the runs of the range plus the folios returned). A folio's counts are
+ * its head's; the model keeps them on every page of the folio (kernel/runs.ts PageInfo.order).
+ */
+export function foliosIn(
+  d: DeviceState,
+  first: number,
+  end: number,
+  minPages: number,
+  max: number,
+): FolioBlock[] {
+  const out: FolioBlock[] = [];
+  if (end <= first) return out;
+  let cur: {
+    head: number;
+    order: number;
+    pages: number;
+    look: number;
+    r: { refcount: number; mapcount: number; pincount: number };
+  } | null = null;
+  const push = () => {
+    if (cur) out.push({ head: cur.head, order: cur.order, pages: cur.pages, look: cur.look, ...cur.r });
+    cur = null;
+  };
+  for (const r of d.pageRuns.runs(first, end - first)) {
+    if (!r.allocated || r.order === 0 || 2 ** r.order <= minPages) {
+      push();
+      continue;
+    }
+    const size = 2 ** r.order;
+    const code = LOOK_CODE[lookOf(d, r)];
+    for (let p = r.start; p < r.start + r.length; ) {
+      const head = Math.floor(p / size) * size;
+      const stop = Math.min(r.start + r.length, head + size);
+      if (cur && cur.head === head) {
+        if (LOOK_RANK[LOOK_BY_CODE[code]!] > LOOK_RANK[LOOK_BY_CODE[cur.look]!]) cur.look = code;
+      } else {
+        push();
+        if (out.length >= max) return out;
+        // a folio's refcount, mapcount and pincount are on every one of its pages
+        cur = {
+          head,
+          order: r.order,
+          pages: size,
+          look: code,
+          r: { refcount: r.refcount, mapcount: r.mapcount, pincount: r.pincount },
+        };
+      }
+      p = stop;
+    }
+  }
+  push();
+  return out.slice(0, max);
+}
+
+/** A folio's size in words: 2 MiB, 1 GiB, 64 KiB. */
+export function folioSize(pages: number, pageSize: number): string {
+  const b = pages * pageSize;
+  if (b >= 2 ** 30) return `${b / 2 ** 30} GiB`;
+  if (b >= 2 ** 20) return `${b / 2 ** 20} MiB`;
+  return `${b / 2 ** 10} KiB`;
+}
+
+/** The label of a folio block, as long as `room` px allows: its order and its head's counts. */
+export function folioLabel(f: FolioBlock, room: number): string {
+  const long = `order ${f.order} · ref ${f.refcount} · map ${f.mapcount} · pin ${f.pincount}`;
+  if (long.length * 6.6 <= room) return long;
+  const mid = `O${f.order} ref ${f.refcount} map ${f.mapcount} pin ${f.pincount}`;
+  if (mid.length * 6.6 <= room) return mid;
+  const short = `O${f.order}`;
+  return short.length * 6.6 <= room ? short : "";
+}
+
+/**
+ * Where an aligned folio lies in a grid of `cols` columns (a power of two) of `ppc`-page cells
+ * starting at page `first` (a multiple of cols * ppc, or of the folio): its rectangle in cells,
+ * clipped to the grid's `rows` rows (a folio larger than the window fills it).
+ */
+export function folioRect(
+  f: { readonly head: number; readonly pages: number },
+  first: number,
+  ppc: number,
+  cols: number,
+  rows = Number.POSITIVE_INFINITY,
+): { col: number; row: number; w: number; h: number } {
+  const cell = Math.floor((f.head - first) / ppc);
+  const cells = Math.max(1, Math.ceil(f.pages / ppc));
+  if (cells <= cols)
+    return { col: ((cell % cols) + cols) % cols, row: Math.floor(cell / cols), w: cells, h: 1 };
+  const row = Math.floor(cell / cols);
+  const top = Math.max(0, row);
+  const bottom = Math.min(rows, row + Math.ceil(cells / cols));
+  return { col: 0, row: top, w: cols, h: Math.max(0, bottom - top) };
 }

@@ -5,7 +5,7 @@
  */
 import type { TraceRecord } from "../kernel/events.ts";
 import { RangeSet } from "../kernel/runs.ts";
-import { leakedPages, PTE_KIND_NAMES } from "../kernel/state.ts";
+import { leakedPages, PTE_KIND_NAMES, pteKind } from "../kernel/state.ts";
 import { TraceCursor } from "./cursor.ts";
 import type { Trace } from "./trace.ts";
 
@@ -77,7 +77,8 @@ function effects(t: Trace): StatementEffect[] {
       forEachEvent(t.records.get(r), (e, times) => {
         if (e.kind === "genpool-alloc") allocated += times;
         else if (e.kind === "genpool-free") freed += times;
-        else if (e.kind === "folio-free") freed += times * e.pages;
+        else if (e.kind === "folio-free")
+          freed += times * e.pages; // p2pdma_folio_free(): the whole folio
         else if (e.kind === "finding") {
           const f = t.findings[e.finding]!;
           findings.push({ kind: f.kind, pages: f.pages, text: f.text });
@@ -127,7 +128,7 @@ function summarize(t: Trace, label: string): SideSummary {
       if (e.kind === "genpool-alloc") peak = Math.max(peak, (allocatedNow += times));
       else if (e.kind === "genpool-free") allocatedNow -= times;
       else if (e.kind === "folio-free") allocatedNow -= times * e.pages;
-      else if (e.kind === "pte-set" || e.kind === "leaf-set") pteKinds.add(PTE_KIND_NAMES[e.pte % 8]!);
+      else if (e.kind === "pte-set" || e.kind === "leaf-set") pteKinds.add(PTE_KIND_NAMES[pteKind(e.pte)]);
     });
   }
   const final = new TraceCursor(t).seek(t.steps - 1);

@@ -114,7 +114,7 @@ function pageRefcount(r: { order: number; refcount: number }, page: number): num
 }
 
 /** The vmemmap bytes of a device (the design's, e.g. huge-v1's deduplicated compound vmemmap). */
-function deviceVmemmap(trace: Trace, pages: number): number {
+export function deviceVmemmap(trace: Trace, pages: number): number {
   return DRIVERS[trace.design].vmemmapBytes?.(pages, trace.pageSize) ?? vmemmapBytes(pages);
 }
 

@@ -134,6 +134,14 @@ describe("compare mode", () => {
         errnos: "none",
         ptes: "normal",
         pins: "none tried",
+        // the counters of huge.md §6.3 over the run: 8 vm_insert_page, each after set_page_count
+        installs: "8",
+        pte: "8",
+        pmd: "0",
+        pud: "0",
+        tables: "3",
+        structpages: "8",
+        vmemmap: "16 KiB",
       });
       expect(await cells(1)).toEqual({
         peak: "8",
@@ -142,8 +150,16 @@ describe("compare mode", () => {
         errnos: "none",
         ptes: "devmap",
         pins: "none tried",
+        installs: "8", // vmf_insert_mixed per page
+        pte: "8",
+        pmd: "0",
+        pud: "0",
+        tables: "3",
+        structpages: "0",
+        vmemmap: "16 KiB",
       });
-      expect(await rows.nth(1).locator("td.differs").count()).toBe(2); // leaked, PTE kinds
+      // leaked, PTE kinds, struct pages initialised
+      expect(await rows.nth(1).locator("td.differs").count()).toBe(3);
 
       // keyboard on the aligned cursor: Home, Right x3, Shift+Right, End, Left
       await focusBody(page);

@@ -6,11 +6,12 @@
 
 import { useId, useState } from "react";
 import { motionMs } from "../../panels/common.ts";
-import { FindingsPanel } from "../../panels/FindingsPanel.tsx";
+import { FindingsArea } from "../../panels/FindingsArea.tsx";
 import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
+import { isProposal, ProposalBadge } from "../RealBadge.tsx";
 import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
 
 export interface CompareColumnProps {
@@ -65,6 +66,7 @@ export function CompareColumn({
           step {step} / {total}
           {waiting && <span className="waiting"> · waits for the other side</span>}
         </span>
+        {isProposal(trace.design) && <ProposalBadge design={trace.design} />}
         <StoppedEarly trace={trace} />
         <Narration trace={trace} step={step} titled />
       </header>
@@ -105,12 +107,13 @@ export function CompareColumn({
         <KernelCode trace={trace} step={step} />
       </section>
 
-      <section className="panel findings-panel" aria-labelledby={`${id}-findings`}>
-        <header>
-          <h3 id={`${id}-findings`}>Findings ({trace.findings.length})</h3>
-        </header>
-        <FindingsPanel trace={trace} step={step} onJump={onJump} />
-      </section>
+      <FindingsArea
+        trace={trace}
+        step={step}
+        onJump={onJump}
+        devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))}
+        level={3}
+      />
     </section>
   );
 }

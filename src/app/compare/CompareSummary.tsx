@@ -4,6 +4,8 @@
  */
 
 import type { Comparison, SideSummary } from "../../trace/diff.ts";
+import { formatBytes, formatCount } from "../../trace/numbers.ts";
+import { type RunCost, runCost } from "../../trace/run-cost.ts";
 
 export interface SummaryColumn {
   readonly key: string;
@@ -11,6 +13,63 @@ export interface SummaryColumn {
   readonly title: string;
   readonly cell: (s: SideSummary) => string;
 }
+
+/**
+ * The counters of ../shared/kernel/huge.md §6.3 over the whole run, as its §6.4 table compares them
+ * (src/trace/cost.ts counts them from the trace's records).
+ */
+export interface CostColumn {
+  readonly key: string;
+  readonly head: string;
+  readonly title: string;
+  readonly cell: (s: RunCost) => string;
+}
+
+export const COST_COLUMNS: readonly CostColumn[] = [
+  {
+    key: "installs",
+    head: "installs",
+    title:
+      "install calls: vm_insert_page / vmf_insert_mixed per page, or one huge-folio insert per folio (huge.md §6.3)",
+    cell: (s) => formatCount(s.cost.installCalls),
+  },
+  {
+    key: "pte",
+    head: "PTEs",
+    title: "page-table entries set (4 KiB leaves), fork's copies included",
+    cell: (s) => formatCount(s.cost.pte),
+  },
+  {
+    key: "pmd",
+    head: "PMDs",
+    title: "PMD leaves set (2 MiB folios)",
+    cell: (s) => formatCount(s.cost.pmd),
+  },
+  {
+    key: "pud",
+    head: "PUDs",
+    title: "PUD leaves set (1 GiB folios)",
+    cell: (s) => formatCount(s.cost.pud),
+  },
+  {
+    key: "tables",
+    head: "table pages",
+    title: "page-table pages allocated (__pte_alloc, __pmd_alloc, __pud_alloc), 4 KiB each",
+    cell: (s) => formatCount(s.cost.tablePages),
+  },
+  {
+    key: "structpages",
+    head: "struct pages init",
+    title: "struct pages (re)initialised: set_page_count on each page, or folio formation",
+    cell: (s) => formatCount(s.cost.structPagesInit),
+  },
+  {
+    key: "vmemmap",
+    head: "vmemmap",
+    title: "memory of the devices' struct pages (vmemmap): 64 bytes per 4 KiB page unless folios share it",
+    cell: (s) => formatBytes(s.vmemmapBytes),
+  },
+];
 
 export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   {
@@ -56,18 +115,53 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   },
 ];
 
+/** A column of either kind, reading one side's summary and cost. */
+interface AnyColumn {
+  readonly key: string;
+  readonly head: string;
+  readonly title: string;
+  readonly num: boolean;
+  readonly cell: (s: SideSummary, c: RunCost) => string;
+}
+
+const ALL_COLUMNS: readonly AnyColumn[] = [
+  ...SUMMARY_COLUMNS.map((c) => ({ ...c, num: false, cell: (s: SideSummary) => c.cell(s) })),
+  ...COST_COLUMNS.map((c) => ({ ...c, num: true, cell: (_s: SideSummary, k: RunCost) => c.cell(k) })),
+];
+
 export function CompareSummary({ comparison }: { readonly comparison: Comparison }) {
   const [a, b] = comparison.summary;
+  const costs = [runCost(comparison.a), runCost(comparison.b)] as const;
   return (
     // on a narrow screen the table scrolls sideways inside this box, not the page
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling table must be reachable by keyboard to scroll it
     <section className="compare-summary-box" tabIndex={0} aria-label="summary of the two runs, scrollable">
       <table className="compare-summary" data-testid="compare-summary" aria-label="summary of the two runs">
         <thead>
+          <tr className="compare-summary-groups">
+            <td />
+            <th scope="colgroup" colSpan={SUMMARY_COLUMNS.length}>
+              outcome
+            </th>
+            <th
+              scope="colgroup"
+              colSpan={COST_COLUMNS.length}
+              className="cost-group"
+              title="the counters of huge.md §6.3 over the whole run: what mapping the memory cost"
+            >
+              cost of the whole run
+            </th>
+          </tr>
           <tr>
             <th scope="col">design</th>
-            {SUMMARY_COLUMNS.map((c) => (
-              <th key={c.key} scope="col" title={c.title}>
+            {ALL_COLUMNS.map((c) => (
+              <th
+                key={c.key}
+                scope="col"
+                data-col={c.key}
+                title={c.title}
+                className={c.num ? "num" : undefined}
+              >
                 {c.head}
               </th>
             ))}
@@ -79,11 +173,12 @@ export function CompareSummary({ comparison }: { readonly comparison: Comparison
               <th scope="row">
                 <span className="side-tag">{i === 0 ? "A" : "B"}</span> {s.label}
               </th>
-              {SUMMARY_COLUMNS.map((c) => {
-                const v = c.cell(s);
-                const differs = c.cell(a) !== c.cell(b);
+              {ALL_COLUMNS.map((c) => {
+                const v = c.cell(s, costs[i]!);
+                const differs = c.cell(a, costs[0]) !== c.cell(b, costs[1]);
+                const cls = [differs ? "differs" : "", c.num ? "num" : ""].join(" ").trim();
                 return (
-                  <td key={c.key} data-col={c.key} className={differs ? "differs" : undefined}>
+                  <td key={c.key} data-col={c.key} className={cls || undefined}>
                     {v}
                   </td>
                 );
