@@ -10,6 +10,7 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { hugeScenario } from "./scenarios.ts";
 
 /** A trace event of Chrome's tracing (the fields read here). */
 interface TraceEvent {
@@ -41,21 +42,9 @@ const dist = opt("--dist", "dist");
 const N = Number(opt("--n", "30"));
 const key = opt("--keys", "ArrowRight");
 
-function huge(devices = 8): string {
-  const out = ["kernel upstream"];
-  for (let d = 0; d < devices; d++) out.push(`device npu${d} 32G`);
-  out.push("process p");
-  for (let d = 0; d < devices; d++) out.push(`p mmap m${d} npu${d} 32G`);
-  out.push("p fork c");
-  for (let d = 0; d < devices; d++) out.push(`c pin io${d} m${d} 1G 1G`);
-  for (let d = 0; d < devices; d++) out.push(`p munmap m${d} 4G 8G`);
-  out.push("c exit");
-  for (let d = 0; d < devices; d++) out.push(`unpin io${d}`);
-  return `${out.join("\n")}\n`;
-}
 const MILLION =
   "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
-const text = args.includes("--million") ? MILLION : huge();
+const text = args.includes("--million") ? MILLION : hugeScenario();
 const link = `${BASE}#text=${text
   .split("\n")
   .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
