@@ -185,7 +185,7 @@ const HUGE_CODE: Readonly<Record<string, CodeExcerpt>> = {
   copy_huge_pmd: {
     lines: [
       "if pmd_present(pmd) && pmd_special(pmd) && !is_huge_zero_pmd(pmd): copy the entry as is",
-      "if !vma_is_anonymous(dst_vma): return 0   # \"Skip if can be re-fill on fault\": not copied",
+      'if !vma_is_anonymous(dst_vma): return 0   # "Skip if can be re-fill on fault": not copied',
     ],
     hl: 1,
   },
