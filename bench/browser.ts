@@ -13,7 +13,7 @@
  * the pool canvas drawing included, run before them).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { runText } from "../src/trace/run.ts";
@@ -245,6 +245,10 @@ async function main() {
     log(`1M pages: ${JSON.stringify(million)}`);
     const huge = await scenarioBench(page, "huge (8 x 32 GiB)", hugeScenario());
     log(`huge: ${JSON.stringify(huge)}`);
+    // the RFC's case under the proposed huge design (issue 13): eight 32 GiB NPUs mapped with PUD folios
+    const rfc = readFileSync("public/presets/huge/rfc-eight-npus.p2p", "utf8");
+    const hugeFolios = await scenarioBench(page, "huge design, 8 x 32 GiB", rfc);
+    log(`huge design: ${JSON.stringify(hugeFolios)}`);
     const redraw = await poolRedraw(page);
     log(`pool redraw at 1M pages: ${JSON.stringify(redraw)}`);
     if (errors.length) log(`console errors: ${errors.join(" | ")}`);
@@ -254,6 +258,7 @@ async function main() {
       defaultLoad,
       million: { ...million, loadRatio: round(million.load.medianMs / defaultLoad.medianMs) },
       huge: { ...huge, loadRatio: round(huge.load.medianMs / defaultLoad.medianMs) },
+      hugeFolios: { ...hugeFolios, loadRatio: round(hugeFolios.load.medianMs / defaultLoad.medianMs) },
       poolRedraw1M: redraw,
       consoleErrors: errors.length,
     };
