@@ -10,6 +10,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { COST_FIELDS, type Cost, opCosts, zeroCost } from "../trace/cost.ts";
+import { COST_TITLES } from "../trace/cost-labels.ts";
 import { deviceVmemmap } from "../trace/json.ts";
 import { formatBytes, formatCount } from "../trace/numbers.ts";
 import type { Trace } from "../trace/trace.ts";
@@ -24,28 +25,18 @@ export interface CostPanelProps {
 
 type Field = (typeof COST_FIELDS)[number];
 
-/** Column heads (short: the panel is narrow) and what each counts, for the tooltip. */
+/** Column heads (short: the panel is narrow); what each counts is the tooltip (COST_TITLES). */
 export const COST_HEADS: Readonly<Record<Field, { head: string; title: string }>> = {
-  installCalls: {
-    head: "installs",
-    title:
-      "install calls: vm_insert_page / vmf_insert_mixed per page, remap's per-PTE set, or one huge-folio insert per folio",
-  },
-  pte: { head: "PTEs", title: "page-table entries set (4 KiB leaves), fork's copies included" },
-  pmd: { head: "PMDs", title: "PMD leaves set (2 MiB folios)" },
-  pud: { head: "PUDs", title: "PUD leaves set (1 GiB folios)" },
-  tablePages: {
-    head: "tables",
-    title: "page-table pages allocated (__pte_alloc, __pmd_alloc, __pud_alloc), 4 KiB each",
-  },
-  structPagesInit: {
-    head: "struct pg",
-    title: "struct pages (re)initialised: set_page_count on each page, or folio formation",
-  },
-  pgrefOps: { head: "pgmap refs", title: "pgmap percpu_ref gets and puts for pages" },
-  genpoolAllocs: { head: "allocs", title: "gen_pool_alloc calls" },
-  genpoolFrees: { head: "frees", title: "gen_pool_free calls" },
-  entriesCopied: { head: "copied", title: "entries copied into a child at fork (copy_present_pte)" },
+  installCalls: { head: "installs", title: COST_TITLES.installCalls },
+  pte: { head: "PTEs", title: COST_TITLES.pte },
+  pmd: { head: "PMDs", title: COST_TITLES.pmd },
+  pud: { head: "PUDs", title: COST_TITLES.pud },
+  tablePages: { head: "tables", title: COST_TITLES.tablePages },
+  structPagesInit: { head: "struct pg", title: COST_TITLES.structPagesInit },
+  pgrefOps: { head: "pgmap refs", title: COST_TITLES.pgrefOps },
+  genpoolAllocs: { head: "allocs", title: COST_TITLES.genpoolAllocs },
+  genpoolFrees: { head: "frees", title: COST_TITLES.genpoolFrees },
+  entriesCopied: { head: "copied", title: COST_TITLES.entriesCopied },
 };
 
 interface CostTable {

@@ -3,6 +3,7 @@
  * `p2pviz diff`). Cells where the two sides differ are marked.
  */
 
+import { COST_TITLES } from "../../trace/cost-labels.ts";
 import type { Comparison, SideSummary } from "../../trace/diff.ts";
 import { formatBytes, formatCount } from "../../trace/numbers.ts";
 import { type RunCost, runCost } from "../../trace/run-cost.ts";
@@ -29,38 +30,37 @@ export const COST_COLUMNS: readonly CostColumn[] = [
   {
     key: "installs",
     head: "installs",
-    title:
-      "install calls: vm_insert_page / vmf_insert_mixed per page, or one huge-folio insert per folio (huge.md §6.3)",
+    title: COST_TITLES.installCalls,
     cell: (s) => formatCount(s.cost.installCalls),
   },
   {
     key: "pte",
     head: "PTEs",
-    title: "page-table entries set (4 KiB leaves), fork's copies included",
+    title: COST_TITLES.pte,
     cell: (s) => formatCount(s.cost.pte),
   },
   {
     key: "pmd",
     head: "PMDs",
-    title: "PMD leaves set (2 MiB folios)",
+    title: COST_TITLES.pmd,
     cell: (s) => formatCount(s.cost.pmd),
   },
   {
     key: "pud",
     head: "PUDs",
-    title: "PUD leaves set (1 GiB folios)",
+    title: COST_TITLES.pud,
     cell: (s) => formatCount(s.cost.pud),
   },
   {
     key: "tables",
     head: "table pages",
-    title: "page-table pages allocated (__pte_alloc, __pmd_alloc, __pud_alloc), 4 KiB each",
+    title: COST_TITLES.tablePages,
     cell: (s) => formatCount(s.cost.tablePages),
   },
   {
     key: "structpages",
     head: "struct pages init",
-    title: "struct pages (re)initialised: set_page_count on each page, or folio formation",
+    title: COST_TITLES.structPagesInit,
     cell: (s) => formatCount(s.cost.structPagesInit),
   },
   {
