@@ -7,7 +7,8 @@
 import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
-import type { KernelState } from "../kernel/state.ts";
+import type { PageRun } from "../kernel/runs.ts";
+import type { DeviceState, KernelState } from "../kernel/state.ts";
 import { lookOf, PTE_PUD, pageAt, pinPageCount, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
@@ -140,6 +141,39 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
   }
   let pageRows = 0;
   let omitted = 0;
+  /**
+   * One row per stretch [cuts[i], cuts[i+1]) of run r (empty stretches skipped), until MAX_PAGE_ROWS;
+   * `refcount` gives a stretch's refcount by its first page (a folio's tails read 0, as the kernel's).
+   */
+  const pushPages = (
+    d: DeviceState,
+    r: PageRun,
+    cuts: readonly number[],
+    refcount: (first: number) => number,
+    mayChange: boolean,
+  ): void => {
+    for (let c = 0; c + 1 < cuts.length; c++) {
+      const p = cuts[c]!;
+      const q = cuts[c + 1]!;
+      if (q <= p) continue;
+      if (pageRows >= MAX_PAGE_ROWS) {
+        omitted++;
+        continue;
+      }
+      rows.push({
+        key: `d${d.index}p${p}`,
+        kind: "pages",
+        what: pageRange(p, q - p),
+        values: [String(refcount(p)), String(r.mapcount), String(r.ptes), String(r.pins)],
+        look: lookOf(d, r),
+        dev: d.index,
+        first: p,
+        count: q - p,
+        changed: mayChange && d.index === changedDev && changedPage >= p && changedPage < q,
+      });
+      pageRows++;
+    }
+  };
   for (const d of state.devices) {
     const pgChanged = !!ev && (ev.kind === "pgref" || ev.kind === "pgref-kill") && ev.dev === d.index;
     rows.push({
@@ -187,58 +221,14 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
           r.start === head && r.length > 1
             ? [r.start, r.start + 1, r.start + r.length]
             : [r.start, r.start + r.length];
-        for (let c = 0; c + 1 < cuts.length; c++) {
-          const p = cuts[c]!;
-          const q = cuts[c + 1]!;
-          if (pageRows >= MAX_PAGE_ROWS) {
-            omitted++;
-            continue;
-          }
-          rows.push({
-            key: `d${d.index}p${p}`,
-            kind: "pages",
-            what: pageRange(p, q - p),
-            values: [
-              p === head ? String(r.refcount) : "0",
-              String(r.mapcount),
-              String(r.ptes),
-              String(r.pins),
-            ],
-            look: lookOf(d, r),
-            dev: d.index,
-            first: p,
-            count: q - p,
-            changed: false,
-          });
-          pageRows++;
-        }
+        pushPages(d, r, cuts, (p) => (p === head ? r.refcount : 0), false);
         continue;
       }
       // The changed page gets a row of its own, so the highlighted row names that page.
       const cuts = [r.start, r.start + r.length];
       if (d.index === changedDev && changedPage >= r.start && changedPage < r.start + r.length)
         cuts.splice(1, 0, changedPage, changedPage + 1);
-      for (let c = 0; c + 1 < cuts.length; c++) {
-        const p = cuts[c]!;
-        const q = cuts[c + 1]!;
-        if (q <= p) continue;
-        if (pageRows >= MAX_PAGE_ROWS) {
-          omitted++;
-          continue;
-        }
-        rows.push({
-          key: `d${d.index}p${p}`,
-          kind: "pages",
-          what: pageRange(p, q - p),
-          values: [String(r.refcount), String(r.mapcount), String(r.ptes), String(r.pins)],
-          look: lookOf(d, r),
-          dev: d.index,
-          first: p,
-          count: q - p,
-          changed: d.index === changedDev && changedPage >= p && changedPage < q,
-        });
-        pageRows++;
-      }
+      pushPages(d, r, cuts, () => r.refcount, true);
     }
   }
   for (const m of state.pmaps) {
