@@ -26,7 +26,8 @@ import {
   type KernelState,
   type Label,
   type ProcessState,
-  stateWeight,
+  Snapshotter,
+  type StateSnapshot,
   type Vma,
 } from "./state.ts";
 import { VERSIONS, type VersionRules } from "./versions.ts";
@@ -64,7 +65,20 @@ export interface SimCheckpoint {
   readonly step: number;
   /** index of the first record not applied */
   readonly record: number;
+  /** the state (made on demand from shared parts: read it, don't mutate it) */
   readonly state: KernelState;
+}
+
+/** A checkpoint over a StateSnapshot: its state is made when read. */
+class Checkpoint implements SimCheckpoint {
+  constructor(
+    readonly step: number,
+    readonly record: number,
+    private readonly snap: StateSnapshot,
+  ) {}
+  get state(): KernelState {
+    return this.snap.state;
+  }
 }
 
 /** GUP_PIN_COUNTING_BIAS (include/linux/mm.h): a FOLL_PIN on an order-0 page adds 1024 refs. */
@@ -117,6 +131,8 @@ export class Kernel {
   readonly procByName = new Map<string, number>();
   readonly devByName = new Map<string, number>();
   readonly pinByName = new Map<string, number>();
+  /** per process: its pins (indexes into state.pins), in creation order */
+  readonly pinsOf: number[][] = [];
   /** per process: label lookups, filled as labels are made or first found through the parent */
   readonly labelIndex: Map<string, Label>[] = [];
   /** per device: pages whose references changed during the current statement (for the leak check) */
@@ -128,6 +144,7 @@ export class Kernel {
   /** armed fault injections: per function, the successful calls left before each one fires */
   readonly injections = new Map<InjectFn, { errno: string; after: number }[]>();
   private pending: PendingFinding[] = [];
+  private readonly snapshots = new Snapshotter();
   private steps = 0;
   private readonly maxRecords: number;
   private readonly checkpointEvery: number;
@@ -160,10 +177,10 @@ export class Kernel {
     this.steps += steps;
     const n = this.records.length;
     if (n >= this.nextCheckpoint) {
-      this.checkpoints.push({ step: this.steps, record: n, state: cloneState(this.state, true) });
+        this.checkpoints.push(new Checkpoint(this.steps, n, this.snapshots.take(this.state)));
       // A checkpoint costs a copy of the state: space them by the state's size so copying stays a
-      // small fraction of the run.
-      this.nextCheckpoint = n + Math.max(this.checkpointEvery, stateWeight(this.state) >> 2);
+      // small fraction of the run (take() measures stateWeight() as it copies).
+      this.nextCheckpoint = n + Math.max(this.checkpointEvery, this.snapshots.weight >> 2);
     }
     if (n >= this.maxRecords) throw new EventBudgetExceeded();
   }

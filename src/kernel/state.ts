@@ -269,6 +269,107 @@ export function cloneState(s: KernelState, shareDead = false): KernelState {
   };
 }
 
+/** Processes and pins per shared chunk of a checkpoint (StateSnapshots). */
+const CHUNK = 256;
+
+/**
+ * A checkpoint's copy of a state (what cloneState(s, true) gives), stored so that consecutive
+ * checkpoints share what can no longer change: processes and pins live in chunks of CHUNK, and a
+ * chunk whose processes have all exited (pins all finished) is frozen once and shared by every
+ * later checkpoint. Taking a checkpoint costs the live chunks, not every process the run ever
+ * made: a run that forks 36,500 children no longer copies 36,500-entry arrays at each checkpoint.
+ * `state` makes the KernelState on demand (fresh arrays over the shared objects).
+ */
+export class StateSnapshot {
+  constructor(
+    private readonly base: KernelState,
+    private readonly procChunks: readonly (readonly ProcessState[])[],
+    private readonly pinChunks: readonly (readonly PinState[])[],
+  ) {}
+
+  get state(): KernelState {
+    const processes: ProcessState[] = [];
+    for (const c of this.procChunks) for (const p of c) processes.push(p);
+    const pins: PinState[] = [];
+    for (const c of this.pinChunks) for (const p of c) pins.push(p);
+    return { ...this.base, processes, pins };
+  }
+}
+
+/**
+ * Takes the snapshots of one forward run (the simulator's state, which never changes an exited
+ * process or a finished pin again: see cloneState's shareDead), remembering the frozen chunks.
+ */
+export class Snapshotter {
+  private readonly frozenProcs: (readonly ProcessState[])[] = [];
+  private readonly frozenPins: (readonly PinState[])[] = [];
+  /** stateWeight() of the state last taken */
+  weight = 0;
+
+  take(s: KernelState): StateSnapshot {
+    let w = 0;
+    for (const d of s.devices) w += d.pageRuns.runCount * 6;
+    const procChunks: (readonly ProcessState[])[] = [];
+    const ps = s.processes;
+    for (let c = 0; c * CHUNK < ps.length; c++) {
+      const frozen = this.frozenProcs[c];
+      if (frozen) {
+        procChunks.push(frozen);
+        continue;
+      }
+      const end = Math.min(ps.length, (c + 1) * CHUNK);
+      const chunk: ProcessState[] = [];
+      let dead = 0;
+      for (let i = c * CHUNK; i < end; i++) {
+        const p = ps[i]!;
+        if (p.alive) {
+          w += p.ptes.runCount * 5 + p.vmas.length;
+          chunk.push({ ...p, vmas: p.vmas.slice(), ptes: p.ptes.clone() });
+        } else {
+          dead++;
+          chunk.push(p);
+        }
+      }
+      if (dead === CHUNK) this.frozenProcs[c] = chunk;
+      procChunks.push(chunk);
+    }
+    const pinChunks: (readonly PinState[])[] = [];
+    const pins = s.pins;
+    for (let c = 0; c * CHUNK < pins.length; c++) {
+      const frozen = this.frozenPins[c];
+      if (frozen) {
+        pinChunks.push(frozen);
+        continue;
+      }
+      const end = Math.min(pins.length, (c + 1) * CHUNK);
+      const chunk: PinState[] = [];
+      let done = 0;
+      for (let i = c * CHUNK; i < end; i++) {
+        const p = pins[i]!;
+        if (p.status === "held") chunk.push({ ...p, ranges: p.ranges.slice() });
+        else {
+          done++;
+          chunk.push(p);
+        }
+      }
+      if (done === CHUNK) this.frozenPins[c] = chunk;
+      pinChunks.push(chunk);
+    }
+    this.weight = w + s.pins.length + s.pmaps.length;
+    const base: KernelState = {
+      design: s.design,
+      version: s.version,
+      pageSize: s.pageSize,
+      devices: s.devices.map((d) => ({ ...d, pageRuns: d.pageRuns.clone() })),
+      processes: [],
+      pmaps: s.pmaps.map((m) => ({ ...m })),
+      pins: [],
+      findings: s.findings,
+    };
+    return new StateSnapshot(base, procChunks, pinChunks);
+  }
+}
+
 /** Rough size of a state, in runs, to space checkpoints. */
 export function stateWeight(s: KernelState): number {
   let w = 0;

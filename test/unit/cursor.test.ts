@@ -50,4 +50,34 @@ describe("TraceCursor", () => {
     for (let i = 0; i < t.steps; i++) expect(cursor.seek(i)).toEqual(replayTo(t, i));
     for (let i = t.steps - 1; i >= 0; i--) expect(cursor.seek(i)).toEqual(replayTo(t, i));
   });
+
+  it("checkpoints share the chunks of exited processes and finished pins, and none ever changes (Snapshotter)", () => {
+    // 300 children, each pinning, exiting and unpinned: more than one chunk (256) of processes and
+    // of pins freezes, so later checkpoints share them.
+    const lines = ["device d 1M", "process p", "p mmap a d 16K"];
+    for (let i = 0; i < 300; i++) lines.push(`p fork c${i}`, `c${i} pin io${i} a 0 4K`, `c${i} exit`, `unpin io${i}`);
+    const r = runText(`${lines.join("\n")}\n`, { checkpointEvery: 64 });
+    if (!r.ok) throw new Error("parse");
+    const t = r.trace;
+    const late = t.checkpoints[t.checkpoints.length - 1]!;
+    expect(late.state.processes.length).toBeGreaterThan(256);
+    expect(late.state.pins.length).toBeGreaterThan(256);
+    const checkAll = () => {
+      const s = emptyState(t.design, t.pageSize, t.version);
+      const evs = allEvents(t);
+      let at = 0;
+      for (const cp of t.checkpoints) {
+        while (at < cp.step) applyEvent(s, evs[at++]!);
+        expect(cp.state).toEqual(s);
+      }
+    };
+    checkAll();
+    // Moving a cursor back over exits and unpins revives copies, never the shared objects.
+    const cursor = new TraceCursor(t);
+    for (const step of [t.steps - 1, 10, t.steps - 40, Math.floor(t.steps / 2), 0, t.steps - 1])
+      expect(cursor.seek(step)).toEqual(replayTo(t, step));
+    for (let i = t.steps - 1; i > t.steps - 400; i--) cursor.seek(i);
+    checkAll();
+  });
 });
+

@@ -21,7 +21,12 @@ import { removeVma } from "../mm/mmap.ts";
 
 /** Names of P's pins still held (its in-flight I/O). */
 function heldPins(k: Kernel, p: number): string[] {
-  return k.state.pins.filter((pin) => pin.proc === p && pin.status === "held").map((pin) => pin.name);
+  const out: string[] = [];
+  for (const i of k.pinsOf[p] ?? []) {
+    const pin = k.state.pins[i]!;
+    if (pin.status === "held") out.push(pin.name);
+  }
+  return out;
 }
 
 export function doExit(k: Kernel, p: number): string {

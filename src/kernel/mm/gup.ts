@@ -26,6 +26,7 @@ export function pinUserPages(
   const pinIdx = k.state.pins.length;
   k.emit({ kind: "pin-create", fn: "pin_user_pages", pin: pinIdx, name, proc: p });
   k.pinByName.set(name, pinIdx);
+  (k.pinsOf[p] ??= []).push(pinIdx);
   const fail = (errno: string): never => {
     // What was grabbed is released, newest range first, as the O_DIRECT caller unpins what it got.
     for (const r of k.state.pins[pinIdx]!.ranges.slice().reverse())
