@@ -177,7 +177,7 @@ export class Kernel {
     this.steps += steps;
     const n = this.records.length;
     if (n >= this.nextCheckpoint) {
-        this.checkpoints.push(new Checkpoint(this.steps, n, this.snapshots.take(this.state)));
+      this.checkpoints.push(new Checkpoint(this.steps, n, this.snapshots.take(this.state)));
       // A checkpoint costs a copy of the state: space them by the state's size so copying stays a
       // small fraction of the run (take() measures stateWeight() as it copies).
       this.nextCheckpoint = n + Math.max(this.checkpointEvery, this.snapshots.weight >> 2);

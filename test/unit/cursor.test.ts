@@ -55,7 +55,8 @@ describe("TraceCursor", () => {
     // 300 children, each pinning, exiting and unpinned: more than one chunk (256) of processes and
     // of pins freezes, so later checkpoints share them.
     const lines = ["device d 1M", "process p", "p mmap a d 16K"];
-    for (let i = 0; i < 300; i++) lines.push(`p fork c${i}`, `c${i} pin io${i} a 0 4K`, `c${i} exit`, `unpin io${i}`);
+    for (let i = 0; i < 300; i++)
+      lines.push(`p fork c${i}`, `c${i} pin io${i} a 0 4K`, `c${i} exit`, `unpin io${i}`);
     const r = runText(`${lines.join("\n")}\n`, { checkpointEvery: 64 });
     if (!r.ok) throw new Error("parse");
     const t = r.trace;
@@ -80,4 +81,3 @@ describe("TraceCursor", () => {
     checkAll();
   });
 });
-
