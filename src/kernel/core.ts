@@ -277,6 +277,7 @@ export class Kernel {
   /** Merges the pending findings into runs of pages and records them. */
   flushFindings(): void {
     const pend = this.pending;
+    if (pend.length === 0) return;
     this.pending = [];
     // Group by what the finding says (in the order first seen), then by page, so runs merge.
     const order = new Map<string, number>();

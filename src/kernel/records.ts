@@ -73,21 +73,40 @@ export const FIELDS: { readonly [K in EventKind]: { readonly [F in FieldsOf<K>]-
 /** Event kinds by number; the loop is the last number. */
 export const KIND_NAMES: readonly EventKind[] = Object.keys(FIELDS) as EventKind[];
 const LOOP = KIND_NAMES.length;
-const KIND_NUM = new Map<string, number>(KIND_NAMES.map((k, i) => [k, i]));
+/** Kind numbers by name: an object with fixed keys (a keyed load V8 caches, not a Map lookup). */
+const KIND_NUM: Readonly<Record<string, number>> = Object.fromEntries(KIND_NAMES.map((k, i) => [k, i]));
+
+/** Storage letters as small integers, for push()'s switch. */
+const S_I = 0;
+const S_F = 1;
+const S_B = 2;
+const S_S = 3;
+const S_O = 4;
+const CODE: Record<Storage, number> = { i: S_I, f: S_F, b: S_B, s: S_S, o: S_O };
 
 interface Layout {
   readonly names: readonly string[];
   readonly kinds: readonly Storage[];
+  readonly codes: readonly number[];
   readonly words: number;
 }
 const LAYOUT: readonly Layout[] = KIND_NAMES.map((k) => {
   const f = FIELDS[k] as Record<string, Storage>;
   const names = Object.keys(f);
   const kinds = names.map((n) => f[n]!);
-  return { names, kinds, words: kinds.reduce((w, s) => w + (s === "f" ? 2 : 1), 0) };
+  return {
+    names,
+    kinds,
+    codes: kinds.map((c) => CODE[c]),
+    words: kinds.reduce((w, s) => w + (s === "f" ? 2 : 1), 0),
+  };
 });
 
 const TWO32 = 2 ** 32;
+/** String field values longer than this are stored without interning (see intern()). */
+const LONG_STRING = 40;
+/** Kernel function names remembered per kind (fnId()). */
+const FN_CACHE = 4;
 
 function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(
   a: T,
@@ -98,6 +117,25 @@ function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | 
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
+}
+
+/** An "i" field's value, or a RangeError when it does not fit 32 bits. */
+function i32(v: number, e: KernelEvent): number {
+  if ((v | 0) !== v) {
+    const lay = LAYOUT[KIND_NUM[e.kind]!]!;
+    const rec = e as unknown as Record<string, unknown>;
+    const name = lay.names.find((n) => rec[n] === v);
+    throw new RangeError(`records: ${e.kind}.${name} = ${v} does not fit 32 bits (store it as "f")`);
+  }
+  return v;
+}
+
+/** Writes an "f" field (two words: low 32 bits, then the rest); returns the next word. */
+function f64(x: number, words: Int32Array, w: number): number {
+  const hi = Math.floor(x / TWO32);
+  words[w] = x - hi * TWO32;
+  words[w + 1] = hi;
+  return w + 2;
 }
 
 /** A read-only view of stored records: what a Trace exposes. */
@@ -129,6 +167,11 @@ export class RecordStore implements RecordList {
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
   private readonly objects: unknown[] = [];
+  private readonly fnNames: string[] = [];
+  private readonly fnIndex = new Map<string, number>();
+  private readonly fnCacheKeys: (string | undefined)[] = new Array((LOOP + 1) * FN_CACHE).fill(undefined);
+  private readonly fnCacheIds = new Uint16Array((LOOP + 1) * FN_CACHE);
+  private readonly fnCacheNext = new Uint8Array(LOOP + 1);
   /** loop bodies (only in a top-level store) */
   private bodyStore: RecordStore | null;
 
@@ -155,13 +198,46 @@ export class RecordStore implements RecordList {
     return own + (this.bodyStore?.bytes ?? 0);
   }
 
+  /**
+   * The index of string field value `s`. Short strings (names, errnos, results) are interned; a
+   * long one (a note's sentence, which names its objects and so rarely repeats) is appended without
+   * hashing it, so a million-event run doesn't flatten and hash every sentence it makes.
+   */
   private intern(s: string): number {
+    if (s.length > LONG_STRING) {
+      this.strings.push(s);
+      return this.strings.length - 1;
+    }
     let i = this.stringIndex.get(s);
     if (i === undefined) {
       i = this.strings.length;
       this.strings.push(s);
       this.stringIndex.set(s, i);
     }
+    return i;
+  }
+
+  /**
+   * The index of kernel function name `fn` (a table of its own: a few hundred names). Records of
+   * one kind name few functions, so a small per-kind cache compared by identity answers most
+   * lookups before the Map does.
+   */
+  private fnId(kind: number, fn: string): number {
+    const c = kind * FN_CACHE;
+    const keys = this.fnCacheKeys;
+    for (let j = c; j < c + FN_CACHE; j++) if (keys[j] === fn) return this.fnCacheIds[j]!;
+    let i = this.fnIndex.get(fn);
+    if (i === undefined) {
+      i = this.fnNames.length;
+      if (i > 0xffff) throw new RangeError("records: more than 65,536 kernel function names");
+      this.fnNames.push(fn);
+      this.fnIndex.set(fn, i);
+    }
+    const next = this.fnCacheNext[kind]!;
+    this.fnCacheNext[kind] = next + 1;
+    const slot = c + (next % FN_CACHE);
+    keys[slot] = fn;
+    this.fnCacheIds[slot] = i;
     return i;
   }
 
@@ -176,7 +252,7 @@ export class RecordStore implements RecordList {
     }
     if (this.nWords + words > this.words.length) this.words = grow(this.words, this.nWords + words);
     this.kind[i] = kindNum;
-    this.fn[i] = this.intern(fn);
+    this.fn[i] = this.fnId(kindNum, fn);
     this.line[i] = line;
     this.steps += steps;
     this.ends[i] = this.steps;
@@ -187,41 +263,105 @@ export class RecordStore implements RecordList {
 
   /** Stores one event. */
   push(e: KernelEvent): void {
-    const k = KIND_NUM.get(e.kind)!;
+    const k = KIND_NUM[e.kind]!;
     const lay = LAYOUT[k]!;
     let w = this.begin(k, e.fn, e.line, 1, lay.words);
     const words = this.words;
+    const hot = this.pushHot(e, words, w);
+    if (hot >= 0) {
+      this.nWords = hot;
+      return;
+    }
     const rec = e as unknown as Record<string, unknown>;
-    for (let j = 0; j < lay.names.length; j++) {
-      const v = rec[lay.names[j]!];
-      switch (lay.kinds[j]!) {
-        case "i":
+    const names = lay.names;
+    const codes = lay.codes;
+    for (let j = 0; j < codes.length; j++) {
+      const v = rec[names[j]!];
+      switch (codes[j]!) {
+        case S_I:
           if (((v as number) | 0) !== v)
             throw new RangeError(
-              `records: ${e.kind}.${lay.names[j]} = ${v} does not fit 32 bits (store it as "f")`,
+              `records: ${e.kind}.${names[j]} = ${v} does not fit 32 bits (store it as "f")`,
             );
           words[w++] = v as number;
           break;
-        case "f": {
+        case S_F: {
           const x = v as number;
           const hi = Math.floor(x / TWO32);
           words[w++] = x - hi * TWO32;
           words[w++] = hi;
           break;
         }
-        case "b":
+        case S_B:
           words[w++] = v ? 1 : 0;
           break;
-        case "s":
+        case S_S:
           words[w++] = this.intern(v as string);
           break;
-        case "o":
+        case S_O:
           words[w++] = this.objects.length;
           this.objects.push(v);
           break;
       }
     }
     this.nWords = w;
+  }
+
+  /**
+   * The fields of the most frequent kinds, read by name (each load site sees one event shape, where
+   * push()'s loop over field names is a megamorphic keyed load); the same words push() would
+   * write, in FIELDS order. Returns the next word, or -1 for a kind it does not handle.
+   */
+  private pushHot(e: KernelEvent, words: Int32Array, w: number): number {
+    switch (e.kind) {
+      case "page-ref":
+        words[w] = i32(e.dev, e);
+        words[w + 1] = i32(e.page, e);
+        words[w + 2] = i32(e.delta, e);
+        return f64(e.to, words, w + 3);
+      case "pgref":
+        words[w] = i32(e.dev, e);
+        words[w + 1] = i32(e.delta, e);
+        return f64(e.to, words, w + 2);
+      case "pte-set":
+      case "pte-clear":
+        words[w] = i32(e.proc, e);
+        w = f64(e.vpn, words, w + 1);
+        w = f64(e.pte, words, w);
+        words[w] = i32(e.rmap, e);
+        return w + 1;
+      case "genpool-alloc":
+      case "genpool-free":
+        words[w] = i32(e.dev, e);
+        words[w + 1] = i32(e.page, e);
+        words[w + 2] = i32(e.owner, e);
+        return w + 3;
+      case "page-free":
+        words[w] = i32(e.dev, e);
+        words[w + 1] = i32(e.page, e);
+        return w + 2;
+      case "pin-page":
+      case "unpin-page":
+        words[w] = i32(e.pin, e);
+        words[w + 1] = i32(e.dev, e);
+        words[w + 2] = i32(e.page, e);
+        return w + 3;
+      case "result":
+        words[w] = i32(e.op, e);
+        words[w + 1] = this.intern(e.result);
+        return w + 2;
+      case "note":
+        words[w] = this.intern(e.text);
+        return w + 1;
+      case "vma-create":
+      case "vma-remove":
+        words[w] = i32(e.proc, e);
+        words[w + 1] = this.objects.length;
+        this.objects.push(e.vma);
+        return w + 2;
+      default:
+        return -1;
+    }
   }
 
   /** Stores a loop of n iterations over `body` (iteration 0). */
@@ -292,7 +432,7 @@ export class RecordStore implements RecordList {
     const lay = LAYOUT[k]!;
     const e: Record<string, unknown> = {
       kind: KIND_NAMES[k],
-      fn: this.strings[this.fn[i]!],
+      fn: this.fnNames[this.fn[i]!],
       line: this.line[i],
     };
     for (let j = 0; j < lay.names.length; j++) {

@@ -189,11 +189,29 @@ export class PageRuns {
     this.update(from, n, field, true, value);
   }
 
+  /** Run k's fields over pages [start, start + length), as one object. */
+  private run(k: number, start: number, length: number): PageRun {
+    const v = this.vals;
+    const b = k * NF;
+    return {
+      start,
+      length,
+      allocated: v[b]!,
+      owner: v[b + 1]!,
+      refcount: v[b + 2]!,
+      mapcount: v[b + 3]!,
+      ptes: v[b + 4]!,
+      pins: v[b + 5]!,
+      order: v[b + 6]!,
+      pincount: v[b + 7]!,
+    };
+  }
+
   /** The whole run holding `page` (one binary search, no list). */
   runAt(page: number): PageRun {
     const k = this.find(page);
     const start = this.starts[k]!;
-    return { start, length: this.end(k) - start, ...this.info(k) };
+    return this.run(k, start, this.end(k) - start);
   }
 
   /** The runs that overlap [from, from + n), clipped to it, in page order. */
@@ -204,9 +222,28 @@ export class PageRuns {
     for (let k = this.find(from); k < this.starts.length && this.starts[k]! < to; k++) {
       const start = Math.max(from, this.starts[k]!);
       const end = Math.min(to, this.end(k));
-      out.push({ start, length: end - start, ...this.info(k) });
+      out.push(this.run(k, start, end - start));
     }
     return out;
+  }
+
+  /**
+   * The first page of the lowest stretch of at least `n` consecutive pages whose `field` is 0, or
+   * -1 (a scan of the runs that makes no objects: genalloc's first fit).
+   */
+  firstZeroStretch(field: PageField, n: number): number {
+    const f = F[field];
+    const s = this.starts;
+    let start = -1;
+    for (let k = 0; k < s.length; k++) {
+      if (this.vals[k * NF + f] !== 0) {
+        start = -1;
+        continue;
+      }
+      if (start < 0) start = s[k]!;
+      if (this.end(k) - start >= n) return start;
+    }
+    return -1;
   }
 
   /** One field of pages [from, to), expanded (for tests and small views). */
@@ -461,7 +498,20 @@ export class RangeSet {
   }
 
   clear(): void {
-    this.starts = [];
-    this.ends = [];
+    this.starts.length = 0;
+    this.ends.length = 0;
+  }
+
+  /** Number of ranges. */
+  get size(): number {
+    return this.starts.length;
+  }
+
+  /** Range i's start and length (0 <= i < size), without making a list. */
+  startOf(i: number): number {
+    return this.starts[i]!;
+  }
+  lengthOf(i: number): number {
+    return this.ends[i]! - this.starts[i]!;
   }
 }

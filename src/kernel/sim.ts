@@ -112,9 +112,12 @@ export class Simulator extends Kernel {
    * and the pending findings, merged into runs of pages.
    */
   private endOfStatement(): void {
-    this.state.devices.forEach((d, dev) => {
-      for (const [from, n] of this.touched[dev]!.ranges()) {
-        for (const r of d.pageRuns.runs(from, n)) {
+    const devices = this.state.devices;
+    for (let dev = 0; dev < devices.length; dev++) {
+      const d = devices[dev]!;
+      const touched = this.touched[dev]!;
+      for (let t = 0; t < touched.size; t++) {
+        for (const r of d.pageRuns.runs(touched.startOf(t), touched.lengthOf(t))) {
           if (!isLeakedInfo(this.state, r)) continue;
           // A page of a large folio is held while any page of its folio is mapped or pinned: the
           // folio's refcount is one (folio_put frees all of it, mm/swap.c / mm/memremap.c).
@@ -132,7 +135,7 @@ export class Simulator extends Kernel {
           }
         }
       }
-    });
+    }
     this.checkPgrefBalance();
     this.flushFindings();
   }

@@ -50,8 +50,7 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     const firstRecord = sim.records.length;
     try {
       const result = sim.run(st, line, index);
-      const free: Record<string, number> = {};
-      for (const d of sim.state.devices) free[d.name] = d.freePages;
+      const free = freeAfter(sim, ops[ops.length - 1]?.free);
       ops.push({
         index,
         line,
@@ -87,6 +86,22 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     pinNames: sim.state.pins.map((p) => p.name),
     ...(truncated ? { truncated } : {}),
   };
+}
+
+/**
+ * Free pages of each device, by name: `last` (the previous statement's, shared and never
+ * mutated) when nothing changed, so a run of 25,000 statements keeps a few thousand of these.
+ */
+function freeAfter(sim: Simulator, last: Readonly<Record<string, number>> | undefined) {
+  const devices = sim.state.devices;
+  if (last) {
+    let same = Object.keys(last).length === devices.length;
+    for (let i = 0; same && i < devices.length; i++) same = last[devices[i]!.name] === devices[i]!.freePages;
+    if (same) return last;
+  }
+  const free: Record<string, number> = {};
+  for (const d of devices) free[d.name] = d.freePages;
+  return free;
 }
 
 /** The simulator's records, shrunk to what they hold: the trace keeps them from now on. */

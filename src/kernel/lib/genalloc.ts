@@ -13,16 +13,7 @@ import type { PageInfo } from "../runs.ts";
 export function genPoolFirstFit(k: Kernel, dev: number, n: number): number {
   const d = k.dev(dev);
   if (n > d.freePages || n <= 0) return -1;
-  let start = -1;
-  for (const r of d.pageRuns.runs()) {
-    if (r.allocated) {
-      start = -1;
-      continue;
-    }
-    if (start < 0) start = r.start;
-    if (r.start + r.length - start >= n) return start;
-  }
-  return -1;
+  return d.pageRuns.firstZeroStretch("allocated", n);
 }
 
 /** The free pages of a device from page 0 up, as [start, length] runs, until `n` pages are found. */

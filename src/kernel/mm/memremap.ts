@@ -34,18 +34,18 @@ export function pageRefs(
   n: number,
   delta: number,
   fn: string,
-  before: (start: number) => LoopBodyInit[] = () => [],
-  after: (start: number) => LoopBodyInit[] = () => [],
+  before?: (start: number) => LoopBodyInit[],
+  after?: (start: number) => LoopBodyInit[],
 ): void {
   const d = k.dev(dev);
   k.touch(dev, page, n);
   for (const r of d.pageRuns.runs(page, n)) {
     const to = r.refcount + delta;
-    const body: LoopBodyInit[] = [
-      ...before(r.start),
-      { kind: "page-ref", fn, dev, page: r.start, delta, to },
-      ...after(r.start),
-    ];
+    const body: LoopBodyInit[] = before ? before(r.start) : [];
+    let unpins = 0;
+    for (const b of body) if (b.kind === "unpin-page") unpins++;
+    body.push({ kind: "page-ref", fn, dev, page: r.start, delta, to });
+    if (after) for (const b of after(r.start)) body.push(b);
     if (to < 0) {
       k.find(
         "refcount-underflow",
@@ -62,7 +62,7 @@ export function pageRefs(
       continue;
     }
     // What the iteration finds when the page is freed: its own earlier events applied.
-    const pins = r.pins - before(r.start).filter((b) => b.kind === "unpin-page").length;
+    const pins = r.pins - unpins;
     body.push(...freeZoneDeviceFolioBody(k, dev, r.start, r.length, { ...r, refcount: to, pins }));
     // The put that drops the last pgmap reference ends a pending unbind: that iteration is the last
     // of its loop, so the unbind completes at its own step.
