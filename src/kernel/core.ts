@@ -161,7 +161,7 @@ export class Kernel {
     this.rules = VERSIONS[version];
     this.maxRecords = opts.maxRecords ?? 20_000_000;
     this.checkpointEvery = opts.checkpointEvery ?? 512;
-    this.checkpoints.push({ step: 0, record: 0, state: cloneState(this.state) });
+    this.checkpoints.push(new Checkpoint(0, 0, this.snapshots.take(this.state)));
     this.nextCheckpoint = this.checkpointEvery;
   }
 

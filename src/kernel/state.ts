@@ -292,7 +292,17 @@ export class StateSnapshot {
     for (const c of this.procChunks) for (const p of c) processes.push(p);
     const pins: PinState[] = [];
     for (const c of this.pinChunks) for (const p of c) pins.push(p);
-    return { ...this.base, processes, pins };
+    const b = this.base;
+    return {
+      design: b.design,
+      version: b.version,
+      pageSize: b.pageSize,
+      devices: b.devices,
+      processes,
+      pmaps: b.pmaps,
+      pins,
+      findings: b.findings,
+    };
   }
 }
 
