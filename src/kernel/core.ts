@@ -20,7 +20,6 @@ import {
 import { RecordStore } from "./records.ts";
 import type { RangeSet } from "./runs.ts";
 import {
-  cloneState,
   type DeviceState,
   emptyState,
   type KernelState,
