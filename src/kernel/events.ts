@@ -14,7 +14,7 @@
 
 import { type PageRuns, PTE_PAGE } from "./runs.ts";
 import type { DeviceLifecycle, KernelState, Label, PinStatus, Pmap, ProcessState, Vma } from "./state.ts";
-import { LabelList, newDevice, PteTable, pteDev, pteKind, ptePage } from "./state.ts";
+import { clonePin, cloneProcess, LabelList, newDevice, PteTable, pteDev, pteKind, ptePage } from "./state.ts";
 
 interface Base {
   /** scenario line of the statement this event belongs to */
@@ -396,7 +396,7 @@ function addPinned(
 ) {
   const last = ranges[ranges.length - 1];
   if (last && last.dev === dev && last.page + last.length === page)
-    ranges[ranges.length - 1] = { ...last, length: last.length + k };
+    ranges[ranges.length - 1] = { dev: last.dev, page: last.page, length: last.length + k };
   else ranges.push({ dev, page, length: k });
 }
 
@@ -405,7 +405,7 @@ function removePinnedTail(ranges: { dev: number; page: number; length: number }[
     const last = ranges[ranges.length - 1]!;
     const take = Math.min(k, last.length);
     if (take === last.length) ranges.pop();
-    else ranges[ranges.length - 1] = { ...last, length: last.length - take };
+    else ranges[ranges.length - 1] = { dev: last.dev, page: last.page, length: last.length - take };
     k -= take;
   }
 }
@@ -554,7 +554,9 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "process-exit": {
       // Exited processes may be shared with checkpoints (cloneState shareDead): revive a copy.
       const p = proc(s, e.proc);
-      s.processes[e.proc] = { ...p, alive: true, vmas: p.vmas.slice(), ptes: p.ptes.clone() };
+      const copy = cloneProcess(p);
+      copy.alive = true;
+      s.processes[e.proc] = copy;
       return;
     }
     case "process-exiting":
@@ -597,7 +599,9 @@ export function revertEvent(s: KernelState, e: KernelEvent): void {
     case "pin-status": {
       // Finished pins may be shared with checkpoints (cloneState shareDead): revive a copy.
       const pin = s.pins[e.pin]!;
-      s.pins[e.pin] = { ...pin, ranges: pin.ranges.slice(), status: e.from };
+      const copy = clonePin(pin);
+      copy.status = e.from;
+      s.pins[e.pin] = copy;
       return;
     }
     case "finding":

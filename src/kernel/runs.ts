@@ -302,6 +302,11 @@ export interface PteRun {
   readonly kind: PteKind;
 }
 
+/** A PteRun as a literal of one shape (a spread's copy has a hidden class of its own: slower paths). */
+function pteRun(vpn: number, length: number, dev: number, page: number, kind: PteKind): PteRun {
+  return { vpn, length, dev, page, kind };
+}
+
 /**
  * A process's page table as sorted, non-overlapping runs. Setting a range that continues its
  * neighbour (next vpn, next page, same device and kind) extends that run, so a mapping inserted page
@@ -364,13 +369,13 @@ export class PteTable {
     const joinNext =
       next && next.vpn === vpn + n && next.dev === dev && next.kind === kind && next.page === page + n;
     if (joinPrev && joinNext) {
-      r.splice(i - 1, 2, { ...prev, length: prev.length + n + next.length });
+      r.splice(i - 1, 2, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));
     } else if (joinPrev) {
-      r[i - 1] = { ...prev, length: prev.length + n };
+      r[i - 1] = pteRun(prev.vpn, prev.length + n, dev, prev.page, kind);
     } else if (joinNext) {
-      r[i] = { vpn, length: n + next.length, dev, page, kind };
+      r[i] = pteRun(vpn, n + next.length, dev, page, kind);
     } else {
-      r.splice(i, 0, { vpn, length: n, dev, page, kind });
+      r.splice(i, 0, pteRun(vpn, n, dev, page, kind));
     }
   }
 
@@ -385,9 +390,9 @@ export class PteTable {
     const keep: PteRun[] = [];
     while (j < r.length && r[j]!.vpn < end) {
       const x = r[j]!;
-      if (x.vpn < vpn) keep.push({ ...x, length: vpn - x.vpn });
+      if (x.vpn < vpn) keep.push(pteRun(x.vpn, vpn - x.vpn, x.dev, x.page, x.kind));
       const xEnd = x.vpn + x.length;
-      if (xEnd > end) keep.push({ ...x, vpn: end, page: x.page + (end - x.vpn), length: xEnd - end });
+      if (xEnd > end) keep.push(pteRun(end, xEnd - end, x.dev, x.page + (end - x.vpn), x.kind));
       j++;
     }
     r.splice(i, j - i, ...keep);
