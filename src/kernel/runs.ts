@@ -146,8 +146,13 @@ export class PageRuns {
     if (page >= this.size) return this.starts.length;
     const k = this.find(page);
     if (this.starts[k] === page) return k;
-    this.starts.splice(k + 1, 0, page);
-    this.vals.splice((k + 1) * NF, 0, ...this.vals.slice(k * NF, (k + 1) * NF));
+    replaceAt(this.starts, k + 1, 0, 1, page);
+    // Run k + 1 starts as a copy of run k's fields.
+    const v = this.vals;
+    const len = v.length;
+    for (let f = 0; f < NF; f++) v.push(0);
+    for (let j = len - 1; j >= (k + 1) * NF; j--) v[j + NF] = v[j]!;
+    for (let f = 0; f < NF; f++) v[(k + 1) * NF + f] = v[k * NF + f]!;
     return k + 1;
   }
 
@@ -162,8 +167,10 @@ export class PageRuns {
     const lo = Math.max(1, a);
     for (let k = Math.min(b, this.starts.length - 1); k >= lo; k--) {
       if (this.same(k - 1, k)) {
-        this.starts.splice(k, 1);
-        this.vals.splice(k * NF, NF);
+        replaceAt(this.starts, k, 1, 0);
+        const v = this.vals;
+        for (let j = k * NF; j + NF < v.length; j++) v[j] = v[j + NF]!;
+        v.length -= NF;
       }
     }
   }
@@ -369,13 +376,13 @@ export class PteTable {
     const joinNext =
       next && next.vpn === vpn + n && next.dev === dev && next.kind === kind && next.page === page + n;
     if (joinPrev && joinNext) {
-      r.splice(i - 1, 2, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));
+      replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));
     } else if (joinPrev) {
       r[i - 1] = pteRun(prev.vpn, prev.length + n, dev, prev.page, kind);
     } else if (joinNext) {
       r[i] = pteRun(vpn, n + next.length, dev, page, kind);
     } else {
-      r.splice(i, 0, pteRun(vpn, n, dev, page, kind));
+      replaceAt(r, i, 0, 1, pteRun(vpn, n, dev, page, kind));
     }
   }
 
@@ -387,15 +394,19 @@ export class PteTable {
     const end = vpn + n;
     const i = this.lower(vpn);
     let j = i;
-    const keep: PteRun[] = [];
+    // What is kept: the part of the first run below vpn, the part of the last run above end.
+    let below: PteRun | undefined;
+    let above: PteRun | undefined;
     while (j < r.length && r[j]!.vpn < end) {
       const x = r[j]!;
-      if (x.vpn < vpn) keep.push(pteRun(x.vpn, vpn - x.vpn, x.dev, x.page, x.kind));
+      if (x.vpn < vpn) below = pteRun(x.vpn, vpn - x.vpn, x.dev, x.page, x.kind);
       const xEnd = x.vpn + x.length;
-      if (xEnd > end) keep.push(pteRun(end, xEnd - end, x.dev, x.page + (end - x.vpn), x.kind));
+      if (xEnd > end) above = pteRun(end, xEnd - end, x.dev, x.page + (end - x.vpn), x.kind);
       j++;
     }
-    r.splice(i, j - i, ...keep);
+    if (below && above) replaceAt(r, i, j - i, 2, below, above);
+    else if (below || above) replaceAt(r, i, j - i, 1, (below ?? above)!);
+    else replaceAt(r, i, j - i, 0);
     for (const x of removed) this.count -= x.length;
     return removed;
   }
@@ -430,6 +441,24 @@ export class PteTable {
   }
 }
 
+/**
+ * arr.splice(i, del, a, b) for n <= 2 new items (a, then b), in place: splice makes an array of the
+ * removed items on every call, and this is called on every range update.
+ */
+export function replaceAt<T>(arr: T[], i: number, del: number, n: 0 | 1 | 2, a?: T, b?: T): void {
+  const len = arr.length;
+  const shift = n - del;
+  if (shift > 0) {
+    for (let j = 0; j < shift; j++) arr.push(a as T);
+    for (let j = len - 1; j >= i + del; j--) arr[j + shift] = arr[j]!;
+  } else if (shift < 0) {
+    for (let j = i + del; j < len; j++) arr[j + shift] = arr[j]!;
+    arr.length = len + shift;
+  }
+  if (n > 0) arr[i] = a as T;
+  if (n > 1) arr[i + 1] = b as T;
+}
+
 /** A set of integers as sorted, disjoint, non-adjacent ranges [start, end). */
 export class RangeSet {
   private starts: number[] = [];
@@ -458,8 +487,8 @@ export class RangeSet {
       b = Math.max(b, this.ends[j]!);
       j++;
     }
-    this.starts.splice(i, j - i, a);
-    this.ends.splice(i, j - i, b);
+    replaceAt(this.starts, i, j - i, 1, a);
+    replaceAt(this.ends, i, j - i, 1, b);
   }
 
   delete(from: number, n: number): void {
