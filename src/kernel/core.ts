@@ -186,11 +186,11 @@ export class Kernel {
 
   /** One event: applied to the state and recorded. */
   emit(init: EventInit): void {
-    // The init object becomes the event: no copy per event.
-    const ev = init as KernelEvent & { line: number };
-    ev.line = this.line;
-    applyEvent(this.state, ev);
-    this.records.push(ev);
+    // The init object is applied and packed as it is: no copy, and no `line` added to it (a
+    // property added to a literal gives it a new hidden class and a property store of its own,
+    // per event); the record takes the line from here.
+    applyEvent(this.state, init as KernelEvent);
+    this.records.push(init, this.line);
     this.pushed(1);
   }
 
@@ -200,11 +200,11 @@ export class Kernel {
    */
   loop(n: number, body: LoopBodyInit[]): void {
     if (n <= 0 || body.length === 0) return;
-    for (const b of body) (b as LoopBodyEvent & { line: number }).line = this.line;
     if (n === 1) {
-      for (const b of body) {
+      for (let j = 0; j < body.length; j++) {
+        const b = body[j]!;
         applyEvent(this.state, b as LoopBodyEvent);
-        this.records.push(b as LoopBodyEvent);
+        this.records.push(b, this.line);
         this.pushed(1);
       }
       return;

@@ -324,7 +324,7 @@ function applyBody(s: KernelState, e: LoopBodyEvent, i0: number, k: number, sign
       const page = ptePage(e.pte) + i0;
       const map = (e.kind === "pte-set") === (sign === 1);
       if (map) p.ptes.set(e.vpn + i0, k, dev, page, pteKind(e.pte));
-      else p.ptes.clear(e.vpn + i0, k);
+      else p.ptes.remove(e.vpn + i0, k);
       const d = s.devices[dev]!;
       const m = map ? 1 : -1;
       d.pageRuns.add("ptes", page, k, m);
@@ -366,7 +366,7 @@ function applyBody(s: KernelState, e: LoopBodyEvent, i0: number, k: number, sign
       const vpn = e.vpn + i0 * span;
       const map = (e.kind === "leaf-set") === (sign === 1);
       if (map) p.ptes.set(vpn, k * span, dev, page, pteKind(e.pte));
-      else p.ptes.clear(vpn, k * span);
+      else p.ptes.remove(vpn, k * span);
       const d = s.devices[dev]!;
       const m = map ? 1 : -1;
       d.pageRuns.add("ptes", page, k * span, m);

@@ -21,7 +21,15 @@
  * number is its position in KIND_NAMES, derived from FIELDS. Nothing else in this file changes.
  */
 
-import type { EventKind, KernelEvent, Loop, LoopBodyEvent, TraceRecord } from "./events.ts";
+import type {
+  EventInit,
+  EventKind,
+  KernelEvent,
+  Loop,
+  LoopBodyEvent,
+  LoopBodyInit,
+  TraceRecord,
+} from "./events.ts";
 
 type Storage = "i" | "f" | "b" | "s" | "o";
 type FieldsOf<K extends EventKind> = Exclude<keyof Extract<KernelEvent, { kind: K }>, "kind" | "line" | "fn">;
@@ -262,12 +270,12 @@ export class RecordStore implements RecordList {
   }
 
   /** Stores one event. */
-  push(e: KernelEvent): void {
+  push(e: KernelEvent | EventInit, line = (e as KernelEvent).line): void {
     const k = KIND_NUM[e.kind]!;
     const lay = LAYOUT[k]!;
-    let w = this.begin(k, e.fn, e.line, 1, lay.words);
+    let w = this.begin(k, e.fn, line, 1, lay.words);
     const words = this.words;
-    const hot = this.pushHot(e, words, w);
+    const hot = this.pushHot(e as KernelEvent, words, w);
     if (hot >= 0) {
       this.nWords = hot;
       return;
@@ -365,10 +373,10 @@ export class RecordStore implements RecordList {
   }
 
   /** Stores a loop of n iterations over `body` (iteration 0). */
-  pushLoop(line: number, n: number, body: readonly LoopBodyEvent[]): void {
+  pushLoop(line: number, n: number, body: readonly (LoopBodyEvent | LoopBodyInit)[]): void {
     const bodies = this.bodyStore!;
     const first = bodies.length;
-    for (const b of body) bodies.push(b);
+    for (let j = 0; j < body.length; j++) bodies.push(body[j]!, line);
     let w = this.begin(LOOP, "", line, n * body.length, 4);
     const hi = Math.floor(n / TWO32);
     this.words[w++] = n - hi * TWO32;

@@ -390,6 +390,12 @@ export class PteTable {
   clear(vpn: number, n: number): PteRun[] {
     const removed = this.runsIn(vpn, n);
     if (removed.length === 0) return removed;
+    this.remove(vpn, n);
+    return removed;
+  }
+
+  /** Removes the PTEs in [vpn, vpn + n), making no list of them (what applying an event needs). */
+  remove(vpn: number, n: number): void {
     const r = this.runs_;
     const end = vpn + n;
     const i = this.lower(vpn);
@@ -397,18 +403,19 @@ export class PteTable {
     // What is kept: the part of the first run below vpn, the part of the last run above end.
     let below: PteRun | undefined;
     let above: PteRun | undefined;
+    let gone = 0;
     while (j < r.length && r[j]!.vpn < end) {
       const x = r[j]!;
       if (x.vpn < vpn) below = pteRun(x.vpn, vpn - x.vpn, x.dev, x.page, x.kind);
       const xEnd = x.vpn + x.length;
+      gone += Math.min(end, xEnd) - Math.max(vpn, x.vpn);
       if (xEnd > end) above = pteRun(end, xEnd - end, x.dev, x.page + (end - x.vpn), x.kind);
       j++;
     }
     if (below && above) replaceAt(r, i, j - i, 2, below, above);
     else if (below || above) replaceAt(r, i, j - i, 1, (below ?? above)!);
     else replaceAt(r, i, j - i, 0);
-    for (const x of removed) this.count -= x.length;
-    return removed;
+    this.count -= gone;
   }
 
   /** The runs overlapping [vpn, vpn + n), clipped to it. */

@@ -63,11 +63,11 @@ export function fork(k: Kernel, p: number, childName: string): string {
         );
         continue;
       }
-      const set = (page: number) => [
-        pteBody("pte-set", "copy_present_pte", child, r.vpn + (page - r.page), r.dev, page, r.kind),
-      ];
-      if (r.kind === PTE_NORMAL) pageRefs(k, r.dev, r.page, r.length, 1, "copy_present_pte", undefined, set);
-      else k.loop(r.length, set(r.page));
+      if (r.kind === PTE_NORMAL)
+        pageRefs(k, r.dev, r.page, r.length, 1, "copy_present_pte", undefined, (page) => [
+          pteBody("pte-set", "copy_present_pte", child, r.vpn + (page - r.page), r.dev, page, r.kind),
+        ]);
+      else k.loop(r.length, [pteBody("pte-set", "copy_present_pte", child, r.vpn, r.dev, r.page, r.kind)]);
     }
   }
   return "ok";

@@ -27,17 +27,10 @@ export function pinUserPages(
   k.emit({ kind: "pin-create", fn: "pin_user_pages", pin: pinIdx, name, proc: p });
   k.pinByName.set(name, pinIdx);
   (k.pinsOf[p] ??= []).push(pinIdx);
-  const fail = (errno: string): never => {
-    // What was grabbed is released, newest range first, as the O_DIRECT caller unpins what it got.
-    for (const r of k.state.pins[pinIdx]!.ranges.slice().reverse())
-      unpinPages(k, pinIdx, r.dev, r.page, r.length);
-    k.emit({ kind: "pin-status", fn: "pin_user_pages", pin: pinIdx, from: "held", to: "failed" });
-    throw new Outcome(errno);
-  };
   const rules = k.rules;
   if (longterm && !nop2p && rules.longtermP2p.fn === "is_valid_gup_args") {
     k.note(rules.longtermP2p.fn, rules.longtermP2p.why);
-    fail(rules.longtermP2p.errno);
+    failPin(k, pinIdx, rules.longtermP2p.errno);
   }
   const label = k.label(p, map);
   const end = label.start + off + len;
@@ -46,16 +39,16 @@ export function pinUserPages(
     const vma = k.findVma(p, a);
     if (!vma) {
       k.note("__get_user_pages", `no VMA covers ${hex(a)}: -EFAULT`);
-      fail("EFAULT");
+      failPin(k, pinIdx, "EFAULT");
     }
     if (vma!.flags & (VM_IO | VM_PFNMAP)) {
       k.note("check_vma_flags", "VM_IO|VM_PFNMAP: GUP cannot pin raw pfns, -EFAULT");
-      fail("EFAULT");
+      failPin(k, pinIdx, "EFAULT");
     }
     if (longterm && !nop2p) {
       // 6.2: check_vma_flags() refuses FOLL_LONGTERM|FOLL_PCI_P2PDMA with -EOPNOTSUPP.
       k.note(rules.longtermP2p.fn, rules.longtermP2p.why);
-      fail(rules.longtermP2p.errno);
+      failPin(k, pinIdx, rules.longtermP2p.errno);
     }
     if (longterm && rules.writableLongtermRefused && k.driver.dirtyTracked) {
       // A writable FOLL_LONGTERM pin of a file mapping that needs dirty tracking: kernfs_vm_ops
@@ -64,7 +57,7 @@ export function pinUserPages(
         "check_vma_flags",
         "writable FOLL_LONGTERM pin of a file mapping with ->page_mkwrite: writable_file_mapping_allowed() fails, -EFAULT",
       );
-      fail("EFAULT");
+      failPin(k, pinIdx, "EFAULT");
     }
     const vpn = Math.floor(a / k.pageSize);
     let pte = k.proc(p).ptes.get(vpn);
@@ -74,7 +67,7 @@ export function pinUserPages(
       } catch (e) {
         if (!(e instanceof Outcome)) throw e;
         k.note("faultin_page", `the fault answered ${e.result}: -EFAULT`);
-        fail("EFAULT");
+        failPin(k, pinIdx, "EFAULT");
       }
       pte = k.proc(p).ptes.get(vpn)!;
     }
@@ -82,11 +75,11 @@ export function pinUserPages(
     if (pteKind(pte) !== PTE_NORMAL && k.dev(dev).pgrefDying) {
       // follow_page_pte: get_dev_pagemap() fails once the pgmap is dying.
       k.note("follow_page_pte", `get_dev_pagemap fails: ${k.dev(dev).name}'s pgmap is dying, -EFAULT`);
-      fail("EFAULT");
+      failPin(k, pinIdx, "EFAULT");
     }
     if (nop2p) {
       k.note("try_grab_folio", "a P2PDMA page without FOLL_PCI_P2PDMA: try_grab_page returns -EREMOTEIO");
-      fail("EREMOTEIO");
+      failPin(k, pinIdx, "EREMOTEIO");
     }
     // The present PTEs from here that continue this one's run, within the VMA and the range.
     const runEnd = Math.min(end, vma!.end);
@@ -105,6 +98,17 @@ export function pinUserPages(
     a += run.length * k.pageSize;
   }
   return "ok";
+}
+
+/**
+ * pin_user_pages() fails with `errno`: what was grabbed is released, newest range first, as the
+ * O_DIRECT caller unpins what it got. (A function of its own, not a closure made at every pin.)
+ */
+function failPin(k: Kernel, pinIdx: number, errno: string): never {
+  for (const r of k.state.pins[pinIdx]!.ranges.slice().reverse())
+    unpinPages(k, pinIdx, r.dev, r.page, r.length);
+  k.emit({ kind: "pin-status", fn: "pin_user_pages", pin: pinIdx, from: "held", to: "failed" });
+  throw new Outcome(errno);
 }
 
 /** unpin_user_page() of [page, page + n): the pin bias comes off; a page that reaches 0 is freed. */

@@ -21,13 +21,9 @@ export function doMmap(
   offset: number,
 ): string {
   const base = k.mmapBase[p]!;
-  const addLabel = (label: Label, fn: string) => {
-    k.emit({ kind: "label-add", fn, proc: p, label });
-    k.labelIndex[p]!.set(map, label);
-  };
   // Checked before any address is chosen (ksys_mmap_pgoff, do_mmap): the label names an empty range.
   if (len === 0 || offset % k.pageSize !== 0) {
-    addLabel({ name: map, start: base, len: 0, dev }, "do_mmap");
+    addLabel(k, p, { name: map, start: base, len: 0, dev }, "do_mmap");
     k.note(
       "do_mmap",
       len === 0
@@ -44,7 +40,7 @@ export function doMmap(
   const fits = below >= MMAP_MIN_ADDR;
   const start = fits ? below : 0;
   if (fits) k.mmapBase[p] = start;
-  addLabel({ name: map, start, len: bytes, dev }, "get_unmapped_area");
+  addLabel(k, p, { name: map, start, len: bytes, dev }, "get_unmapped_area");
   if (!fits) throw new Outcome("ENOMEM"); // get_unmapped_area: no room below mmap_base
   const d = k.dev(dev);
   if (d.lifecycle !== "bound") {
@@ -74,6 +70,12 @@ export function doMmap(
   }
   drv.mmap(k, p, vma, pages);
   return "ok";
+}
+
+/** The scenario label `label` of process p, recorded and indexed. */
+function addLabel(k: Kernel, p: number, label: Label, fn: string): void {
+  k.emit({ kind: "label-add", fn, proc: p, label });
+  k.labelIndex[p]!.set(label.name, label);
 }
 
 /** munmap(2) of a label, or of LEN bytes at OFF (v2: OFF page aligned, LEN rounded up). */
