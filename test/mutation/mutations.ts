@@ -28,9 +28,9 @@ export const MUTATIONS: Mutation[] = [
   // lib/genalloc.ts
   {
     id: "genalloc-first-fit-off-by-one",
-    file: G,
-    search: "if (r.start + r.length - start >= n) return start;",
-    replace: "if (r.start + r.length - start > n) return start;",
+    file: "src/kernel/runs.ts",
+    search: "if (this.end(k) - start >= n) return start;",
+    replace: "if (this.end(k) - start > n) return start;",
     rule: "gen_pool_first_fit: a free run of exactly n pages fits",
   },
   {
@@ -42,9 +42,9 @@ export const MUTATIONS: Mutation[] = [
   },
   {
     id: "genalloc-no-reset-on-allocated",
-    file: G,
-    search: "      start = -1;\n      continue;",
-    replace: "      continue;",
+    file: "src/kernel/runs.ts",
+    search: "        start = -1;\n        continue;",
+    replace: "        continue;",
     rule: "bitmap_find_next_zero_area: a run must be contiguous, an allocated page breaks it",
   },
   {
@@ -129,7 +129,7 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "gup-fault-error-ignored",
     file: GUP,
-    search: '        fail("EFAULT");\n      }\n      pte =',
+    search: '        failPin(k, pinIdx, "EFAULT");\n      }\n      pte =',
     replace: "      }\n      pte =",
     rule: "faultin_page: a failed fault ends the pin with -EFAULT",
   },
@@ -563,8 +563,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "runs-pte-join",
     file: "src/kernel/runs.ts",
-    search: "r.splice(i - 1, 2, { ...prev, length: prev.length + n + next.length });",
-    replace: "r.splice(i - 1, 2, { ...prev, length: prev.length + n });",
+    search: "replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));",
+    replace: "replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n, dev, prev.page, kind));",
     rule: "PTE runs merge without losing entries",
   },
   {
