@@ -19,11 +19,11 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 /**
- * 110 until the huge designs (issue 13): their drivers and the large-folio core run synchronously
- * with every scenario, so they are in the initial JavaScript: 107.45 -> 111.92 KB gzip measured on
- * the same build setup (main a6fb7ec vs huge2). Raised to 113, not further.
+ * Issue 10's budget. The huge designs (issue 13) took it to 111.92 KB (their drivers run with every
+ * scenario); compare mode's store and the comparison of trace/diff.ts now load on first use
+ * (store/compare-shell.ts), which brought it back to 109.78 KB.
  */
-export const LIMIT_KB = 113;
+export const LIMIT_KB = 110;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

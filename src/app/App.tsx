@@ -8,13 +8,12 @@ import { lazy, Suspense } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import { PatternDefs } from "../panels/PatternDefs.tsx";
-import { appClassOf, useCompareStore } from "../store/compare.ts";
+import { useCompareShell } from "../store/compare-shell.ts";
 import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
 import type { Trace } from "../trace/trace.ts";
 import { CompareToggle } from "./compare/CompareToggle.tsx";
-import { CompareTransport } from "./compare/CompareTransport.tsx";
 import { Editor, useBrokenLink } from "./Editor.tsx";
 import { useKeyboard } from "./keyboard.ts";
 import { usePlayback } from "./playback.ts";
@@ -99,18 +98,31 @@ function Workspace() {
   );
 }
 
-/** Compare mode, on first use. */
+/** Compare mode, on first use (with its transport: both load in one chunk). */
 const CompareView = lazy(() => import("./compare/CompareView.tsx"));
+const CompareTransport = lazy(() =>
+  import("./compare/CompareView.tsx").then((m) => ({ default: m.CompareTransport })),
+);
 
 function CompareLoading() {
   return <main className="workspace empty">Loading compare mode…</main>;
+}
+
+/** The header's stepping controls: compare mode's aligned cursor, or the app's. */
+function HeaderTransport({ compare }: { compare: boolean }) {
+  if (!compare) return <Transport />;
+  return (
+    <Suspense fallback={null}>
+      <CompareTransport />
+    </Suspense>
+  );
 }
 
 export function App() {
   useKeyboard();
   usePlayback();
   useUrlSync();
-  const appClass = useCompareStore(appClassOf);
+  const appClass = useCompareShell((s) => s.appClass);
   const compare = appClass !== "app";
   const embed = useLinkStore((s) => s.embed !== null);
   const workspace = compare ? (
@@ -125,7 +137,9 @@ export function App() {
     return (
       <div className={`${appClass} embed`}>
         <PatternDefs />
-        <header className="app-header">{compare ? <CompareTransport /> : <Transport />}</header>
+        <header className="app-header">
+          <HeaderTransport compare={compare} />
+        </header>
         {workspace}
       </div>
     );
@@ -144,7 +158,7 @@ export function App() {
           <CompareToggle />
           <ShareMenu />
         </div>
-        {compare ? <CompareTransport /> : <Transport />}
+        <HeaderTransport compare={compare} />
       </header>
       <aside className="side" id="scenario-column" aria-label="scenario">
         <Editor />

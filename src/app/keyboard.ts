@@ -4,8 +4,9 @@
  */
 
 import { useEffect } from "react";
+import { activeCompare } from "../store/compare-shell.ts";
 import { useStore } from "../store/store.ts";
-import { compareModeActive, handleCompareKey } from "./compare/keys.ts";
+import { handleCompareKey } from "./compare/keys.ts";
 import { handleStepKey, type KeyPress } from "./stepKeys.ts";
 
 function isTyping(t: EventTarget | null): boolean {
@@ -18,7 +19,8 @@ function isTyping(t: EventTarget | null): boolean {
 /** Returns true when the key was one of ours (and was handled). */
 export function handleKey(e: KeyPress): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
-  if (compareModeActive()) return handleCompareKey(e); // the aligned cursor of compare mode
+  const compare = activeCompare();
+  if (compare) return handleCompareKey(e, compare); // the aligned cursor of compare mode
   return handleStepKey(e, useStore.getState());
 }
 

@@ -1,14 +1,13 @@
 /**
  * Play loops: advance a cursor at `speed` events per second on animation frames. The single view
- * plays the app's cursor; compare mode plays the aligned cursor, both at the app's speed.
+ * plays the app's cursor; compare mode (compare/playback.ts) plays the aligned cursor, both at the
+ * app's speed.
  */
 
 import { useEffect } from "react";
-import { useCompareStore } from "../store/compare.ts";
 import { useLinkStore } from "../store/link-store.ts";
 import { selectSpeed } from "../store/selectors.ts";
 import { useStore } from "../store/store.ts";
-import { alignedTotal } from "../trace/diff.ts";
 
 /** What a play loop reads and drives on each frame. */
 export interface PlayTarget {
@@ -22,7 +21,7 @@ export interface PlayTarget {
 }
 
 /** Plays while `playing`; `target` is read afresh on every frame that moves (a module-level function). */
-function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget): void {
+export function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget): void {
   useEffect(() => {
     if (!playing) return;
     let raf = 0;
@@ -54,7 +53,7 @@ function usePlayLoop(playing: boolean, speed: number, target: () => PlayTarget):
 }
 
 /** The end of the loop, and its start in embed mode with a step range (embed=1&from=A&to=B). */
-function bounds(last: number): { end: number; loopFrom?: number } {
+export function bounds(last: number): { end: number; loopFrom?: number } {
   const embed = useLinkStore.getState().embed;
   if (!embed || (embed.from === undefined && embed.to === undefined)) return { end: last };
   const end = Math.min(last, embed.to ?? last);
@@ -66,25 +65,11 @@ function appTarget(): PlayTarget {
   return { step, ...bounds((trace?.steps ?? 1) - 1), setStep, pause };
 }
 
-function compareTarget(): PlayTarget {
-  const { step, comparison, setStep, pause } = useCompareStore.getState();
-  return { step, ...bounds((comparison ? alignedTotal(comparison) : 1) - 1), setStep, pause };
-}
-
 /** The single view's play loop: the app's cursor. */
 export function usePlayback(): void {
   usePlayLoop(
     useStore((s) => s.playing),
     useStore(selectSpeed),
     appTarget,
-  );
-}
-
-/** Compare mode's play loop: the aligned cursor, at the app's speed. */
-export function useComparePlayback(): void {
-  usePlayLoop(
-    useCompareStore((s) => s.playing),
-    useStore(selectSpeed),
-    compareTarget,
   );
 }

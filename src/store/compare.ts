@@ -30,6 +30,7 @@ import {
 } from "../trace/diff.ts";
 import type { Trace } from "../trace/trace.ts";
 import { runSideB } from "./compare-run.ts";
+import { attachCompareStore } from "./compare-shell.ts";
 import { type CursorState, cursorActions } from "./cursor-actions.ts";
 import { useStore } from "./store.ts";
 
@@ -350,6 +351,9 @@ useCompareStore.subscribe((s, prev) => {
   const own = sideStepOf(s.comparison, "a", s.step);
   if (app.step !== own) useStore.setState({ step: own });
 });
+
+// The always-loaded app (header, keys, layout) follows compare mode through compare-shell.ts.
+attachCompareStore(useCompareStore, appClassOf);
 
 /** The aligned step's label: the stable `Step N / TOTAL` test hook. */
 export function alignedStepLabel(c: Comparison | null, step: number): string {

@@ -1,10 +1,10 @@
 /** The header button that enters or leaves compare mode (compare mode itself loads on first use). */
 
-import { useCompareStore } from "../../store/compare.ts";
+import { activeCompare, loadCompareStore, useCompareShell } from "../../store/compare-shell.ts";
 
 /** Header button: enter or leave compare mode. */
 export function CompareToggle() {
-  const mode = useCompareStore((s) => s.mode);
+  const mode = useCompareShell((s) => s.mode);
   const on = mode === "compare";
   return (
     <button
@@ -13,7 +13,10 @@ export function CompareToggle() {
       aria-pressed={on}
       data-testid="compare-toggle"
       title={on ? "Back to the single view" : "Compare two designs side by side"}
-      onClick={() => (on ? useCompareStore.getState().close() : useCompareStore.getState().open())}
+      onClick={() => {
+        if (on) activeCompare()?.close();
+        else void loadCompareStore().then((store) => store.getState().open());
+      }}
     >
       {on ? "Single view" : "Compare"}
     </button>

@@ -20,13 +20,13 @@ import { useLinkStore } from "../../store/link-store.ts";
 import { selectSpeed } from "../../store/selectors.ts";
 import { useStore } from "../../store/store.ts";
 import { type Comparison, statementAt } from "../../trace/diff.ts";
-import { useComparePlayback } from "../playback.ts";
 import { loadPresetText, usePresetIndex } from "../presets.ts";
 import { StaleTraceNote, useStaleLine } from "../StaleTrace.tsx";
 import { versionNote } from "../version-help.ts";
 import { CompareColumn } from "./CompareColumn.tsx";
 import { CompareSummary } from "./CompareSummary.tsx";
 import { DivergenceStrip } from "./DivergenceStrip.tsx";
+import { useComparePlayback } from "./playback.ts";
 import "./compare.css";
 
 /** Shows or hides side A's scenario editor beside the columns. */
@@ -259,6 +259,9 @@ function DivergenceBar({ c, version, step }: { c: Comparison; version: number; s
     </section>
   );
 }
+
+/** The header's aligned transport, loaded with this chunk (App.tsx). */
+export { CompareTransport } from "./CompareTransport.tsx";
 
 export default function CompareView() {
   useComparePlayback();

@@ -3,17 +3,12 @@
  * previous/next divergence. Speed (-/+) stays the app's. keyboard.ts routes here in compare mode.
  */
 
-import { useCompareStore } from "../../store/compare.ts";
+import type { CompareState } from "../../store/compare.ts";
 import { handleStepKey, type KeyPress } from "../stepKeys.ts";
 
-export function compareModeActive(): boolean {
-  return useCompareStore.getState().mode === "compare";
-}
-
-/** Returns true when the key was one of ours (and was handled). */
-export function handleCompareKey(e: KeyPress): boolean {
+/** Returns true when the key was one of ours (and was handled). `c`: compare mode's state. */
+export function handleCompareKey(e: KeyPress, c: CompareState): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey) return false;
-  const c = useCompareStore.getState();
   switch (e.key) {
     case "]":
       c.pause();
