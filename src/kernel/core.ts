@@ -178,7 +178,7 @@ export class Kernel {
     if (n >= this.nextCheckpoint) {
       this.checkpoints.push(new Checkpoint(this.steps, n, this.snapshots.take(this.state)));
       // A checkpoint costs a copy of the state: space them by the state's size so copying stays a
-      // small fraction of the run (take() measures stateWeight() as it copies).
+      // small fraction of the run (take() weighs it: device runs, live PTE runs and VMAs, pins, pmaps).
       this.nextCheckpoint = n + Math.max(this.checkpointEvery, this.snapshots.weight >> 2);
     }
     if (n >= this.maxRecords) throw new EventBudgetExceeded();

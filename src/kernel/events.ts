@@ -250,11 +250,6 @@ export interface Loop {
 /** One stored trace record: a single event or a loop. */
 export type TraceRecord = KernelEvent | Loop;
 
-/** Number of steps (per-page events) a record stands for. */
-export function recordSteps(r: TraceRecord): number {
-  return r.kind === "loop" ? r.n * r.body.length : 1;
-}
-
 /** The event of iteration i of a loop body template (with or without its line). */
 export function instantiate<E extends LoopBodyInit>(e: E, i: number): E {
   if (i === 0) return e;

@@ -113,8 +113,6 @@ const LAYOUT: readonly Layout[] = KIND_NAMES.map((k) => {
 const TWO32 = 2 ** 32;
 /** String field values longer than this are stored without interning (see intern()). */
 const LONG_STRING = 40;
-/** Kernel function names remembered per kind (fnId()). */
-const FN_CACHE = 4;
 
 function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(
   a: T,
@@ -125,25 +123,6 @@ function grow<T extends Float64Array | Int32Array | Uint32Array | Uint16Array | 
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
-}
-
-/** An "i" field's value, or a RangeError when it does not fit 32 bits. */
-function i32(v: number, e: KernelEvent): number {
-  if ((v | 0) !== v) {
-    const lay = LAYOUT[KIND_NUM[e.kind]!]!;
-    const rec = e as unknown as Record<string, unknown>;
-    const name = lay.names.find((n) => rec[n] === v);
-    throw new RangeError(`records: ${e.kind}.${name} = ${v} does not fit 32 bits (store it as "f")`);
-  }
-  return v;
-}
-
-/** Writes an "f" field (two words: low 32 bits, then the rest); returns the next word. */
-function f64(x: number, words: Int32Array, w: number): number {
-  const hi = Math.floor(x / TWO32);
-  words[w] = x - hi * TWO32;
-  words[w + 1] = hi;
-  return w + 2;
 }
 
 /** A read-only view of stored records: what a Trace exposes. */
@@ -177,9 +156,6 @@ export class RecordStore implements RecordList {
   private readonly objects: unknown[] = [];
   private readonly fnNames: string[] = [];
   private readonly fnIndex = new Map<string, number>();
-  private readonly fnCacheKeys: (string | undefined)[] = new Array((LOOP + 1) * FN_CACHE).fill(undefined);
-  private readonly fnCacheIds = new Uint16Array((LOOP + 1) * FN_CACHE);
-  private readonly fnCacheNext = new Uint8Array(LOOP + 1);
   /** loop bodies (only in a top-level store) */
   private bodyStore: RecordStore | null;
 
@@ -225,15 +201,8 @@ export class RecordStore implements RecordList {
     return i;
   }
 
-  /**
-   * The index of kernel function name `fn` (a table of its own: a few hundred names). Records of
-   * one kind name few functions, so a small per-kind cache compared by identity answers most
-   * lookups before the Map does.
-   */
-  private fnId(kind: number, fn: string): number {
-    const c = kind * FN_CACHE;
-    const keys = this.fnCacheKeys;
-    for (let j = c; j < c + FN_CACHE; j++) if (keys[j] === fn) return this.fnCacheIds[j]!;
+  /** The index of kernel function name `fn`, in a table of its own (a few hundred names). */
+  private fnId(fn: string): number {
     let i = this.fnIndex.get(fn);
     if (i === undefined) {
       i = this.fnNames.length;
@@ -241,11 +210,6 @@ export class RecordStore implements RecordList {
       this.fnNames.push(fn);
       this.fnIndex.set(fn, i);
     }
-    const next = this.fnCacheNext[kind]!;
-    this.fnCacheNext[kind] = next + 1;
-    const slot = c + (next % FN_CACHE);
-    keys[slot] = fn;
-    this.fnCacheIds[slot] = i;
     return i;
   }
 
@@ -260,7 +224,7 @@ export class RecordStore implements RecordList {
     }
     if (this.nWords + words > this.words.length) this.words = grow(this.words, this.nWords + words);
     this.kind[i] = kindNum;
-    this.fn[i] = this.fnId(kindNum, fn);
+    this.fn[i] = this.fnId(fn);
     this.line[i] = line;
     this.steps += steps;
     this.ends[i] = this.steps;
@@ -275,11 +239,6 @@ export class RecordStore implements RecordList {
     const lay = LAYOUT[k]!;
     let w = this.begin(k, e.fn, line, 1, lay.words);
     const words = this.words;
-    const hot = this.pushHot(e as KernelEvent, words, w);
-    if (hot >= 0) {
-      this.nWords = hot;
-      return;
-    }
     const rec = e as unknown as Record<string, unknown>;
     const names = lay.names;
     const codes = lay.codes;
@@ -315,63 +274,6 @@ export class RecordStore implements RecordList {
     this.nWords = w;
   }
 
-  /**
-   * The fields of the most frequent kinds, read by name (each load site sees one event shape, where
-   * push()'s loop over field names is a megamorphic keyed load); the same words push() would
-   * write, in FIELDS order. Returns the next word, or -1 for a kind it does not handle.
-   */
-  private pushHot(e: KernelEvent, words: Int32Array, w: number): number {
-    switch (e.kind) {
-      case "page-ref":
-        words[w] = i32(e.dev, e);
-        words[w + 1] = i32(e.page, e);
-        words[w + 2] = i32(e.delta, e);
-        return f64(e.to, words, w + 3);
-      case "pgref":
-        words[w] = i32(e.dev, e);
-        words[w + 1] = i32(e.delta, e);
-        return f64(e.to, words, w + 2);
-      case "pte-set":
-      case "pte-clear":
-        words[w] = i32(e.proc, e);
-        w = f64(e.vpn, words, w + 1);
-        w = f64(e.pte, words, w);
-        words[w] = i32(e.rmap, e);
-        return w + 1;
-      case "genpool-alloc":
-      case "genpool-free":
-        words[w] = i32(e.dev, e);
-        words[w + 1] = i32(e.page, e);
-        words[w + 2] = i32(e.owner, e);
-        return w + 3;
-      case "page-free":
-        words[w] = i32(e.dev, e);
-        words[w + 1] = i32(e.page, e);
-        return w + 2;
-      case "pin-page":
-      case "unpin-page":
-        words[w] = i32(e.pin, e);
-        words[w + 1] = i32(e.dev, e);
-        words[w + 2] = i32(e.page, e);
-        return w + 3;
-      case "result":
-        words[w] = i32(e.op, e);
-        words[w + 1] = this.intern(e.result);
-        return w + 2;
-      case "note":
-        words[w] = this.intern(e.text);
-        return w + 1;
-      case "vma-create":
-      case "vma-remove":
-        words[w] = i32(e.proc, e);
-        words[w + 1] = this.objects.length;
-        this.objects.push(e.vma);
-        return w + 2;
-      default:
-        return -1;
-    }
-  }
-
   /** Stores a loop of n iterations over `body` (iteration 0). */
   pushLoop(line: number, n: number, body: readonly (LoopBodyEvent | LoopBodyInit)[]): void {
     const bodies = this.bodyStore!;
@@ -405,11 +307,6 @@ export class RecordStore implements RecordList {
 
   end(i: number): number {
     return this.ends[i]!;
-  }
-
-  /** Steps record i stands for. */
-  stepsOf(i: number): number {
-    return this.ends[i]! - (i === 0 ? 0 : this.ends[i - 1]!);
   }
 
   indexOfStep(step: number): number {

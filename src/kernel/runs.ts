@@ -386,15 +386,7 @@ export class PteTable {
     }
   }
 
-  /** Removes the PTEs in [vpn, vpn + n); returns what was there, as runs in vpn order. */
-  clear(vpn: number, n: number): PteRun[] {
-    const removed = this.runsIn(vpn, n);
-    if (removed.length === 0) return removed;
-    this.remove(vpn, n);
-    return removed;
-  }
-
-  /** Removes the PTEs in [vpn, vpn + n), making no list of them (what applying an event needs). */
+  /** Removes the PTEs in [vpn, vpn + n). */
   remove(vpn: number, n: number): void {
     const r = this.runs_;
     const end = vpn + n;

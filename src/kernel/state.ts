@@ -341,64 +341,61 @@ export class StateSnapshot {
 }
 
 /**
+ * `all` in chunks of CHUNK: a frozen chunk as it was; otherwise the finished entries shared and the
+ * others copied, and a chunk whose entries are all finished is frozen from now on.
+ */
+function chunks<T>(
+  all: readonly T[],
+  frozen: (readonly T[])[],
+  finished: (x: T) => boolean,
+  copy: (x: T) => T,
+): (readonly T[])[] {
+  const out: (readonly T[])[] = [];
+  for (let c = 0; c * CHUNK < all.length; c++) {
+    let chunk = frozen[c];
+    if (!chunk) {
+      const end = Math.min(all.length, (c + 1) * CHUNK);
+      const fresh: T[] = [];
+      let done = 0;
+      for (let i = c * CHUNK; i < end; i++) {
+        const x = all[i]!;
+        if (finished(x)) {
+          done++;
+          fresh.push(x);
+        } else fresh.push(copy(x));
+      }
+      if (done === CHUNK) frozen[c] = fresh;
+      chunk = fresh;
+    }
+    out.push(chunk);
+  }
+  return out;
+}
+
+/**
  * Takes the snapshots of one forward run (the simulator's state, which never changes an exited
  * process or a finished pin again: see cloneState's shareDead), remembering the frozen chunks.
  */
 export class Snapshotter {
   private readonly frozenProcs: (readonly ProcessState[])[] = [];
   private readonly frozenPins: (readonly PinState[])[] = [];
-  /** stateWeight() of the state last taken */
+  /** rough size of the state last taken, in runs (device runs, live PTE runs and VMAs, pins, pmaps) */
   weight = 0;
 
   take(s: KernelState): StateSnapshot {
     let w = 0;
     for (const d of s.devices) w += d.pageRuns.runCount * 6;
-    const procChunks: (readonly ProcessState[])[] = [];
-    const ps = s.processes;
-    for (let c = 0; c * CHUNK < ps.length; c++) {
-      const frozen = this.frozenProcs[c];
-      if (frozen) {
-        procChunks.push(frozen);
-        continue;
-      }
-      const end = Math.min(ps.length, (c + 1) * CHUNK);
-      const chunk: ProcessState[] = [];
-      let dead = 0;
-      for (let i = c * CHUNK; i < end; i++) {
-        const p = ps[i]!;
-        if (p.alive) {
-          w += p.ptes.runCount * 5 + p.vmas.length;
-          chunk.push(cloneProcess(p));
-        } else {
-          dead++;
-          chunk.push(p);
-        }
-      }
-      if (dead === CHUNK) this.frozenProcs[c] = chunk;
-      procChunks.push(chunk);
-    }
-    const pinChunks: (readonly PinState[])[] = [];
-    const pins = s.pins;
-    for (let c = 0; c * CHUNK < pins.length; c++) {
-      const frozen = this.frozenPins[c];
-      if (frozen) {
-        pinChunks.push(frozen);
-        continue;
-      }
-      const end = Math.min(pins.length, (c + 1) * CHUNK);
-      const chunk: PinState[] = [];
-      let done = 0;
-      for (let i = c * CHUNK; i < end; i++) {
-        const p = pins[i]!;
-        if (p.status === "held") chunk.push(clonePin(p));
-        else {
-          done++;
-          chunk.push(p);
-        }
-      }
-      if (done === CHUNK) this.frozenPins[c] = chunk;
-      pinChunks.push(chunk);
-    }
+    // Live processes are all in chunks not frozen: copying them is where they are weighed.
+    const procChunks = chunks(
+      s.processes,
+      this.frozenProcs,
+      (p) => !p.alive,
+      (p) => {
+        w += p.ptes.runCount * 5 + p.vmas.length;
+        return cloneProcess(p);
+      },
+    );
+    const pinChunks = chunks(s.pins, this.frozenPins, (p) => p.status !== "held", clonePin);
     this.weight = w + s.pins.length + s.pmaps.length;
     const base: KernelState = {
       design: s.design,
@@ -412,14 +409,6 @@ export class Snapshotter {
     };
     return new StateSnapshot(base, procChunks, pinChunks);
   }
-}
-
-/** Rough size of a state, in runs, to space checkpoints. */
-export function stateWeight(s: KernelState): number {
-  let w = 0;
-  for (const d of s.devices) w += d.pageRuns.runCount * 6;
-  for (const p of s.processes) if (p.alive) w += p.ptes.runCount * 5 + p.vmas.length;
-  return w + s.pins.length + s.pmaps.length;
 }
 
 /**

@@ -9,7 +9,6 @@ import {
   pageSizeOf,
   type Scenario,
   type Span,
-  type Stmt,
   versionOf,
 } from "../scenario/ast.ts";
 import { parseScenario } from "../scenario/parse.ts";
@@ -52,9 +51,17 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     try {
       const result = sim.run(st, line, index);
       const free = freeAfter(sim, ops[ops.length - 1]?.free);
-      ops.push(
-        new Op(st, index, line, result, firstStep, sim.stepCount - 1, firstRecord, sim.records.length, free),
-      );
+      ops.push({
+        index,
+        line,
+        text: printStatement(st),
+        result,
+        firstStep,
+        lastStep: sim.stepCount - 1,
+        firstRecord,
+        endRecord: sim.records.length,
+        free,
+      });
     } catch (e) {
       if (!(e instanceof EventBudgetExceeded)) throw e;
       truncated = {
@@ -79,49 +86,6 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
     pinNames: sim.state.pins.map((p) => p.name),
     ...(truncated ? { truncated } : {}),
   };
-}
-
-/**
- * A statement's record. Its text is printed from the statement when first read: a run of 25,000
- * statements made 25,000 strings (as trees of concatenations) that few views ever read, and
- * every one of them was copied by the garbage collector while the run went on. toJSON() gives the
- * plain object, text included.
- */
-class Op implements OpRecord {
-  readonly #st: Stmt;
-  #text: string | undefined;
-  constructor(
-    st: Stmt,
-    readonly index: number,
-    readonly line: number,
-    readonly result: string,
-    readonly firstStep: number,
-    readonly lastStep: number,
-    readonly firstRecord: number,
-    readonly endRecord: number,
-    readonly free: Readonly<Record<string, number>>,
-  ) {
-    this.#st = st;
-  }
-
-  get text(): string {
-    this.#text ??= printStatement(this.#st);
-    return this.#text;
-  }
-
-  toJSON(): OpRecord {
-    return {
-      index: this.index,
-      line: this.line,
-      text: this.text,
-      result: this.result,
-      firstStep: this.firstStep,
-      lastStep: this.lastStep,
-      firstRecord: this.firstRecord,
-      endRecord: this.endRecord,
-      free: this.free,
-    };
-  }
 }
 
 /**

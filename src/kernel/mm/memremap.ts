@@ -63,18 +63,7 @@ export function pageRefs(
     }
     // What the iteration finds when the page is freed: its own earlier events applied.
     const pins = r.pins - unpins;
-    body.push(
-      ...freeZoneDeviceFolioBody(k, dev, r.start, r.length, {
-        allocated: r.allocated,
-        owner: r.owner,
-        refcount: to,
-        mapcount: r.mapcount,
-        ptes: r.ptes,
-        pins,
-        order: r.order,
-        pincount: r.pincount,
-      }),
-    );
+    body.push(...freeZoneDeviceFolioBody(k, dev, r.start, r.length, { ...r, refcount: to, pins }));
     // The put that drops the last pgmap reference ends a pending unbind: that iteration is the last
     // of its loop, so the unbind completes at its own step.
     const left = d.pgref;
