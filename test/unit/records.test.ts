@@ -50,6 +50,20 @@ describe("RecordStore", () => {
     expect(s.indexOfStep(5)).toBe(4);
   });
 
+  it("keeps kernel function names apart from field strings: 70,000 distinct names don't push a function past 16 bits", () => {
+    // fn is a Uint16 column: when names, errnos and notes shared its table, the 65,537th string
+    // made a function first seen after it come back as another one.
+    const s = new RecordStore();
+    for (let i = 0; i < 70_000; i++) s.push({ kind: "note", fn: "should_fail", line: 1, text: `n${i}` });
+    const long = `a sentence longer than forty characters, stored without hashing it (${"x".repeat(30)})`;
+    s.push({ kind: "note", fn: "a_function_seen_late", line: 2, text: long });
+    s.push({ kind: "note", fn: "should_fail", line: 3, text: long });
+    s.trim();
+    expect(s.get(70_000)).toEqual({ kind: "note", fn: "a_function_seen_late", line: 2, text: long });
+    expect(s.get(70_001)).toEqual({ kind: "note", fn: "should_fail", line: 3, text: long });
+    expect(s.get(69_999)).toEqual({ kind: "note", fn: "should_fail", line: 1, text: "n69999" });
+  });
+
   it("refuses a value that does not fit a 32-bit field instead of storing it wrong", () => {
     const s = new RecordStore();
     expect(() => s.push({ kind: "genpool-add", fn: "gen_pool_add_owner", line: 1, dev: 2 ** 40 })).toThrow(
