@@ -121,11 +121,13 @@ async function stepText(page: Page): Promise<string> {
 }
 
 async function open(page: Page, text: string | null): Promise<number> {
+  // the step count to wait for, from the engine here, before the clock starts (not part of the load)
+  const r = text === null ? null : runText(text);
+  const total = r?.ok ? r.trace.steps : -1;
   const t0 = performance.now();
   await page.goto(text === null ? BASE : link(text));
   if (text === null) await page.getByTestId("step").waitFor();
   else {
-    const total = runText(text).ok ? (runText(text) as { trace: { steps: number } }).trace.steps : -1;
     await page.waitForFunction(
       (want) => document.querySelector('[data-testid="step"]')?.textContent?.endsWith(`/ ${want}`),
       total,

@@ -14,7 +14,14 @@
  */
 
 import type { Design } from "../scenario/ast.ts";
-import { checkStep, decodeShareLink, encodeShareLink, type ShareState } from "../share/codec.ts";
+import {
+  checkStep,
+  decodeShareLink,
+  encodeShareLink,
+  fragmentOf,
+  type ShareState,
+  splitFields,
+} from "../share/codec.ts";
 import { migrateStep } from "../share/migrate-step.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
@@ -160,6 +167,19 @@ function focusPanel(panel: string | undefined): void {
 }
 
 /**
+ * Whether the link names a step. A hand-written v0 link without `step=` opens at the start
+ * (share/versions.ts), which no numbering changes: there is no old step to map, so the first engine
+ * is not run for it (it keeps a state per page: seconds on a 32 GiB device, for nothing).
+ */
+function namesStep(hash: string): boolean {
+  try {
+    return splitFields(fragmentOf(hash)).some(([k]) => k === "step");
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Opens the link in `hash`. Returns false (and shows the error) for a bad link. The decoded text
  * only ever reaches the editor's value and the engine's parser: it is never markup or code.
  */
@@ -174,7 +194,7 @@ function openLink(hash: string): boolean {
     return false;
   }
   // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
-  const state = { ...r.state, step: migrateStep(r.state, r.version) };
+  const state = { ...r.state, step: namesStep(hash) ? migrateStep(r.state, r.version) : r.state.step };
   const { text, step, design, version, page, panel, embed } = state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
   useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null, embed: embed ?? null });
