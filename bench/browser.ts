@@ -5,6 +5,7 @@
  * pages. Medians and p95 of several runs.
  *
  *   npm run bench:browser [-- --json] [-- --runs N] [-- --build] [-- --dist DIR]
+ *                         [-- --only million|huge|hugeFolios|poolRedraw1M]   (SV_DEBUG=1: each step)
  *
  * Uses dist/ (builds it when missing or with --build), serves it with `vite preview` on
  * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
@@ -25,6 +26,10 @@ const json = args.includes("--json");
 const runsAt = args.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1])) : 5;
 const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
+/** --only million|huge|hugeFolios: measure one scenario (and the default load), for a quick look */
+const onlyAt = args.indexOf("--only");
+const ONLY = onlyAt >= 0 ? args[onlyAt + 1]! : null;
+const skip = (name: string) => ONLY !== null && ONLY !== name;
 /** the built app to serve (--dist DIR, default dist/): a before/after pair measured alike */
 const distAt = args.indexOf("--dist");
 const DIST = distAt >= 0 ? resolve(args[distAt + 1]!) : resolve(ROOT, "dist");
@@ -124,6 +129,9 @@ async function open(page: Page, text: string | null): Promise<number> {
   // the step count to wait for, from the engine here, before the clock starts (not part of the load)
   const r = text === null ? null : runText(text);
   const total = r?.ok ? r.trace.steps : -1;
+  // a new document each time: going from one link to another that differs only after '#' is a
+  // same-document navigation (the app's hashchange), not a load
+  await page.goto("about:blank");
   const t0 = performance.now();
   await page.goto(text === null ? BASE : link(text));
   if (text === null) await page.getByTestId("step").waitFor();
@@ -152,6 +160,7 @@ async function scenarioBench(page: Page, name: string, text: string) {
     await arm(page, "keydown");
     await page.keyboard.press("ArrowRight");
     steps.push(await latency(page));
+    if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]}`);
   }
   for (let r = 0; r < RUNS; r++) {
     await arm(page, "keydown");
@@ -179,6 +188,7 @@ async function scenarioBench(page: Page, name: string, text: string) {
       await arm(page, "keydown");
       await page.keyboard.press("ArrowRight");
       steps.push(await latency(page));
+      if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]}`);
     }
   }
   log(`${name}: ${await stepText(page)}`);
@@ -243,24 +253,26 @@ async function main() {
     for (let r = 0; r < RUNS; r++) defaults.push(await open(page, null));
     const defaultLoad = stats(defaults);
     log(`default app load: median ${defaultLoad.medianMs} ms`);
-    const million = await scenarioBench(page, "1M-page device", MILLION);
-    log(`1M pages: ${JSON.stringify(million)}`);
-    const huge = await scenarioBench(page, "huge (8 x 32 GiB)", hugeScenario());
-    log(`huge: ${JSON.stringify(huge)}`);
+    const million = skip("million") ? null : await scenarioBench(page, "1M-page device", MILLION);
+    if (million) log(`1M pages: ${JSON.stringify(million)}`);
+    const huge = skip("huge") ? null : await scenarioBench(page, "huge (8 x 32 GiB)", hugeScenario());
+    if (huge) log(`huge: ${JSON.stringify(huge)}`);
     // the RFC's case under the proposed huge design (issue 13): eight 32 GiB NPUs mapped with PUD folios
     const rfc = readFileSync("public/presets/huge/rfc-eight-npus.p2p", "utf8");
-    const hugeFolios = await scenarioBench(page, "huge design, 8 x 32 GiB", rfc);
-    log(`huge design: ${JSON.stringify(hugeFolios)}`);
-    const redraw = await poolRedraw(page);
-    log(`pool redraw at 1M pages: ${JSON.stringify(redraw)}`);
+    const hugeFolios = skip("hugeFolios") ? null : await scenarioBench(page, "huge design, 8 x 32 GiB", rfc);
+    if (hugeFolios) log(`huge design: ${JSON.stringify(hugeFolios)}`);
+    const redraw = skip("poolRedraw1M") ? null : await poolRedraw(page);
+    if (redraw) log(`pool redraw at 1M pages: ${JSON.stringify(redraw)}`);
     if (errors.length) log(`console errors: ${errors.join(" | ")}`);
+    const ratio = (r: Awaited<ReturnType<typeof scenarioBench>> | null) =>
+      r && { ...r, loadRatio: round(r.load.medianMs / defaultLoad.medianMs) };
     const out = {
       format: "p2pviz-bench-browser/1",
       runs: RUNS,
       defaultLoad,
-      million: { ...million, loadRatio: round(million.load.medianMs / defaultLoad.medianMs) },
-      huge: { ...huge, loadRatio: round(huge.load.medianMs / defaultLoad.medianMs) },
-      hugeFolios: { ...hugeFolios, loadRatio: round(hugeFolios.load.medianMs / defaultLoad.medianMs) },
+      million: ratio(million),
+      huge: ratio(huge),
+      hugeFolios: ratio(hugeFolios),
       poolRedraw1M: redraw,
       consoleErrors: errors.length,
     };

@@ -12,7 +12,7 @@ import type { DeviceState, KernelState } from "../kernel/state.ts";
 import { lookOf, PTE_PUD, pageAt, pinPageCount, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
 import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
-import { keepText } from "./d3-keep.ts";
+import { differing, keepAttr, keepClass, keepText } from "./d3-keep.ts";
 
 export type RefRowKind = "device" | "folio" | "pages" | "pmap" | "pin";
 
@@ -316,6 +316,9 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
   useEffect(() => {
     if (!g.current) return;
     const root = select(g.current);
+    const topOf = new Map<string, number>();
+    view.rows.forEach((r, i) => topOf.set(r.key, tops[i]!));
+    const place = (r: RefRow) => `translate(0,${topOf.get(r.key)})`;
     root
       .selectAll<SVGGElement, null>("g.p2p-ref-head")
       .data([null])
@@ -349,43 +352,46 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
         e.append("text")
           .attr("class", "p2p-ref-second")
           .attr("y", 15 + ROW_H);
-        e.attr("transform", (_r, i) => `translate(0,${tops[i]})`);
+        e.attr("transform", place);
+        differing(e, "transform", place); // placed: it moves only when its place changes
         return e;
       })
-      .attr("data-row", (r) => r.kind)
-      .attr("data-changed", (r) => (r.changed ? "true" : null))
-      .classed("changed", (r) => r.changed);
-    animated(rows, motion).attr("transform", (_r, i) => `translate(0,${tops[i]})`);
+      .call(keepAttr, "data-row", (r: RefRow) => r.kind)
+      .call(keepAttr, "data-changed", (r: RefRow) => (r.changed ? "true" : null))
+      .call(keepClass, "changed", (r: RefRow) => r.changed);
+    // only the rows whose place changed move (a transition on every row would run each frame)
+    animated(differing(rows, "transform", place), motion).attr("transform", place);
+    // every other attribute is written only where it differs: a step changes a row or two
     rows
       .select("rect.p2p-ref-bg")
-      .attr("width", Math.max(300, size.width - 2))
-      .attr("height", (r) => (r.lines ?? 1) * ROW_H - 2);
+      .call(keepAttr, "width", Math.max(300, size.width - 2))
+      .call(keepAttr, "height", (r: RefRow) => (r.lines ?? 1) * ROW_H - 2);
     rows
       .select("rect.p2p-ref-swatch")
-      .attr("visibility", (r) => (r.look ? "visible" : "hidden"))
-      .attr("fill", (r) => (r.look ? lookFill(r.look) : "none"))
-      .attr("stroke", "#555");
+      .call(keepAttr, "visibility", (r: RefRow) => (r.look ? "visible" : "hidden"))
+      .call(keepAttr, "fill", (r: RefRow) => (r.look ? lookFill(r.look) : "none"))
+      .call(keepAttr, "stroke", "#555");
     rows
       .select("text.p2p-ref-what")
-      .attr("x", (r) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
-      .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .call(keepText, (r) => r.what)
+      .call(keepAttr, "x", (r: RefRow) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
+      .call(keepAttr, "font-weight", (r: RefRow) => (r.kind === "pages" ? null : 600))
+      .call(keepText, (r: RefRow) => r.what)
       // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
-      .attr("textLength", (r) =>
+      .call(keepAttr, "textLength", (r: RefRow) =>
         r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
       )
-      .attr("lengthAdjust", "spacingAndGlyphs");
+      .call(keepAttr, "lengthAdjust", "spacingAndGlyphs");
     for (let i = 0; i < 4; i++) {
       rows
         .select(`text.v${i}`)
-        .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .call(keepText, (r) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
+        .call(keepAttr, "x", (r: RefRow) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
+        .call(keepText, (r: RefRow) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
     }
     // a folio's counts, on its second line
     rows
       .select("text.p2p-ref-second")
-      .attr("x", 20)
-      .text((r) => (r.kind === "folio" ? (r.values[0] ?? "") : ""));
+      .call(keepAttr, "x", 20)
+      .call(keepText, (r: RefRow) => (r.kind === "folio" ? (r.values[0] ?? "") : ""));
   }, [view, tops, motion, size.width]);
 
   return (
