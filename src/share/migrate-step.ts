@@ -22,9 +22,13 @@ export const ENGINE2_FORMAT = 3;
 
 type LegacyRun = Extract<ReturnType<typeof runLegacy>, { ok: true }>["trace"];
 
-function legacyOps(text: string, design: Design | undefined): LegacyRun | null {
+/**
+ * The first engine's run of `text`, up to the statement that holds `untilStep`: the migration looks
+ * no further, and the first engine spends an object per page (seconds for a 4G mmap further on).
+ */
+function legacyOps(text: string, design: Design | undefined, untilStep: number): LegacyRun | null {
   try {
-    const r = runLegacy(text, design ? { design } : {});
+    const r = runLegacy(text, { ...(design && { design }), untilStep });
     return r.ok ? r.trace : null;
   } catch {
     return null;
@@ -55,7 +59,7 @@ function sameEvent(a: object | undefined, b: object | undefined): boolean {
 
 /** Today's step for `oldStep` of a single-trace link. */
 function migrateSingle(text: string, design: Design | undefined, oldStep: number): number {
-  const old = legacyOps(text, design);
+  const old = legacyOps(text, design, oldStep);
   const now = current(text, design);
   if (!old || !now) return oldStep;
   const at = locate(old.ops, oldStep);
@@ -78,8 +82,10 @@ function migrateSingle(text: string, design: Design | undefined, oldStep: number
 /** Today's aligned step for `oldStep` of a comparison link: same statement, same offset (clamped). */
 function migrateCompare(state: ShareState, oldStep: number): number {
   const cmp = state.compare!;
-  const a0 = legacyOps(state.text, state.design);
-  const b0 = legacyOps(cmp.text ?? state.text, cmp.design ?? state.design);
+  // An aligned step is at least either side's own step at the same place, so each side's run up
+  // to oldStep covers the statement that holds it.
+  const a0 = legacyOps(state.text, state.design, oldStep);
+  const b0 = legacyOps(cmp.text ?? state.text, cmp.design ?? state.design, oldStep);
   const a1 = current(state.text, state.design);
   const b1 = current(cmp.text ?? state.text, cmp.design);
   if (!a0 || !b0 || !a1 || !b1) return oldStep;

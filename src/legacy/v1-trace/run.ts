@@ -16,6 +16,11 @@ import type { OpRecord, Trace } from "./trace.ts";
 export interface RunOptions extends SimOptions {
   /** run under this design instead of the scenario's `kernel` statement */
   readonly design?: Design;
+  /**
+   * Stop after the statement that holds this step (added after the freeze, for link migration,
+   * which needs nothing past a link's step: the events up to there are the same either way).
+   */
+  readonly untilStep?: number;
 }
 
 export function runScenario(scenario: Scenario, spans: readonly Span[], opts: RunOptions = {}): Trace {
@@ -24,8 +29,9 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
   const sim = new Simulator(design, pageSize, opts);
   const ops: OpRecord[] = [];
   let truncated: Trace["truncated"];
+  let done = false;
   scenario.statements.forEach((st, index) => {
-    if (truncated) return;
+    if (truncated || done) return;
     const line = spans[index]?.line ?? index + 1;
     const firstStep = sim.events.length;
     try {
@@ -41,6 +47,7 @@ export function runScenario(scenario: Scenario, spans: readonly Span[], opts: Ru
         lastStep: sim.events.length - 1,
         free,
       });
+      done = opts.untilStep !== undefined && sim.events.length > opts.untilStep;
     } catch (e) {
       if (!(e instanceof EventBudgetExceeded)) throw e;
       truncated = {
