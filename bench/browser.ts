@@ -120,12 +120,15 @@ async function arm(page: Page, type: "keydown" | "pointerdown"): Promise<void> {
         // begin (vsync, idle) is left out: the work from the input to the step drawn is what counts.
         const frameStart = await new Promise((r) => requestAnimationFrame((ts) => r(Math.max(ts, tasks))));
         await tick();
+        window.__parts = [tasks - t0, performance.now() - frameStart];
         resolveLat(tasks - t0 + (performance.now() - frameStart));
       };
       window.addEventListener(type, on, true);
     });
   })()`);
 }
+/** SV_DEBUG: the last latency's two parts, input to its tasks done and the frame */
+const parts = (page: Page) => page.evaluate("JSON.stringify(window.__parts)");
 const latency = (page: Page) => page.evaluate(() => (window as unknown as { __lat: Promise<number> }).__lat);
 
 async function stepText(page: Page): Promise<string> {
@@ -167,7 +170,7 @@ async function scenarioBench(page: Page, name: string, text: string) {
     await arm(page, "keydown");
     await page.keyboard.press("ArrowRight");
     steps.push(await latency(page));
-    if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]}`);
+    if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]} ${await parts(page)}`);
   }
   for (let r = 0; r < RUNS; r++) {
     await arm(page, "keydown");
