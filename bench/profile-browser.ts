@@ -2,12 +2,19 @@
  * Profiles stepping in headless Chromium with the Chrome DevTools CPU profiler (CDP), to find what a
  * step costs on the big presets. Prints self time by function (top N), over K ArrowRight presses.
  *
- *   npx tsx bench/profile-browser.ts [--huge|--million] [--dist DIR] [--keys ArrowRight] [--n 30]
+ *   npx tsx bench/profile-browser.ts [--huge|--million|--rfc] [--dist DIR] [--keys ArrowRight] [--n 30]
+ *                                    [--mid] [--trace] [--load]
+ *
+ * --rfc profiles the RFC's case under the proposed `huge` design (public/presets/huge/rfc-eight-npus.p2p),
+ * --mid steps from 40% into the trace (inside a loop over millions of pages), --trace reports Chrome
+ * tracing (script, style, layout, paint) instead of the CPU profile, --load profiles opening the link
+ * (from navigation to the panels drawn) instead of stepping.
  *
  * Serves DIR (default dist/; build with `vite build --minify false --outDir DIR` for names) with
  * `vite preview` on $P2PVIZ_BENCH_PORT (default 4182).
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { hugeScenario } from "./scenarios.ts";
@@ -44,7 +51,11 @@ const key = opt("--keys", "ArrowRight");
 
 const MILLION =
   "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
-const text = args.includes("--million") ? MILLION : hugeScenario();
+const text = args.includes("--million")
+  ? MILLION
+  : args.includes("--rfc")
+    ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
+    : hugeScenario();
 const link = `${BASE}#text=${text
   .split("\n")
   .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
@@ -76,9 +87,19 @@ try {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on("console", (m) => m.type() === "error" && console.error("console:", m.text()));
-  await page.goto(link);
-  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
-  await page.waitForTimeout(1500);
+  const loading = args.includes("--load");
+  const panels = () =>
+    page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
+  if (loading) {
+    // warm the browser's cache with the app's code, then profile a second opening of the link
+    await page.goto(link);
+    await panels();
+    await page.goto("about:blank");
+  } else {
+    await page.goto(link);
+    await panels();
+    await page.waitForTimeout(1500);
+  }
   if (args.includes("--mid")) {
     const tl = page.getByTestId("timeline");
     const b = (await tl.boundingBox())!;
@@ -86,14 +107,25 @@ try {
     await page.waitForTimeout(500);
   }
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  if (args.includes("--trace")) {
-    await browser.startTracing(page, {
-      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
-    });
+  /** what is profiled: N key presses, each until the next frame, or (--load) one opening of the link */
+  const PER = loading ? 1 : N;
+  const act = async () => {
+    if (loading) {
+      await page.goto(link);
+      await panels();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+      return;
+    }
     for (let i = 0; i < N; i++) {
       await page.keyboard.press(key);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
+  };
+  if (args.includes("--trace")) {
+    await browser.startTracing(page, {
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
+    });
+    await act();
     const buf = await browser.stopTracing();
     const events = JSON.parse(buf.toString()).traceEvents as TraceEvent[];
     const tot = new Map<string, number>();
@@ -125,13 +157,13 @@ try {
       }
     }
     console.log(
-      `main thread per step: ${(wallUs / 1000 / N).toFixed(2)} ms busy, ${(cpuUs / 1000 / N).toFixed(2)} ms CPU`,
+      `main thread per step: ${(wallUs / 1000 / PER).toFixed(2)} ms busy, ${(cpuUs / 1000 / PER).toFixed(2)} ms CPU`,
     );
     console.log(
       [...tot]
         .sort((a, b) => b[1] - a[1])
         .slice(0, 40)
-        .map(([k, v]) => `${(v / 1000 / N).toFixed(2).padStart(8)} ms/step  ${k}`)
+        .map(([k, v]) => `${(v / 1000 / PER).toFixed(2).padStart(8)} ms/step  ${k}`)
         .join("\n"),
     );
     await browser.close();
@@ -142,10 +174,7 @@ try {
     await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
     await cdp.send("Profiler.start");
     const t0 = Date.now();
-    for (let i = 0; i < N; i++) {
-      await page.keyboard.press(key);
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
-    }
+    await act();
     const wall = Date.now() - t0;
     const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
     const self = new Map<string, number>();
@@ -177,8 +206,10 @@ try {
       [...m]
         .sort((a, b) => b[1] - a[1])
         .slice(0, Number(opt("--top", "30")))
-        .map(([k, v]) => `${(v / 1000 / N).toFixed(2).padStart(8)} ms/step  ${k}`);
-    console.log(`${N} x ${key}: ${wall} ms wall (${(wall / N).toFixed(1)} per step incl. harness)`);
+        .map(([k, v]) => `${(v / 1000 / PER).toFixed(2).padStart(8)} ms/step  ${k}`);
+    console.log(
+      `${loading ? "load" : `${N} x ${key}`}: ${wall} ms wall (${(wall / PER).toFixed(1)} per ${loading ? "load" : "step"} incl. harness)`,
+    );
     console.log(`SELF:\n${top(self).join("\n")}`);
     console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);
     await browser.close();

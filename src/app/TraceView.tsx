@@ -3,6 +3,7 @@
  * compare mode can put two of these side by side.
  */
 
+import { useEffect, useRef } from "react";
 import { motionMs } from "../panels/common.ts";
 import { FindingsArea } from "../panels/FindingsArea.tsx";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
@@ -42,6 +43,22 @@ function statementProcess(trace: Trace, step: number): string | null {
   return st && "proc" in st && typeof st.proc === "string" ? st.proc : null;
 }
 
+/**
+ * The panels' transition length for this render: `ms` for a step to the next or the previous event,
+ * none for a jump (a scrub, Home/End, a statement or a finding away). A jump's rows and ribbons have
+ * nowhere meaningful to glide from, and animating them ran every moved element's transition each
+ * frame for `ms` after the step (hundreds of refcount rows when a scrub crosses an eight-device mmap).
+ */
+export function useStepMotion(traceVersion: number, step: number, ms: number): number {
+  const last = useRef<{ traceVersion: number; step: number } | null>(null);
+  const prev = last.current;
+  useEffect(() => {
+    last.current = { traceVersion, step };
+  });
+  const jumped = prev !== null && (prev.traceVersion !== traceVersion || Math.abs(step - prev.step) > 1);
+  return jumped ? 0 : ms;
+}
+
 export function TraceView({
   trace,
   traceVersion,
@@ -57,7 +74,7 @@ export function TraceView({
   const state = stateAtStep(trace, step);
   const event = eventAt(trace, step);
   const stateKey = `${traceVersion}:${step}`;
-  const motion = motionMs(220, playing, speed);
+  const motion = useStepMotion(traceVersion, step, motionMs(220, playing, speed));
 
   return (
     <div className="trace-view">

@@ -21,7 +21,7 @@ import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
 import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
-import { differing, forgetTargets, keepText } from "./d3-keep.ts";
+import { differing, forgetTargets, keepAttr, keepText } from "./d3-keep.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -544,7 +544,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     if (!g.current || size.width === 0) return;
     const root = select(g.current);
     const lanesLayer = (cls: string) =>
-      root.selectAll<SVGGElement, null>(`g.${cls}`).data([null]).join("g").attr("class", cls);
+      root.selectAll<SVGGElement, null>(`g.${cls}`).data([null]).join("g").call(keepAttr, "class", cls);
 
     // links first, so lanes and VMAs draw over them; folded lanes draw none
     const links = view.lanes.flatMap((l, i) => (boxes[i]!.folded ? [] : mergeLinks(i, l.runs, ux)));
@@ -565,21 +565,25 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         (enter) =>
           enter
             .append("path")
-            .attr("opacity", 0)
+            .call(keepAttr, "opacity", 0)
             .call((p) => p.append("title")),
         (update) => update,
         (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
       )
-      .attr("data-pte-kind", (r) => r.kind)
-      .attr("data-proc", (r) => view.lanes[r.lane]!.name)
-      .attr("data-runs", (r) => r.runs)
-      .attr("data-scattered", (r) => (r.scattered ? "true" : null))
-      .attr("d", linkPath)
-      .attr("fill", (r) => LINK_STYLE[r.kind]?.fill ?? "#999")
-      .attr("fill-opacity", (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1))
-      .attr("stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
-      .attr("stroke-width", (r) => (r.changed ? 2 : 1))
-      .attr("stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
+      .call(keepAttr, "data-pte-kind", (r) => r.kind)
+      .call(keepAttr, "data-proc", (r) => view.lanes[r.lane]!.name)
+      .call(keepAttr, "data-runs", (r) => r.runs)
+      .call(keepAttr, "data-scattered", (r) => (r.scattered ? "true" : null))
+      .call(keepAttr, "d", linkPath)
+      .call(keepAttr, "fill", (r) => LINK_STYLE[r.kind]?.fill ?? "#999")
+      .call(
+        keepAttr,
+        "fill-opacity",
+        (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1),
+      )
+      .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
+      .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
+      .call(keepAttr, "stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
     ribbons.select("title").call(keepText, (r) => {
       const lane = view.lanes[r.lane]!.name;
       const dev = view.strips[r.dev]?.name ?? "?";
@@ -609,45 +613,45 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         e.append("g").attr("class", "p2p-lane-body");
         return e;
       })
-      .attr("transform", (_l, i) => `translate(0,${boxes[i]!.y})`)
-      .attr("data-proc", (l) => l.name)
-      .attr("data-folded", (_l, i) => (boxes[i]!.folded ? "true" : null))
-      .attr("opacity", (l) => (l.alive ? 1 : 0.55));
+      .call(keepAttr, "transform", (_l, i) => `translate(0,${boxes[i]!.y})`)
+      .call(keepAttr, "data-proc", (l) => l.name)
+      .call(keepAttr, "data-folded", (_l, i) => (boxes[i]!.folded ? "true" : null))
+      .call(keepAttr, "opacity", (l) => (l.alive ? 1 : 0.55));
     lanes
       .select("text.p2p-lane-name")
-      .attr("y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
+      .call(keepAttr, "y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
       .call(keepText, (l) => fitText(l.name, LEFT - 20));
     lanes
       .select("text.p2p-lane-sub")
-      .attr("y", 6 + 30)
+      .call(keepAttr, "y", 6 + 30)
       .call(keepText, (l, i) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited"));
     lanes
       .select("line.p2p-lane-axis")
-      .attr("x1", LEFT)
-      .attr("x2", LEFT + W)
-      .attr("y1", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2))
-      .attr("y2", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2));
+      .call(keepAttr, "x1", LEFT)
+      .call(keepAttr, "x2", LEFT + W)
+      .call(keepAttr, "y1", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2))
+      .call(keepAttr, "y2", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2));
 
     lanes.select<SVGGElement>("g.p2p-lane-body").each(function (lane, i) {
-      const lg = select(this).attr("clip-path", `url(#${clip.current})`);
+      const lg = select(this).call(keepAttr, "clip-path", `url(#${clip.current})`);
       const isFolded = boxes[i]!.folded;
       const vy = isFolded ? 4 : 6;
       const vh = isFolded ? 12 : VMA_H;
       lg.selectAll<SVGRectElement, LabelView>("rect.p2p-label")
         .data(isFolded ? [] : lane.labels, (l) => l.key)
         .join("rect")
-        .attr("class", "p2p-label")
-        .attr("x", (l) => ux(l.u0))
-        .attr("y", 4)
-        .attr("width", (l) => Math.max(1, ux(l.u1) - ux(l.u0)))
-        .attr("height", VMA_H + 4)
-        .attr("visibility", (l) => (l.empty ? "visible" : "hidden"));
+        .call(keepAttr, "class", "p2p-label")
+        .call(keepAttr, "x", (l) => ux(l.u0))
+        .call(keepAttr, "y", 4)
+        .call(keepAttr, "width", (l) => Math.max(1, ux(l.u1) - ux(l.u0)))
+        .call(keepAttr, "height", VMA_H + 4)
+        .call(keepAttr, "visibility", (l) => (l.empty ? "visible" : "hidden"));
       lg.selectAll<SVGTextElement, LabelView>("text.p2p-label-name")
         .data(isFolded ? [] : lane.labels.filter((l) => l.empty), (l) => l.key)
         .join("text")
-        .attr("class", "p2p-label-name")
-        .attr("x", (l) => ux(l.u0) + 4)
-        .attr("y", 6 + 14)
+        .call(keepAttr, "class", "p2p-label-name")
+        .call(keepAttr, "x", (l) => ux(l.u0) + 4)
+        .call(keepAttr, "y", 6 + 14)
         .call(keepText, (l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
 
       const vmas = lg
@@ -657,22 +661,22 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
           (enter) => {
             const e = enter
               .append("g")
-              .attr("class", "p2p-vma")
-              .attr("opacity", 0)
-              .attr("transform", (v) => `translate(${ux(v.u0)},0)`);
+              .call(keepAttr, "class", "p2p-vma")
+              .call(keepAttr, "opacity", 0)
+              .call(keepAttr, "transform", (v) => `translate(${ux(v.u0)},0)`);
             e.append("rect");
             e.append("text")
-              .attr("class", "p2p-vma-text")
-              .attr("x", 4)
-              .attr("y", 6 + 14);
+              .call(keepAttr, "class", "p2p-vma-text")
+              .call(keepAttr, "x", 4)
+              .call(keepAttr, "y", 6 + 14);
             e.append("title");
             return e;
           },
           (update) => update,
           (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
         )
-        .attr("data-vma", (v) => v.label)
-        .attr("data-flags", (v) => v.flags.join("|"));
+        .call(keepAttr, "data-vma", (v) => v.label)
+        .call(keepAttr, "data-flags", (v) => v.flags.join("|"));
       // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
       const at = (v: VmaView) => `translate(${ux(v.u0)},0)`;
       const width = (v: VmaView) => Math.max(2, ux(v.u1) - ux(v.u0) - 1);
@@ -689,9 +693,11 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       animated(differing(vmas.select<SVGRectElement>("rect"), "width", width), motion).attr("width", width);
       vmas
         .select("rect")
-        .attr("y", vy)
-        .attr("height", vh)
-        .attr("class", (v) => (v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect"));
+        .call(keepAttr, "y", vy)
+        .call(keepAttr, "height", vh)
+        .call(keepAttr, "class", (v) =>
+          v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect",
+        );
       vmas.select("text").call(keepText, (v) => {
         if (isFolded) return "";
         const room = ux(v.u1) - ux(v.u0) - 8;
@@ -721,35 +727,35 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       });
     strips
       .select("rect.p2p-strip-bg")
-      .attr("x", (s) => sx(s.p0))
-      .attr("y", stripY)
-      .attr("width", (s) => Math.max(2, sx(s.p1) - sx(s.p0)));
+      .call(keepAttr, "x", (s) => sx(s.p0))
+      .call(keepAttr, "y", stripY)
+      .call(keepAttr, "width", (s) => Math.max(2, sx(s.p1) - sx(s.p0)));
     strips.each(function (st) {
       const span = sx(st.p1) - sx(st.p0);
       select(this)
         .selectAll<SVGRectElement, StripRun>("rect.p2p-strip-run")
         .data(st.runs, (r) => String(r.first))
         .join("rect")
-        .attr("class", "p2p-strip-run")
-        .attr("data-look", (r) => r.look)
-        .attr("x", (r) => sx(st.p0) + (r.first / st.pages) * span)
-        .attr("y", stripY + 1)
-        .attr("width", (r) => Math.max(1.5, (r.count / st.pages) * span))
-        .attr("height", STRIP_H - 2)
-        .attr("fill", (r) => lookFill(r.look));
+        .call(keepAttr, "class", "p2p-strip-run")
+        .call(keepAttr, "data-look", (r) => r.look)
+        .call(keepAttr, "x", (r) => sx(st.p0) + (r.first / st.pages) * span)
+        .call(keepAttr, "y", stripY + 1)
+        .call(keepAttr, "width", (r) => Math.max(1.5, (r.count / st.pages) * span))
+        .call(keepAttr, "height", STRIP_H - 2)
+        .call(keepAttr, "fill", (r) => lookFill(r.look));
     });
     strips
       .select("text")
-      .attr("x", (s) => sx(s.p0))
-      .attr("y", stripY + STRIP_H + 14)
+      .call(keepAttr, "x", (s) => sx(s.p0))
+      .call(keepAttr, "y", stripY + STRIP_H + 14)
       .call(keepText, (s) => fitText(`${s.name} pages 0–${s.pages - 1}`, sx(s.p1) - sx(s.p0)));
     root
       .selectAll<SVGTextElement, null>("text.p2p-strip-title")
       .data(view.strips.length > 0 ? [null] : [])
       .join("text")
-      .attr("class", "p2p-strip-title")
-      .attr("x", 0)
-      .attr("y", stripY + 13)
+      .call(keepAttr, "class", "p2p-strip-title")
+      .call(keepAttr, "x", 0)
+      .call(keepAttr, "y", stripY + 13)
       .call(keepText, "p2pmem");
   }, [view, size.width, size.height, motion, zoom, boxes.map((b) => (b.folded ? 1 : 0)).join("")]);
 

@@ -5,7 +5,7 @@
  * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import { useLayoutEffect, useRef } from "react";
+import { useEffect, useRef } from "react";
 import type { Trace } from "../trace/trace.ts";
 import { codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
@@ -118,16 +118,21 @@ export function KernelCodePanel({
   const view = ctx ? codeView(ctx) : undefined;
   const box = useRef<HTMLOListElement>(null);
   const current = useRef<HTMLLIElement>(null);
-  // the excerpt scrolls under the function's name and source: keep the current line in sight
+  // the excerpt scrolls under the function's name and source: keep the current line in sight. Its
+  // place is read in the frame, once every panel has drawn the step (read in a layout effect, it laid
+  // the page out before the panels' drawing, and the frame laid it out again after)
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
-  useLayoutEffect(() => {
-    const b = box.current;
-    const li = current.current;
-    if (!b || !li) return;
-    const bb = b.getBoundingClientRect();
-    const lb = li.getBoundingClientRect();
-    if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
-    else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
+  useEffect(() => {
+    const id = requestAnimationFrame(() => {
+      const b = box.current;
+      const li = current.current;
+      if (!b || !li) return;
+      const bb = b.getBoundingClientRect();
+      const lb = li.getBoundingClientRect();
+      if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
+      else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
+    });
+    return () => cancelAnimationFrame(id);
   }, [view?.fn, view?.hl]);
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (

@@ -5,14 +5,14 @@
  */
 
 import { select } from "d3-selection";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { PageRun } from "../kernel/runs.ts";
 import type { DeviceState, KernelState } from "../kernel/state.ts";
 import { lookOf, PTE_PUD, pageAt, pinPageCount, pteDev, pteKind, ptePage } from "../kernel/state.ts";
 import { VERSIONS } from "../kernel/versions.ts";
-import { animated, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
-import { keepText } from "./d3-keep.ts";
+import { animated, DRAW_ALL_EVENT, hex, type LOOK_STYLE, lookFill, pageRange, useSize } from "./common.ts";
+import { differing, keepAttr, keepClass, keepText } from "./d3-keep.ts";
 
 export type RefRowKind = "device" | "folio" | "pages" | "pmap" | "pin";
 
@@ -265,6 +265,21 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
 }
 
 const ROW_H = 20;
+
+/** Index of the last row whose top is at or above `y` (0 when none): tops ascend. */
+export function firstRowBelow(tops: readonly number[], y: number): number {
+  let lo = 0;
+  let hi = tops.length - 2; // the last entry is the table's bottom, not a row
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (tops[mid]! <= y) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
 const COLS = [0, 112, 172, 222, 272]; // what, ref, map, ptes, pins
 
 /** Every counter of one page, for the page the user clicked in the pool. */
@@ -313,80 +328,111 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
   }, [view]);
   const height = tops[tops.length - 1]! + (view.omitted ? ROW_H : 0) + 4;
 
+  // the scroll position of the table, for the rows in sight
+  const [scrollTop, setScrollTop] = useState(0);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const on = () => setScrollTop(el.scrollTop);
+    el.addEventListener("scroll", on, { passive: true });
+    return () => el.removeEventListener("scroll", on);
+  }, [box]);
+  // the table scrolls in its panel: only the rows in sight (and a screen either side) are in the
+  // DOM, so a step costs the rows on screen, not the hundreds of folio rows of eight 32 GiB devices
+  // (a scrub across the RFC's mmaps built and removed them all: 9 ms of script and 12 ms of layout).
+  // A panel that grows with its rows (the phone layout) keeps them all; so does an export.
+  const clipped = size.height > 0 && height > size.height + 1;
+  const over = Math.max(20 * ROW_H, size.height);
+  const from = clipped ? firstRowBelow(tops, scrollTop - over) : 0;
+  const to = clipped ? firstRowBelow(tops, scrollTop + size.height + over) + 1 : view.rows.length;
+
   useEffect(() => {
     if (!g.current) return;
     const root = select(g.current);
-    root
-      .selectAll<SVGGElement, null>("g.p2p-ref-head")
-      .data([null])
-      .join((enter) => {
-        const e = enter.append("g").attr("class", "p2p-ref-head");
-        ["page(s)", "ref", "map", "ptes", "pins"].forEach((t, i) => {
-          e.append("text")
-            .attr("x", COLS[i]! + 4)
-            .attr("y", 14)
-            .call(keepText, t);
+    const topOf = new Map<string, number>();
+    for (let i = 0; i < view.rows.length; i++) topOf.set(view.rows[i]!.key, tops[i]!);
+    const place = (r: RefRow) => `translate(0,${topOf.get(r.key)})`;
+    const draw = (first: number, end: number) => {
+      root
+        .selectAll<SVGGElement, null>("g.p2p-ref-head")
+        .data([null])
+        .join((enter) => {
+          const e = enter.append("g").attr("class", "p2p-ref-head");
+          ["page(s)", "ref", "map", "ptes", "pins"].forEach((t, i) => {
+            e.append("text")
+              .attr("x", COLS[i]! + 4)
+              .attr("y", 14)
+              .call(keepText, t);
+          });
+          return e;
         });
-        return e;
-      });
-    const rows = root
-      .selectAll<SVGGElement, RefRow>("g.p2p-ref-row")
-      .data(view.rows, (r) => r.key)
-      .join((enter) => {
-        const e = enter.append("g").attr("class", "p2p-ref-row");
-        e.append("rect")
-          .attr("class", "p2p-ref-bg")
-          .attr("height", ROW_H - 2)
-          .attr("y", 1);
-        e.append("rect")
-          .attr("class", "p2p-ref-swatch")
-          .attr("x", 2)
-          .attr("y", 4)
-          .attr("width", 12)
-          .attr("height", 12);
-        e.append("text").attr("class", "p2p-ref-what").attr("y", 15);
-        for (let i = 0; i < 4; i++) e.append("text").attr("class", `p2p-ref-v v${i}`).attr("y", 15);
-        e.append("text")
-          .attr("class", "p2p-ref-second")
-          .attr("y", 15 + ROW_H);
-        e.attr("transform", (_r, i) => `translate(0,${tops[i]})`);
-        return e;
-      })
-      .attr("data-row", (r) => r.kind)
-      .attr("data-changed", (r) => (r.changed ? "true" : null))
-      .classed("changed", (r) => r.changed);
-    animated(rows, motion).attr("transform", (_r, i) => `translate(0,${tops[i]})`);
-    rows
-      .select("rect.p2p-ref-bg")
-      .attr("width", Math.max(300, size.width - 2))
-      .attr("height", (r) => (r.lines ?? 1) * ROW_H - 2);
-    rows
-      .select("rect.p2p-ref-swatch")
-      .attr("visibility", (r) => (r.look ? "visible" : "hidden"))
-      .attr("fill", (r) => (r.look ? lookFill(r.look) : "none"))
-      .attr("stroke", "#555");
-    rows
-      .select("text.p2p-ref-what")
-      .attr("x", (r) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
-      .attr("font-weight", (r) => (r.kind === "pages" ? null : 600))
-      .call(keepText, (r) => r.what)
-      // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
-      .attr("textLength", (r) =>
-        r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
-      )
-      .attr("lengthAdjust", "spacingAndGlyphs");
-    for (let i = 0; i < 4; i++) {
+      const rows = root
+        .selectAll<SVGGElement, RefRow>("g.p2p-ref-row")
+        .data(view.rows.slice(first, Math.min(end, view.rows.length)), (r) => r.key)
+        .join((enter) => {
+          const e = enter.append("g").attr("class", "p2p-ref-row");
+          e.append("rect")
+            .attr("class", "p2p-ref-bg")
+            .attr("height", ROW_H - 2)
+            .attr("y", 1);
+          e.append("rect")
+            .attr("class", "p2p-ref-swatch")
+            .attr("x", 2)
+            .attr("y", 4)
+            .attr("width", 12)
+            .attr("height", 12);
+          e.append("text").attr("class", "p2p-ref-what").attr("y", 15);
+          for (let i = 0; i < 4; i++) e.append("text").attr("class", `p2p-ref-v v${i}`).attr("y", 15);
+          e.append("text")
+            .attr("class", "p2p-ref-second")
+            .attr("y", 15 + ROW_H);
+          e.attr("transform", place);
+          differing(e, "transform", place); // placed: it moves only when its place changes
+          return e;
+        })
+        .call(keepAttr, "data-row", (r: RefRow) => r.kind)
+        .call(keepAttr, "data-changed", (r: RefRow) => (r.changed ? "true" : null))
+        .call(keepClass, "changed", (r: RefRow) => r.changed);
+      // only the rows whose place changed move (a transition on every row would run each frame)
+      animated(differing(rows, "transform", place), motion).attr("transform", place);
+      // every other attribute is written only where it differs: a step changes a row or two
       rows
-        .select(`text.v${i}`)
-        .attr("x", (r) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
-        .call(keepText, (r) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
-    }
-    // a folio's counts, on its second line
-    rows
-      .select("text.p2p-ref-second")
-      .attr("x", 20)
-      .text((r) => (r.kind === "folio" ? (r.values[0] ?? "") : ""));
-  }, [view, tops, motion, size.width]);
+        .select("rect.p2p-ref-bg")
+        .call(keepAttr, "width", Math.max(300, size.width - 2))
+        .call(keepAttr, "height", (r: RefRow) => (r.lines ?? 1) * ROW_H - 2);
+      rows
+        .select("rect.p2p-ref-swatch")
+        .call(keepAttr, "visibility", (r: RefRow) => (r.look ? "visible" : "hidden"))
+        .call(keepAttr, "fill", (r: RefRow) => (r.look ? lookFill(r.look) : "none"))
+        .call(keepAttr, "stroke", "#555");
+      rows
+        .select("text.p2p-ref-what")
+        .call(keepAttr, "x", (r: RefRow) => (r.kind === "pages" || r.kind === "folio" ? 20 : 4))
+        .call(keepAttr, "font-weight", (r: RefRow) => (r.kind === "pages" ? null : 600))
+        .call(keepText, (r: RefRow) => r.what)
+        // a long page range ("pages 262144–1048575") is squeezed into its column, not over the counts
+        .call(keepAttr, "textLength", (r: RefRow) =>
+          r.kind === "pages" && r.what.length * 7 > COLS[1]! - 22 ? COLS[1]! - 22 : null,
+        )
+        .call(keepAttr, "lengthAdjust", "spacingAndGlyphs");
+      for (let i = 0; i < 4; i++) {
+        rows
+          .select(`text.v${i}`)
+          .call(keepAttr, "x", (r: RefRow) => (r.kind === "pages" ? COLS[i + 1]! + 4 : i === 0 ? 96 : 0))
+          .call(keepText, (r: RefRow) => (r.kind === "folio" ? "" : (r.values[i] ?? "")));
+      }
+      // a folio's counts, on its second line
+      rows
+        .select("text.p2p-ref-second")
+        .call(keepAttr, "x", 20)
+        .call(keepText, (r: RefRow) => (r.kind === "folio" ? (r.values[0] ?? "") : ""));
+    };
+    draw(from, to);
+    // an export copies the table whole: draw every row first
+    const all = () => draw(0, view.rows.length);
+    window.addEventListener(DRAW_ALL_EVENT, all);
+    return () => window.removeEventListener(DRAW_ALL_EVENT, all);
+  }, [view, tops, motion, size.width, from, to]);
 
   return (
     <div className="panel-body refcounts">

@@ -119,6 +119,12 @@ export function loadMotion(): Promise<void> {
   return motionLoading;
 }
 
+/**
+ * Sent on window just before the view is copied for an export (share/export-view.ts): a panel that
+ * keeps only what is in sight in the DOM (the refcount table) draws everything, synchronously.
+ */
+export const DRAW_ALL_EVENT = "p2pviz:draw-all";
+
 /** Set while share/animate.ts records the view step by step: every frame shows its final state. */
 export const recording = { on: false };
 

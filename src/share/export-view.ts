@@ -10,6 +10,8 @@
  * Scenario text and names become SVG text nodes (textContent), never markup.
  */
 
+import { DRAW_ALL_EVENT } from "../panels/common.ts";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** Style properties that decide how SVG shapes and text look. */
@@ -140,6 +142,8 @@ export interface ViewSvg {
  */
 export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg {
   const PAD = 16;
+  // panels that keep only the rows in sight in the DOM draw them all before they are copied
+  if (typeof window !== "undefined") window.dispatchEvent(new Event(DRAW_ALL_EVENT));
   const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
   type Part =
     | { title: string; svg: SVGSVGElement }

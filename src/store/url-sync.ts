@@ -14,7 +14,14 @@
  */
 
 import type { Design } from "../scenario/ast.ts";
-import { checkStep, decodeShareLink, encodeShareLink, type ShareState } from "../share/codec.ts";
+import {
+  checkStep,
+  decodeShareLink,
+  encodeShareLink,
+  fragmentOf,
+  type ShareState,
+  splitFields,
+} from "../share/codec.ts";
 import { migrateStep } from "../share/migrate-step.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
@@ -160,6 +167,19 @@ function focusPanel(panel: string | undefined): void {
 }
 
 /**
+ * Whether the link names a step. A hand-written v0 link without `step=` opens at the start
+ * (share/versions.ts), which no numbering changes: there is no old step to map, so the first engine
+ * is not run for it (it keeps a state per page: seconds on a 32 GiB device, for nothing).
+ */
+function namesStep(hash: string): boolean {
+  try {
+    return splitFields(fragmentOf(hash)).some(([k]) => k === "step");
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Opens the link in `hash`. Returns false (and shows the error) for a bad link. The decoded text
  * only ever reaches the editor's value and the engine's parser: it is never markup or code.
  */
@@ -174,7 +194,7 @@ function openLink(hash: string): boolean {
     return false;
   }
   // A link older than format v3 counts the first engine's steps: the same moment, in today's numbering.
-  const state = { ...r.state, step: migrateStep(r.state, r.version) };
+  const state = { ...r.state, step: namesStep(hash) ? migrateStep(r.state, r.version) : r.state.step };
   const { text, step, design, version, page, panel, embed } = state;
   const knownPanel = panel === undefined || PANELS[panel] !== undefined;
   useLinkStore.setState({ error: null, panel: knownPanel ? (panel ?? null) : null, embed: embed ?? null });
@@ -239,9 +259,16 @@ function writeUrl(): void {
   rememberOwnFragment(fragment);
 }
 
-/** Runs `f` once the browser has drawn the next frame (a task after it), or in a task without frames. */
+/**
+ * Runs `f` once the browser has drawn the next frame and the main thread is idle (or after a
+ * second at the latest), or in a task without frames. A write costs 2-20 ms on a big scenario (the
+ * history call itself 6-12 ms in Chromium): run as a plain task, it could land between a step's
+ * input and the frame that shows it.
+ */
 function afterPaint(f: () => void): void {
-  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(f, 0));
+  const idle = () =>
+    typeof requestIdleCallback === "function" ? requestIdleCallback(f, { timeout: 1000 }) : setTimeout(f, 0);
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(idle, 0));
   else setTimeout(f, 0);
 }
 
@@ -271,7 +298,7 @@ export function startUrlSync(): () => void {
     pending = true;
     const wait = URL_THROTTLE_MS - (Date.now() - lastWrite);
     if (wait <= 0) afterPaint(() => pending && flush());
-    else timer = setTimeout(flush, wait);
+    else timer = setTimeout(() => afterPaint(() => pending && flush()), wait);
   };
   schedule();
 

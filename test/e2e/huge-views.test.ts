@@ -3,7 +3,8 @@
  * PUD mmap and a pinned 1 GiB folio (the canvas pool's folio blocks, the refcount panel's folio row,
  * one PUD link, the change sentence of every step against the engine run in node), a fork that does
  * not share its PMD leaf, a pinned PMD folio drawn as one block that munmap cannot free, and the
- * proposal badge in place of "checked against Linux". No console error.
+ * proposal badge in place of "checked against Linux", and the refcount table of the RFC's 256 folios
+ * (only the rows in sight drawn, scrolling to the last, all of them for an export). No console error.
  */
 
 import { readFileSync } from "node:fs";
@@ -262,6 +263,40 @@ function foliosAt(t: Trace, step: number): string[] {
       .join(" "),
   );
 }
+
+describe("the refcount table at the RFC's size", () => {
+  it("rfc-eight-npus.p2p: 256 folio rows, only those in sight in the DOM; scrolling brings the last; an export's draw-all puts them all in", async () => {
+    const text = presetText("huge/rfc-eight-npus.p2p");
+    const t = traceOf(text);
+    const app = await openApp({ reducedMotion: true });
+    const { page } = app;
+    try {
+      await goTo(page, { text, step: opOn(t, 20).lastStep }); // after the eighth mmap
+      const rows = page.locator('g.p2p-ref-row[data-row="folio"]');
+      await expect.poll(() => rows.first().textContent()).toMatch(/^folio 0–262143 · order 18 \(1 GiB\)/);
+      const inSight = await rows.count();
+      expect(inSight).toBeGreaterThan(0);
+      expect(inSight).toBeLessThan(256);
+      // the last device's last folio, at the bottom of the table
+      const last = "folio 8126464–8388607 · order 18 (1 GiB)refcount 1 · entire mapcount 1 · pincount 0";
+      // (every device's last folio reads the same: the last row drawn is npu7's only at the bottom)
+      expect(await rows.last().textContent()).not.toBe(last);
+      const scroller = page.locator("section.refs .panel-scroll");
+      await scroller.evaluate((e) => e.scrollTo(0, e.scrollHeight));
+      await expect.poll(() => rows.last().textContent()).toBe(last);
+      // and it is on screen, inside the scrolled panel
+      const sb = (await scroller.boundingBox())!;
+      const rb = (await rows.last().boundingBox())!;
+      expect(rb.y).toBeGreaterThanOrEqual(sb.y - 1);
+      expect(rb.y + rb.height).toBeLessThanOrEqual(sb.y + sb.height + 1);
+      // what share/export-view.ts sends before it copies the view: every row is drawn
+      await page.evaluate(() => window.dispatchEvent(new Event("p2pviz:draw-all")));
+      expect(await rows.count()).toBe(256);
+    } finally {
+      await app.close();
+    }
+  });
+});
 
 describe("every proposal preset", () => {
   it("has proposal presets to walk", () => {

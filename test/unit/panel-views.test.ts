@@ -12,7 +12,7 @@ import {
 } from "../../src/panels/AddressPanel.tsx";
 import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
 import { cellTitle, poolSummary, poolView } from "../../src/panels/PoolPanel.tsx";
-import { describeChange, refcountView } from "../../src/panels/RefcountPanel.tsx";
+import { describeChange, firstRowBelow, refcountView } from "../../src/panels/RefcountPanel.tsx";
 import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
@@ -267,5 +267,16 @@ describe("address panel at scale (AddressPanel.tsx: mergeLinks, laneBoxes)", () 
     // boxes stack without overlap
     for (let i = 1; i < chosen.boxes.length; i++)
       expect(chosen.boxes[i]!.y).toBe(chosen.boxes[i - 1]!.y + chosen.boxes[i - 1]!.h);
+  });
+});
+
+describe("refcount table window", () => {
+  it("firstRowBelow finds the last row starting at or above a y, over rows of one and two lines", () => {
+    // header 0-20, rows at 20, 40, 80 (a two-line folio row at 40), table bottom 100
+    const tops = [20, 40, 80, 100];
+    expect([-500, 0, 20, 39, 40, 79, 80, 99, 100, 5000].map((y) => firstRowBelow(tops, y))).toEqual([
+      0, 0, 0, 0, 1, 1, 2, 2, 2, 2,
+    ]);
+    expect(firstRowBelow([20], 50)).toBe(0); // no rows
   });
 });

@@ -150,6 +150,27 @@ describe("url sync", () => {
     expect(fake.calls).toEqual([]); // nothing to rewrite
   });
 
+  it("a hand-written link without step= opens at the start without running the first engine; with step= it maps the step", async () => {
+    // the first engine keeps a state per page: mapping a step of a 32 GiB scenario costs seconds
+    const legacy = await vi.importActual<typeof import("../../src/legacy/v1-trace/run.ts")>(
+      "../../src/legacy/v1-trace/run.ts",
+    );
+    const runs = vi.fn(legacy.runText);
+    vi.doMock("../../src/legacy/v1-trace/run.ts", () => ({ ...legacy, runText: runs }));
+    try {
+      const hand = `${BASE}#text=${basic.split("\n").map(encodeURIComponent).join("%0A")}`;
+      const { useStore } = await boot(hand);
+      expect(useStore.getState().text).toBe(basic);
+      expect(useStore.getState().step).toBe(0);
+      expect(runs).not.toHaveBeenCalled();
+      stop?.();
+      await boot(`${hand}&step=3`);
+      expect(runs).toHaveBeenCalled();
+    } finally {
+      vi.doUnmock("../../src/legacy/v1-trace/run.ts");
+    }
+  });
+
   it("shows a bad link's error, with no scenario, and leaves the link in the address bar", async () => {
     const bad = `${BASE}#v=1&s=zAAAAAAAAAA&step=3`;
     const { useStore, sync } = await boot(bad);

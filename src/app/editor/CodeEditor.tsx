@@ -255,9 +255,23 @@ export default function CodeEditor({
     );
   }, [diagnostics]);
 
+  const marked = useRef(diagnostics);
   useEffect(() => {
     const errors = [...new Set(diagnostics.map((d) => d.line))];
-    view.current?.dispatch({ effects: setMarks.of({ current: errors.length ? 0 : currentLine, errors }) });
+    const marks = setMarks.of({ current: errors.length ? 0 : currentLine, errors });
+    const mark = () => view.current?.dispatch({ effects: marks });
+    // new text, new errors: at once
+    if (marked.current !== diagnostics) {
+      marked.current = diagnostics;
+      mark();
+      return;
+    }
+    // A step to another statement: in the frame, once every panel has drawn the step. CodeMirror reads
+    // the DOM selection when an update redraws a line, which forces a layout; dispatched here, in the
+    // middle of the commit, it laid the page out for itself and again for the frame (about 10 ms a
+    // scrub on a big trace).
+    const id = requestAnimationFrame(mark);
+    return () => cancelAnimationFrame(id);
   }, [currentLine, diagnostics]);
 
   return <div className="cm-host" ref={host} />;
