@@ -170,7 +170,8 @@ async function scenarioBench(page: Page, name: string, text: string) {
     await arm(page, "keydown");
     await page.keyboard.press("ArrowRight");
     steps.push(await latency(page));
-    if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]} ${await parts(page)}`);
+    if (process.env.SV_DEBUG)
+      log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]} ${await parts(page)}`);
   }
   for (let r = 0; r < RUNS; r++) {
     await arm(page, "keydown");

@@ -7,7 +7,7 @@
 import { lazy, Suspense } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
-import { PatternDefs } from "../panels/PatternDefs.tsx";
+import { PageLookPatterns } from "../panels/LazyPanels.tsx";
 import { useCompareShell } from "../store/compare-shell.ts";
 import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectSpeed } from "../store/selectors.ts";
@@ -136,7 +136,7 @@ export function App() {
     // for an iframe: the panels and the stepping controls, no editor and no toolbar
     return (
       <div className={`${appClass} embed`}>
-        <PatternDefs />
+        <PageLookPatterns />
         <header className="app-header">
           <HeaderTransport compare={compare} />
         </header>
@@ -146,7 +146,7 @@ export function App() {
   }
   return (
     <div className={appClass}>
-      <PatternDefs />
+      <PageLookPatterns />
       <header className="app-header">
         <h1>
           p2pviz <span className="tagline">P2PDMA p2pmem, page by page</span>

@@ -17,8 +17,6 @@ import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectEditor } from "../store/selectors.ts";
 import { DEFAULT_SCENARIO, savedText, useStore } from "../store/store.ts";
 import type { EditorApi } from "./editor/CodeEditor.tsx";
-import { UncheckedLines, VersionLine } from "./ModelNote.tsx";
-import { RealBadge } from "./RealBadge.tsx";
 
 const RUN_DELAY_MS = 250;
 const latestText = (): string => useStore.getState().text;
@@ -33,6 +31,9 @@ const CodeEditor = lazy(() =>
     ),
   })),
 );
+
+/** What stands beside "Scenario runs." (RunStanding.tsx), on first use: it waits for the recordings anyway. */
+const RunStanding = lazy(() => import("./RunStanding.tsx"));
 
 /** The line of the statement at the cursor step, or 0 while the trace is not the text's own. */
 function useCurrentLine(): number {
@@ -179,9 +180,10 @@ export function Editor() {
           </div>
         ) : (
           <p className="ok">
-            Scenario runs. <RealBadge />
-            <UncheckedLines />
-            <VersionLine />
+            Scenario runs.{" "}
+            <Suspense fallback={null}>
+              <RunStanding />
+            </Suspense>
           </p>
         )}
       </div>

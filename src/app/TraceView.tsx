@@ -20,7 +20,7 @@ import { stateAtStep } from "../store/cursors.ts";
 import { opAt } from "../store/selectors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
-import { isProposal } from "./RealBadge.tsx";
+import { isProposal } from "./proposal.ts";
 import { Narration, PoolSummary } from "./TraceParts.tsx";
 
 export interface TraceViewProps {

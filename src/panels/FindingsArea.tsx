@@ -6,8 +6,7 @@
 
 import { useId, useState } from "react";
 import type { Trace } from "../trace/trace.ts";
-import { FindingsPanel } from "./FindingsPanel.tsx";
-import { Costs } from "./LazyPanels.tsx";
+import { Costs, Findings } from "./LazyPanels.tsx";
 
 export interface FindingsAreaProps {
   readonly trace: Trace;
@@ -61,7 +60,7 @@ export function FindingsArea({ trace, step, onJump, devices, level, headingId }:
         aria-labelledby={`${auto}-tab-${tab}`}
       >
         {tab === "findings" ? (
-          <FindingsPanel trace={trace} step={step} onJump={onJump} />
+          <Findings trace={trace} step={step} onJump={onJump} />
         ) : (
           <Costs trace={trace} step={step} devices={devices} onJump={onJump} />
         )}

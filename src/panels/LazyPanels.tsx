@@ -1,13 +1,16 @@
 /**
  * Panels loaded on first use, after the first render, so they are not part of the initial
  * JavaScript: the kernel-code panel (its pseudocode excerpts, kernel-code.ts, are the largest piece
- * of data of the panels), the refcount table, the address spaces and the cost counters. Same props as the panels.
+ * of data of the panels), the refcount table, the address spaces, the findings list, the cost
+ * counters, and the SVG patterns of the page looks that only those panels reference. Same props as
+ * the panels.
  */
 
 import { lazy, Suspense } from "react";
 import type { Trace } from "../trace/trace.ts";
 import type { AddressPanelProps } from "./AddressPanel.tsx";
 import type { CostPanelProps } from "./CostPanel.tsx";
+import type { FindingsPanelProps } from "./FindingsPanel.tsx";
 import type { RealResult } from "./KernelCodePanel.tsx";
 import type { PoolPanelProps } from "./PoolPanel.tsx";
 import type { RefcountPanelProps } from "./RefcountPanel.tsx";
@@ -19,6 +22,8 @@ const SpacesLegend = lazy(() => import("./AddressPanel.tsx").then((m) => ({ defa
 const TimePanel = lazy(() => import("./TimelinePanel.tsx").then((m) => ({ default: m.TimelinePanel })));
 const Pool = lazy(() => import("./PoolPanel.tsx").then((m) => ({ default: m.PoolPanel })));
 const CostTable = lazy(() => import("./CostPanel.tsx").then((m) => ({ default: m.CostPanel })));
+const FindingList = lazy(() => import("./FindingsPanel.tsx").then((m) => ({ default: m.FindingsPanel })));
+const Patterns = lazy(() => import("./PatternDefs.tsx").then((m) => ({ default: m.PatternDefs })));
 const RefPanel = lazy(() => import("./RefcountPanel.tsx").then((m) => ({ default: m.RefcountPanel })));
 
 export function KernelCode(props: {
@@ -77,6 +82,23 @@ export function Costs(props: CostPanelProps) {
   return (
     <Suspense fallback={<div className="panel-body panel-empty">Loading the cost counters…</div>}>
       <CostTable {...props} />
+    </Suspense>
+  );
+}
+
+export function Findings(props: FindingsPanelProps) {
+  return (
+    <Suspense fallback={<div className="panel-body panel-empty">Loading the findings…</div>}>
+      <FindingList {...props} />
+    </Suspense>
+  );
+}
+
+/** The page looks' patterns (PatternDefs.tsx), once per document. */
+export function PageLookPatterns() {
+  return (
+    <Suspense fallback={null}>
+      <Patterns />
     </Suspense>
   );
 }

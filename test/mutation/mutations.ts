@@ -563,7 +563,8 @@ export const MUTATIONS: Mutation[] = [
   {
     id: "runs-pte-join",
     file: "src/kernel/runs.ts",
-    search: "replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));",
+    search:
+      "replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n + next.length, dev, prev.page, kind));",
     replace: "replaceAt(r, i - 1, 2, 1, pteRun(prev.vpn, prev.length + n, dev, prev.page, kind));",
     rule: "PTE runs merge without losing entries",
   },

@@ -11,7 +11,8 @@ import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/La
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
-import { isProposal, ProposalBadge } from "../RealBadge.tsx";
+import { isProposal } from "../proposal.ts";
+import { ProposalBadge } from "../RealBadge.tsx";
 import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
 
 export interface CompareColumnProps {
