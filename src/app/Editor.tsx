@@ -10,8 +10,9 @@
  * and two ways on (the scenario saved in this browser, or an empty one).
  */
 
-import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
+import { Deferred, loader } from "../panels/deferred.tsx";
 import type { ShareError } from "../share/errors.ts";
 import { useLinkStore } from "../store/link-store.ts";
 import { opAt, selectEditor } from "../store/selectors.ts";
@@ -23,17 +24,14 @@ const latestText = (): string => useStore.getState().text;
 /** the list under the editor names this many diagnostics, then says how many more there are */
 const MAX_LISTED = 200;
 
-/** CodeMirror, on first use; if it cannot load, the plain textarea stays. */
-const CodeEditor = lazy(() =>
-  import("./editor/CodeEditor.tsx").catch(() => ({
-    default: ({ text, diagnostics }: { text: string; diagnostics: readonly unknown[] }) => (
-      <PlainEditor text={text} invalid={diagnostics.length > 0} />
-    ),
-  })),
-);
+/**
+ * CodeMirror, on first use; until it arrives (and for good if it cannot load) the plain textarea
+ * stands in. It mounts as soon as its code arrives, not with the first step (deferred.tsx).
+ */
+const CodeEditor = loader(() => import("./editor/CodeEditor.tsx").then((m) => m.default));
 
 /** What stands beside "Scenario runs." (RunStanding.tsx), on first use: it waits for the recordings anyway. */
-const RunStanding = lazy(() => import("./RunStanding.tsx"));
+const RunStanding = loader(() => import("./RunStanding.tsx").then((m) => m.default));
 
 /** The line of the statement at the cursor step, or 0 while the trace is not the text's own. */
 function useCurrentLine(): number {
@@ -134,19 +132,21 @@ export function Editor() {
   return (
     <div className="editor" data-editor={loaded ? "codemirror" : "plain"}>
       <div className="editor-box">
-        <Suspense fallback={<PlainEditor text={text} invalid={invalid} />}>
-          <CodeEditor
-            text={text}
-            onChange={setText}
-            latestText={latestText}
-            diagnostics={diagnostics}
-            currentLine={currentLine}
-            onReady={(a) => {
+        <Deferred
+          component={CodeEditor}
+          props={{
+            text,
+            onChange: setText,
+            latestText,
+            diagnostics,
+            currentLine,
+            onReady: (a: EditorApi | null) => {
               api.current = a;
               setLoaded(a !== null);
-            }}
-          />
-        </Suspense>
+            },
+          }}
+          fallback={<PlainEditor text={text} invalid={invalid} />}
+        />
       </div>
       <div id="scenario-status" className="editor-status">
         {linkError ? (
@@ -180,10 +180,7 @@ export function Editor() {
           </div>
         ) : (
           <p className="ok">
-            Scenario runs.{" "}
-            <Suspense fallback={null}>
-              <RunStanding />
-            </Suspense>
+            Scenario runs. <Deferred component={RunStanding} props={{}} fallback={null} />
           </p>
         )}
       </div>
