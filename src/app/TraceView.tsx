@@ -44,6 +44,23 @@ function statementProcess(trace: Trace, step: number): string | null {
 }
 
 /**
+ * The largest device the trace's scenario creates, in pages (`device` statements; a size that is
+ * not a whole number of pages counts its whole pages, as sim.ts's addResource does): the pool panel
+ * picks its drawing once per trace with it.
+ */
+export function largestDevicePages(trace: Trace): number {
+  let most = largest.get(trace);
+  if (most === undefined) {
+    most = 0;
+    for (const st of trace.scenario.statements)
+      if (st.op === "device") most = Math.max(most, Math.floor(st.size / trace.pageSize));
+    largest.set(trace, most);
+  }
+  return most;
+}
+const largest = new WeakMap<Trace, number>();
+
+/**
  * The panels' transition length for this render: `ms` for a step to the next or the previous event,
  * none for a jump (a scrub, Home/End, a statement or a finding away). A jump's rows and ribbons have
  * nowhere meaningful to glide from, and animating them ran every moved element's transition each
@@ -91,6 +108,7 @@ export function TraceView({
           motion={motion}
           selected={selected}
           onSelect={onSelect}
+          tracePages={largestDevicePages(trace)}
         />
       </section>
 

@@ -382,6 +382,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
       aria-label="p2pmem pools: + and - zoom, Left and Right pan, 0 whole device, Enter zooms onto the current event's page"
       style={{ position: "relative" }}
     >
+      {state.devices.length === 0 && <p className="panel-empty">No devices yet.</p>}
       <canvas
         ref={canvas}
         data-export="pool"

@@ -152,6 +152,12 @@ export interface PoolPanelProps {
   readonly motion: number;
   readonly selected?: { dev: number; page: number } | null;
   readonly onSelect?: (p: { dev: number; page: number }) => void;
+  /**
+   * the largest device of the whole trace, in pages (largestDevicePages): the panel then keeps one
+   * kind of drawing at every step, instead of switching from SVG to the canvas at the step that
+   * creates a big device (a new component mounting and laying the page out inside that step)
+   */
+  readonly tracePages?: number;
 }
 
 /**
@@ -162,7 +168,8 @@ export interface PoolPanelProps {
 export const SVG_MAX_PAGES = 4096;
 
 export function PoolPanel(props: PoolPanelProps) {
-  if (props.state.devices.some((d) => d.pages > SVG_MAX_PAGES)) return <PoolCanvas {...props} />;
+  if ((props.tracePages ?? 0) > SVG_MAX_PAGES || props.state.devices.some((d) => d.pages > SVG_MAX_PAGES))
+    return <PoolCanvas {...props} />;
   return <PoolSvg {...props} />;
 }
 

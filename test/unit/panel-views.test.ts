@@ -14,6 +14,8 @@ import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
 import { cellTitle, poolSummary, poolView } from "../../src/panels/PoolPanel.tsx";
 import { describeChange, firstRowBelow, refcountView } from "../../src/panels/RefcountPanel.tsx";
 import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
+import { largestDevicePages } from "../../src/app/TraceView.tsx";
+import { SVG_MAX_PAGES } from "../../src/panels/PoolPanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { MODELLED_FUNCTIONS } from "../../src/trace/describe.ts";
@@ -51,6 +53,18 @@ describe("poolView", () => {
     expect(dev!.cells[0]!.counts).toEqual({ mapped: 1, pinned: 1, free: 30 });
     expect(dev!.cells[1]!.look).toBe("free");
     expect(cellTitle(dev!.cells[0]!)).toBe("big pages 0–31: 30 free, 1 mapped, 1 pinned");
+  });
+});
+
+describe("largestDevicePages (the pool's drawing, chosen once per trace)", () => {
+  it("is the scenario's biggest device in pages, known at step 0 before the device exists", () => {
+    const t = run(lines("device small 1M", "device big 64M", "process p", "p mmap a big 8K"));
+    expect(largestDevicePages(t)).toBe(16384);
+    expect(largestDevicePages(t)).toBeGreaterThan(SVG_MAX_PAGES);
+    // at the first step the big device is not there yet: the state alone would pick the SVG grid
+    expect(stateAt(t, 0).devices.every((d) => d.pages <= SVG_MAX_PAGES)).toBe(true);
+    expect(largestDevicePages(run(lines("device d 1M", "process p")))).toBe(256);
+    expect(largestDevicePages(run(lines("process p")))).toBe(0);
   });
 });
 

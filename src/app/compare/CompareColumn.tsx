@@ -14,6 +14,7 @@ import { eventAt, type Trace } from "../../trace/trace.ts";
 import { isProposal } from "../proposal.ts";
 import { ProposalBadge } from "../RealBadge.tsx";
 import { Narration, PoolSummary, StoppedEarly } from "../TraceParts.tsx";
+import { largestDevicePages } from "../TraceView.tsx";
 
 export interface CompareColumnProps {
   readonly side: "a" | "b";
@@ -84,6 +85,7 @@ export function CompareColumn({
           motion={motion}
           selected={selected}
           onSelect={setSelected}
+          tracePages={largestDevicePages(trace)}
         />
       </section>
 
