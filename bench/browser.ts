@@ -63,7 +63,17 @@ function link(text: string): string {
   return `${BASE}#text=${body}`;
 }
 
+/** Refuses a port something already answers on: it would serve another build than the one asked for. */
+async function portFree(base: string): Promise<void> {
+  try {
+    await fetch(base);
+  } catch {
+    return;
+  }
+  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
+}
 async function serve(): Promise<ChildProcess> {
+  await portFree(BASE);
   const s = spawn(
     process.execPath,
     [

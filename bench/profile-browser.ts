@@ -61,6 +61,16 @@ const link = `${BASE}#text=${text
   .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
   .join("%0A")}`;
 
+/** Refuses a port something already answers on: it would serve another build than the one asked for. */
+async function portFree(base: string): Promise<void> {
+  try {
+    await fetch(base);
+  } catch {
+    return;
+  }
+  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
+}
+await portFree(BASE);
 const server = spawn(
   process.execPath,
   [
@@ -98,7 +108,8 @@ try {
   } else {
     await page.goto(link);
     await panels();
-    await page.waitForTimeout(1500);
+    // --nowait: step at once, as a person who presses a key as soon as the panels show (the first steps)
+    if (!args.includes("--nowait")) await page.waitForTimeout(1500);
   }
   if (args.includes("--mid")) {
     const tl = page.getByTestId("timeline");
@@ -106,6 +117,8 @@ try {
     await page.mouse.click(b.x + b.width * 0.4, b.y + b.height / 2);
     await page.waitForTimeout(500);
   }
+  // --css TEXT: a style sheet added before profiling (to try a CSS change without a build)
+  if (args.includes("--css")) await page.addStyleTag({ content: opt("--css", "") });
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   /** what is profiled: N key presses, each until the next frame, or (--load) one opening of the link */
   const PER = loading ? 1 : N;
@@ -121,6 +134,11 @@ try {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
   };
+  // --skip K: K key presses before profiling (with --nowait: profile the (K+1)th step after the load)
+  for (let i = 0; i < Number(opt("--skip", "0")); i++) {
+    await page.keyboard.press(key);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  }
   if (args.includes("--trace")) {
     await browser.startTracing(page, {
       categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
@@ -210,6 +228,24 @@ try {
     console.log(
       `${loading ? "load" : `${N} x ${key}`}: ${wall} ms wall (${(wall / PER).toFixed(1)} per ${loading ? "load" : "step"} incl. harness)`,
     );
+    // --callers NAME: the call paths into functions named NAME, with their time
+    if (args.includes("--callers")) {
+      const want = opt("--callers", "");
+      const paths = new Map<string, number>();
+      for (const [id, us] of counts) {
+        const chain: string[] = [];
+        for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+          const m = byId.get(p)!;
+          chain.push(`${m.callFrame.functionName || "(anon)"}:${m.callFrame.lineNumber + 1}`);
+        }
+        const at = chain.findIndex((c) => c.startsWith(`${want}:`));
+        if (at < 0) continue;
+        const k = chain.slice(at, at + 12).join(" < ");
+        paths.set(k, (paths.get(k) ?? 0) + us);
+      }
+      for (const [k, us] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 10))
+        console.log(`${(us / 1000 / PER).toFixed(2).padStart(8)} ms/step  ${k}`);
+    }
     console.log(`SELF:\n${top(self).join("\n")}`);
     console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);
     await browser.close();

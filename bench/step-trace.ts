@@ -1,0 +1,133 @@
+/**
+ * One step at a time under Chrome tracing: prints each step's main-thread top-level tasks (start
+ * relative to the key press, duration, and the biggest inner events), to see what a step's latency is
+ * made of.   npx tsx bench/step-trace.ts [--million|--huge|--rfc] [--dist DIR] [--n 6] [--mid]
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { hugeScenario } from "./scenarios.ts";
+
+interface TE {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  tid: number;
+  args?: { data?: { functionName?: string; url?: string; type?: string } };
+}
+const ROOT = resolve(import.meta.dirname, "..");
+const args = process.argv.slice(2);
+const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
+const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
+const BASE = `http://127.0.0.1:${PORT}/`;
+const MILLION =
+  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
+const text = args.includes("--million")
+  ? MILLION
+  : args.includes("--rfc")
+    ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
+    : hugeScenario();
+const link = `${BASE}#text=${text
+  .split("\n")
+  .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
+  .join("%0A")}`;
+/** Refuses a port something already answers on: it would serve another build than the one asked for. */
+async function portFree(base: string): Promise<void> {
+  try {
+    await fetch(base);
+  } catch {
+    return;
+  }
+  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
+}
+await portFree(BASE);
+const server = spawn(
+  process.execPath,
+  [
+    resolve(ROOT, "node_modules/vite/bin/vite.js"),
+    "preview",
+    "--outDir",
+    opt("--dist", "dist"),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--strictPort",
+  ],
+  { cwd: ROOT, stdio: "ignore", detached: true },
+);
+try {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.goto(link);
+  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
+  if (!args.includes("--nowait")) await page.waitForTimeout(1500);
+  if (args.includes("--mid")) {
+    const b = (await page.getByTestId("timeline").boundingBox())!;
+    await page.mouse.click(b.x + b.width * 0.4, b.y + b.height / 2);
+    await page.waitForTimeout(500);
+  }
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const key = opt("--keys", "ArrowRight");
+  await browser.startTracing(page, {
+    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"],
+  });
+  const N = Number(opt("--n", "6"));
+  for (let i = 0; i < N; i++) {
+    await page.evaluate(
+      `window.addEventListener("keydown", () => performance.mark("key"), { capture: true, once: true })`,
+    );
+    await page.keyboard.press(key);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
+  }
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents as TE[];
+  const fc = new Map<number, number>();
+  for (const e of events) if (e.name === "FunctionCall" && e.dur) fc.set(e.tid, (fc.get(e.tid) ?? 0) + e.dur);
+  const main = [...fc].sort((a, b) => b[1] - a[1])[0]![0];
+  const marks = events
+    .filter((e) => e.name === "key" && e.tid === main)
+    .map((e) => e.ts)
+    .sort((a, b) => a - b);
+  const xs = events.filter((e) => e.ph === "X" && e.dur && e.tid === main).sort((a, b) => a.ts - b.ts);
+  for (let k = 0; k < marks.length; k++) {
+    const t0 = marks[k]!;
+    const t1 = marks[k + 1] ?? Number.POSITIVE_INFINITY;
+    console.log(`--- step ${k}`);
+    let end = -1;
+    for (const e of xs) {
+      if (e.ts < t0 - 20000 || e.ts >= t1 || e.ts < end) continue;
+      if (e.ts + e.dur! < t0) continue;
+      end = e.ts + e.dur!;
+      const inner = xs
+        .filter(
+          (x) => x !== e && x.ts >= e.ts && x.ts + x.dur! <= end && x.dur! > Number(opt("--min", "300")),
+        )
+        .map(
+          (x) =>
+            `${x.name}${x.args?.data?.functionName ? `(${x.args.data.functionName})` : ""}${x.args?.data?.type ? `[${x.args.data.type}]` : ""} ${(x.dur! / 1000).toFixed(1)}`,
+        )
+        .slice(0, Number(opt("--max", "12")));
+      if (e.dur! < 200) continue;
+      console.log(
+        `${((e.ts - t0) / 1000).toFixed(1).padStart(7)} +${(e.dur! / 1000).toFixed(2)} ${e.name}  ${inner.join(" | ")}`,
+      );
+    }
+  }
+  if (args.includes("--paints"))
+    for (const e of xs)
+      if ((e.name === "Paint" || e.name === "Layout" || e.name === "UpdateLayoutTree") && e.ts >= marks[0]!)
+        console.log(
+          `${((e.ts - marks[0]!) / 1000).toFixed(1)} ${e.name} ${(e.dur! / 1000).toFixed(2)} ${JSON.stringify(e.args).slice(0, 300)}`,
+        );
+  await browser.close();
+} finally {
+  if (server.pid) process.kill(-server.pid, "SIGTERM");
+}
