@@ -78,7 +78,7 @@ try {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const key = opt("--keys", "ArrowRight");
   await browser.startTracing(page, {
-    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"],
+    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing", ...(args.includes("--threads") ? ["toplevel", "cc", "gpu", "viz", "benchmark"] : [])],
   });
   const N = Number(opt("--n", "6"));
   for (let i = 0; i < N; i++) {
@@ -120,6 +120,41 @@ try {
         `${((e.ts - t0) / 1000).toFixed(1).padStart(7)} +${(e.dur! / 1000).toFixed(2)} ${e.name}  ${inner.join(" | ")}`,
       );
     }
+  }
+  // --threads: each thread's busy time per step (top-level trace events), over all the steps
+  if (args.includes("--threads")) {
+    const names = new Map<string, string>();
+    for (const e of events as (TE & { pid: number; args?: { name?: string } })[])
+      if (e.ph === "M" && e.name === "thread_name") names.set(`${e.pid}:${e.tid}`, e.args?.name ?? "?");
+    const busy = new Map<string, number>();
+    const ends = new Map<string, number>();
+    const t0 = marks[0]!;
+    const all = (events as (TE & { pid: number })[])
+      .filter((e) => e.ph === "X" && e.dur && e.ts >= t0)
+      .sort((a, b) => a.ts - b.ts);
+    for (const e of all) {
+      const k = `${e.pid}:${e.tid}`;
+      if (e.ts < (ends.get(k) ?? -1)) continue;
+      ends.set(k, e.ts + e.dur!);
+      const n = names.get(k) ?? k;
+      busy.set(n, (busy.get(n) ?? 0) + e.dur!);
+    }
+    for (const [n, us] of [...busy].sort((a, b) => b[1] - a[1]).slice(0, 12))
+      console.log(`${(us / 1000 / marks.length).toFixed(2).padStart(7)} ms/step  ${n}`);
+    // what the busiest threads but the main one do: top-level event names
+    const byName = new Map<string, number>();
+    const seen = new Map<string, number>();
+    for (const e of all) {
+      const k = `${e.pid}:${e.tid}`;
+      const n = names.get(k) ?? k;
+      if (n === "CrRendererMain" || n === "CrBrowserMain") continue;
+      if (e.ts < (seen.get(k) ?? -1)) continue;
+      seen.set(k, e.ts + e.dur!);
+      const key = `${n} ${e.name}`;
+      byName.set(key, (byName.get(key) ?? 0) + e.dur!);
+    }
+    for (const [n, us] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      console.log(`${(us / 1000 / marks.length).toFixed(2).padStart(7)} ms/step    ${n}`);
   }
   if (args.includes("--paints"))
     for (const e of xs)

@@ -266,6 +266,60 @@ export function refcountView(state: KernelState, ev: KernelEvent | undefined): R
 
 const ROW_H = 20;
 
+/** The stretch rows of one device ("d3p120" -> "d3p"); null for the other rows. */
+const stretchGroup = (key: string): string | null => /^(d\d+p)\d+$/.exec(key)?.[1] ?? null;
+
+/**
+ * Which element each row is drawn in. A device's page stretches are drawn in place: a stretch row
+ * takes the element that stood at its place (its top) for a stretch of the same device, rewritten,
+ * instead of one element per first page. Inside a kernel loop a stretch's first page moves at every
+ * step ("page 1703115" changed, then "pages 1703116–8388607" free: new rows by their first page), and
+ * keyed by it the rows were removed and built again (nine SVG elements each, styled and laid out),
+ * the next one sliding up into place, at every step. Every other row (a device, a folio, a mapping,
+ * a pin) keeps its own element and moves with it. `last` is the previous draw's row key -> element
+ * key and element key -> top; the result is this draw's.
+ */
+export function rowElements(
+  rows: readonly { readonly key: string }[],
+  top: (key: string) => number,
+  last: { readonly element: ReadonlyMap<string, string>; readonly top: ReadonlyMap<string, number> },
+): { element: Map<string, string>; top: Map<string, number> } {
+  const element = new Map<string, string>();
+  const tops = new Map<string, number>();
+  // the last draw's stretch elements by place, with the group of the row they showed
+  const atTop = new Map<number, { el: string; group: string }>();
+  for (const [row, el] of last.element) {
+    const group = stretchGroup(row);
+    if (group !== null) atTop.set(last.top.get(el)!, { el, group });
+  }
+  const used = new Set<string>();
+  for (const r of rows) {
+    const group = stretchGroup(r.key);
+    const there = group === null ? undefined : atTop.get(top(r.key));
+    if (there && there.group === group) {
+      element.set(r.key, there.el);
+      used.add(there.el);
+    }
+  }
+  for (const r of rows) {
+    if (element.has(r.key) || stretchGroup(r.key) !== null) continue;
+    const kept = last.element.get(r.key);
+    if (kept !== undefined && !used.has(kept)) {
+      element.set(r.key, kept);
+      used.add(kept);
+    }
+  }
+  for (const r of rows) {
+    if (element.has(r.key)) continue;
+    let el = r.key;
+    for (let n = 1; used.has(el); n++) el = `${r.key}#${n}`;
+    element.set(r.key, el);
+    used.add(el);
+  }
+  for (const r of rows) tops.set(element.get(r.key)!, top(r.key));
+  return { element, top: tops };
+}
+
 /** Index of the last row whose top is at or above `y` (0 when none): tops ascend. */
 export function firstRowBelow(tops: readonly number[], y: number): number {
   let lo = 0;
@@ -346,6 +400,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
   const from = clipped ? firstRowBelow(tops, scrollTop - over) : 0;
   const to = clipped ? firstRowBelow(tops, scrollTop + size.height + over) + 1 : view.rows.length;
 
+  const drawn = useRef<ReturnType<typeof rowElements>>({ element: new Map(), top: new Map() });
   useEffect(() => {
     if (!g.current) return;
     const root = select(g.current);
@@ -353,6 +408,14 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
     for (let i = 0; i < view.rows.length; i++) topOf.set(view.rows[i]!.key, tops[i]!);
     const place = (r: RefRow) => `translate(0,${topOf.get(r.key)})`;
     const draw = (first: number, end: number) => {
+      const shown = view.rows.slice(first, Math.min(end, view.rows.length));
+      const els = rowElements(shown, (k) => topOf.get(k)!, drawn.current);
+      drawn.current = els;
+      // an element's key stays with the element (rowElements may give it another row's data)
+      const keyOf = function (this: Element | undefined, r: RefRow): string {
+        const own = (this as (Element & { __p2pRow?: string }) | undefined)?.__p2pRow;
+        return own ?? els.element.get(r.key)!;
+      };
       root
         .selectAll<SVGGElement, null>("g.p2p-ref-head")
         .data([null])
@@ -368,9 +431,12 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
         });
       const rows = root
         .selectAll<SVGGElement, RefRow>("g.p2p-ref-row")
-        .data(view.rows.slice(first, Math.min(end, view.rows.length)), (r) => r.key)
+        .data(shown, keyOf)
         .join((enter) => {
           const e = enter.append("g").attr("class", "p2p-ref-row");
+          e.each(function (r) {
+            (this as Element & { __p2pRow?: string }).__p2pRow = els.element.get(r.key)!;
+          });
           e.append("rect")
             .attr("class", "p2p-ref-bg")
             .attr("height", ROW_H - 2)

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { largestDevicePages } from "../../src/app/TraceView.tsx";
 import { pageLook } from "../../src/kernel/state.ts";
 import {
   addressView,
@@ -11,11 +12,9 @@ import {
   mergeLinks,
 } from "../../src/panels/AddressPanel.tsx";
 import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
-import { cellTitle, poolSummary, poolView } from "../../src/panels/PoolPanel.tsx";
-import { describeChange, firstRowBelow, refcountView } from "../../src/panels/RefcountPanel.tsx";
+import { cellTitle, poolSummary, poolView, SVG_MAX_PAGES } from "../../src/panels/PoolPanel.tsx";
+import { describeChange, firstRowBelow, refcountView, rowElements } from "../../src/panels/RefcountPanel.tsx";
 import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
-import { largestDevicePages } from "../../src/app/TraceView.tsx";
-import { SVG_MAX_PAGES } from "../../src/panels/PoolPanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { MODELLED_FUNCTIONS } from "../../src/trace/describe.ts";
@@ -281,6 +280,48 @@ describe("address panel at scale (AddressPanel.tsx: mergeLinks, laneBoxes)", () 
     // boxes stack without overlap
     for (let i = 1; i < chosen.boxes.length; i++)
       expect(chosen.boxes[i]!.y).toBe(chosen.boxes[i - 1]!.y + chosen.boxes[i - 1]!.h);
+  });
+});
+
+describe("refcount rows' elements (rowElements)", () => {
+  const at = (keys: string[]) => {
+    const top = new Map(keys.map((k, i) => [k, 20 * (i + 1)]));
+    return { rows: keys.map((key) => ({ key })), top: (k: string) => top.get(k)! };
+  };
+  it("a device's stretches are drawn in place: the rows of a kernel loop's step reuse their elements", () => {
+    // inside vm_insert_page x 8,388,608 on d0: pages 0-4 mapped, page 5 just changed, 6- free
+    const a = at(["d0", "d0p0", "d0p5", "d0p6", "m1"]);
+    const first = rowElements(a.rows, a.top, { element: new Map(), top: new Map() });
+    expect(Object.fromEntries(first.element)).toEqual({
+      d0: "d0",
+      d0p0: "d0p0",
+      d0p5: "d0p5",
+      d0p6: "d0p6",
+      m1: "m1",
+    });
+    // the next step: page 6 changed, 7- free; every stretch element stays where it stood
+    const b = at(["d0", "d0p0", "d0p6", "d0p7", "m1"]);
+    const next = rowElements(b.rows, b.top, first);
+    expect(Object.fromEntries(next.element)).toEqual({
+      d0: "d0",
+      d0p0: "d0p0",
+      d0p6: "d0p5",
+      d0p7: "d0p6",
+      m1: "m1",
+    });
+    // one stretch more: the mapping's row keeps its element and moves down, a new element below
+    const c = at(["d0", "d0p0", "d0p6", "d0p7", "d0p9", "m1"]);
+    const more = rowElements(c.rows, c.top, next);
+    expect(more.element.get("m1")).toBe("m1");
+    expect(more.top.get("m1")).toBe(120);
+    expect(more.element.get("d0p9")).toBe("d0p9");
+    expect(new Set(more.element.values()).size).toBe(6);
+    // a stretch of another device never takes a place of d0's, and no element serves two rows
+    const d = at(["d1", "d1p0", "d0p6", "d0p7", "d0p9", "m1"]);
+    const other = rowElements(d.rows, d.top, more);
+    expect(other.element.get("d1p0")).toBe("d1p0");
+    expect(other.element.get("d0p6")).toBe("d0p5");
+    expect(new Set(other.element.values()).size).toBe(6);
   });
 });
 
