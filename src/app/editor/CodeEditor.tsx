@@ -266,11 +266,15 @@ export default function CodeEditor({
       mark();
       return;
     }
-    // A step to another statement: in the frame, once every panel has drawn the step. CodeMirror reads
-    // the DOM selection when an update redraws a line, which forces a layout; dispatched here, in the
-    // middle of the commit, it laid the page out for itself and again for the frame (about 10 ms a
-    // scrub on a big trace).
-    const id = requestAnimationFrame(mark);
+    // A step to another statement: in the frame after the step's own. CodeMirror reads the DOM
+    // selection when an update redraws a line, which forces a layout; dispatched in the middle of the
+    // commit, it laid the page out for itself and again for the frame (about 10 ms a scrub on a big
+    // trace); in the step's frame it still cost that frame 1.3-2.9 ms (bench/profile-browser.ts --keys
+    // Shift+ArrowRight). The panels show the step first, the editor's mark one frame later; steps that
+    // come faster than frames (a held key, a scrub) mark only the line they stop on.
+    let id = requestAnimationFrame(() => {
+      id = requestAnimationFrame(mark);
+    });
     return () => cancelAnimationFrame(id);
   }, [currentLine, diagnostics]);
 
