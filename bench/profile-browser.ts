@@ -129,8 +129,11 @@ try {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
       return;
     }
+    // --scrub: N clicks on the timeline (as bench/browser.ts scrubs) instead of key presses
+    const tl = args.includes("--scrub") ? await page.getByTestId("timeline").boundingBox() : null;
     for (let i = 0; i < N; i++) {
-      await page.keyboard.press(key);
+      if (tl) await page.mouse.click(tl.x + 10 + (((i + 1) * 0.618) % 1) * (tl.width - 20), tl.y + tl.height / 2);
+      else await page.keyboard.press(key);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
   };

@@ -85,25 +85,23 @@ function sameLooks(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Everything a drawing shows besides the cells' looks: sizes, headers, the window, and where the
- * selected and the current page land (their cell and their strip pixel), per column.
+ * Everything a column's drawing shows besides its cells' looks: its device, place and window, and
+ * where the selected and the current page land (their cell and their strip pixel).
  */
-function drawKey(
-  columns: readonly Column[],
-  size: { width: number; height: number },
+function columnKey(
+  col: Column,
   colWidth: number,
   selected: { dev: number; page: number } | null,
   changedDev: number,
   changedPage: number,
 ): string {
-  const parts: (string | number)[] = [size.width, size.height, colWidth];
-  for (const col of columns) {
-    const g = col.grid;
-    const px = (p: number) => Math.round((p / col.pages) * colWidth * 4);
-    parts.push(col.name, col.pages, col.lifecycle, col.x, col.size, col.cols, g.first, g.ppc, g.n);
-    if (selected && selected.dev === col.dev) parts.push("s", cellOf(g, selected.page), px(selected.page));
-    if (changedDev === col.dev) parts.push("c", cellOf(g, changedPage), px(changedPage));
-  }
+  const g = col.grid;
+  const px = (p: number) => Math.round((p / col.pages) * colWidth * 4);
+  const parts: (string | number)[] = [col.name, col.pages, col.lifecycle, col.x, col.size, col.cols];
+  parts.push(g.first, g.ppc, g.n, col.folios.length);
+  for (const f of col.folios) parts.push(f.head, f.order, f.look, f.refcount, f.mapcount, f.pincount);
+  if (selected && selected.dev === col.dev) parts.push("s", cellOf(g, selected.page), px(selected.page));
+  if (changedDev === col.dev) parts.push("c", cellOf(g, changedPage), px(changedPage));
   return parts.join(",");
 }
 
@@ -163,34 +161,28 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     return out;
   }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gridHeight]);
 
-  // What the last drawing showed: a step that changes nothing visible (the next page of a 32 GiB
-  // loop inside the same cell and strip pixel) leaves the canvas alone. Redrawing it costs little
-  // script but the browser then copies the whole backing store to the screen (3-4 ms a frame).
-  const drawn = useRef<{ key: string; looks: Uint8Array[] } | null>(null);
+  // What the last drawing showed, per device column: a step that changes nothing visible (the next
+  // page of a 32 GiB loop inside the same cell and strip pixel) leaves the canvas alone, and one that
+  // changes one device redraws that device's column only (the other seven of eight 32 GiB devices
+  // cost a scrub 1-1.5 ms of fillRect; bench/profile-browser.ts --huge --scrub). Redrawing costs
+  // little script, but the browser then copies the whole backing store to the screen (3-4 ms a frame).
+  const drawn = useRef<{ whole: string; keys: string[]; looks: Uint8Array[] } | null>(null);
 
   useEffect(() => {
     const c = canvas.current;
     if (!c || size.width === 0) return;
     const t0 = performance.now();
-    const key = drawKey(
-      columns,
-      { width: size.width, height: size.height },
-      colWidth,
-      selected ?? null,
-      changedDev,
-      changedPage,
+    const whole = [size.width, size.height, colWidth, gridHeight, columns.length].join(",");
+    const keys = columns.map((col) => columnKey(col, colWidth, selected ?? null, changedDev, changedPage));
+    const prev = drawn.current && drawn.current.whole === whole ? drawn.current : null;
+    const dirty = columns.map(
+      (col, i) => !prev || prev.keys[i] !== keys[i] || !sameLooks(prev.looks[i]!, col.grid.look),
     );
-    const prev = drawn.current;
-    if (
-      prev &&
-      prev.key === key &&
-      prev.looks.length === columns.length &&
-      columns.every((col, i) => sameLooks(prev.looks[i]!, col.grid.look))
-    ) {
+    if (!dirty.includes(true)) {
       poolDrawStats.lastMs += performance.now() - t0;
       return;
     }
-    drawn.current = { key, looks: columns.map((col) => col.grid.look) };
+    drawn.current = { whole, keys, looks: columns.map((col) => col.grid.look) };
     const dpr = window.devicePixelRatio || 1;
     // resizing the backing store reallocates it: only when the size changed
     const cw = Math.round(size.width * dpr);
@@ -200,9 +192,12 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     const ctx = c.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, size.width, size.height);
+    if (!prev) ctx.clearRect(0, 0, size.width, size.height);
     ctx.font = "12px system-ui, sans-serif";
-    for (const col of columns) {
+    for (const [ci, col] of columns.entries()) {
+      if (!dirty[ci]) continue;
+      // a column owns its width and half the gap either side (its rings reach 2 px past its cells)
+      if (prev) ctx.clearRect(col.x - GAP / 2, 0, colWidth + GAP, size.height);
       const { grid: g, size: s, cols, x } = col;
       const per = g.ppc > 1 ? ` · ${g.ppc} pages per cell` : "";
       const life = col.lifecycle === "bound" ? "" : ` · ${col.lifecycle}`;
