@@ -249,6 +249,17 @@ try {
       for (const [k, us] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 10))
         console.log(`${(us / 1000 / PER).toFixed(2).padStart(8)} ms/step  ${k}`);
     }
+    // --lines FILE: self samples by source line inside functions of FILE (a chunk's name)
+    if (args.includes("--lines")) {
+      const file = opt("--lines", "");
+      const lines = new Map<string, number>();
+      for (const n of profile.nodes as (ProfileNode & { positionTicks?: { line: number; ticks: number }[] })[]) {
+        if (!n.callFrame.url.includes(file)) continue;
+        for (const t of n.positionTicks ?? [])
+          lines.set(`${n.callFrame.functionName || "(anon)"}:${t.line}`, (lines.get(`${n.callFrame.functionName || "(anon)"}:${t.line}`) ?? 0) + t.ticks);
+      }
+      for (const [k, v] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${String(v).padStart(6)} samples  ${k}`);
+    }
     console.log(`SELF:\n${top(self).join("\n")}`);
     console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);
     await browser.close();

@@ -167,6 +167,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   // cost a scrub 1-1.5 ms of fillRect; bench/profile-browser.ts --huge --scrub). Redrawing costs
   // little script, but the browser then copies the whole backing store to the screen (3-4 ms a frame).
   const drawn = useRef<{ whole: string; keys: string[]; looks: Uint8Array[] } | null>(null);
+  const configured = useRef<string | null>(null);
 
   useEffect(() => {
     const c = canvas.current;
@@ -187,13 +188,19 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     // resizing the backing store reallocates it: only when the size changed
     const cw = Math.round(size.width * dpr);
     const ch = Math.round(size.height * dpr);
+    // resizing resets the context's state too: the scale and the font are set only then (assigning
+    // ctx.font parses and resolves the font again, the costliest line of a redraw)
     if (c.width !== cw) c.width = cw;
     if (c.height !== ch) c.height = ch;
     const ctx = c.getContext("2d");
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const state = `${cw}x${ch}@${dpr}`;
+    if (configured.current !== state) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.font = "12px system-ui, sans-serif";
+      configured.current = state;
+    }
     if (!prev) ctx.clearRect(0, 0, size.width, size.height);
-    ctx.font = "12px system-ui, sans-serif";
     for (const [ci, col] of columns.entries()) {
       if (!dirty[ci]) continue;
       // a column owns its width and half the gap either side (its rings reach 2 px past its cells)
