@@ -132,7 +132,8 @@ try {
     // --scrub: N clicks on the timeline (as bench/browser.ts scrubs) instead of key presses
     const tl = args.includes("--scrub") ? await page.getByTestId("timeline").boundingBox() : null;
     for (let i = 0; i < N; i++) {
-      if (tl) await page.mouse.click(tl.x + 10 + (((i + 1) * 0.618) % 1) * (tl.width - 20), tl.y + tl.height / 2);
+      if (tl)
+        await page.mouse.click(tl.x + 10 + (((i + 1) * 0.618) % 1) * (tl.width - 20), tl.y + tl.height / 2);
       else await page.keyboard.press(key);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
@@ -253,12 +254,18 @@ try {
     if (args.includes("--lines")) {
       const file = opt("--lines", "");
       const lines = new Map<string, number>();
-      for (const n of profile.nodes as (ProfileNode & { positionTicks?: { line: number; ticks: number }[] })[]) {
+      for (const n of profile.nodes as (ProfileNode & {
+        positionTicks?: { line: number; ticks: number }[];
+      })[]) {
         if (!n.callFrame.url.includes(file)) continue;
         for (const t of n.positionTicks ?? [])
-          lines.set(`${n.callFrame.functionName || "(anon)"}:${t.line}`, (lines.get(`${n.callFrame.functionName || "(anon)"}:${t.line}`) ?? 0) + t.ticks);
+          lines.set(
+            `${n.callFrame.functionName || "(anon)"}:${t.line}`,
+            (lines.get(`${n.callFrame.functionName || "(anon)"}:${t.line}`) ?? 0) + t.ticks,
+          );
       }
-      for (const [k, v] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${String(v).padStart(6)} samples  ${k}`);
+      for (const [k, v] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, 25))
+        console.log(`${String(v).padStart(6)} samples  ${k}`);
     }
     console.log(`SELF:\n${top(self).join("\n")}`);
     console.log(`INCLUSIVE:\n${top(incl).join("\n")}`);

@@ -78,7 +78,12 @@ try {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const key = opt("--keys", "ArrowRight");
   await browser.startTracing(page, {
-    categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing", ...(args.includes("--threads") ? ["toplevel", "cc", "gpu", "viz", "benchmark"] : [])],
+    categories: [
+      "devtools.timeline",
+      "disabled-by-default-devtools.timeline",
+      "blink.user_timing",
+      ...(args.includes("--threads") ? ["toplevel", "cc", "gpu", "viz", "benchmark"] : []),
+    ],
   });
   const N = Number(opt("--n", "6"));
   for (let i = 0; i < N; i++) {
