@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { runText } from "../src/trace/run.ts";
-import { hugeScenario } from "./scenarios.ts";
+import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -41,9 +41,6 @@ const log = (s: string) => {
   else console.error(s);
 };
 
-const MILLION =
-  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
-
 function percentile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
@@ -56,22 +53,9 @@ const stats = (xs: readonly number[]) => ({
 });
 
 function link(text: string): string {
-  const body = text
-    .split("\n")
-    .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
-    .join("%0A");
-  return `${BASE}#text=${body}`;
+  return textLink(BASE, text);
 }
 
-/** Refuses a port something already answers on: it would serve another build than the one asked for. */
-async function portFree(base: string): Promise<void> {
-  try {
-    await fetch(base);
-  } catch {
-    return;
-  }
-  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
-}
 async function serve(): Promise<ChildProcess> {
   await portFree(BASE);
   const s = spawn(

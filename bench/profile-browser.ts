@@ -17,7 +17,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { hugeScenario } from "./scenarios.ts";
+import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
 
 /** A trace event of Chrome's tracing (the fields read here). */
 interface TraceEvent {
@@ -49,27 +49,13 @@ const dist = opt("--dist", "dist");
 const N = Number(opt("--n", "30"));
 const key = opt("--keys", "ArrowRight");
 
-const MILLION =
-  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
 const text = args.includes("--million")
   ? MILLION
   : args.includes("--rfc")
     ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
     : hugeScenario();
-const link = `${BASE}#text=${text
-  .split("\n")
-  .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
-  .join("%0A")}`;
+const link = textLink(BASE, text);
 
-/** Refuses a port something already answers on: it would serve another build than the one asked for. */
-async function portFree(base: string): Promise<void> {
-  try {
-    await fetch(base);
-  } catch {
-    return;
-  }
-  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
-}
 await portFree(BASE);
 const server = spawn(
   process.execPath,

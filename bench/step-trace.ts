@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { hugeScenario } from "./scenarios.ts";
+import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
 
 interface TE {
   name: string;
@@ -22,26 +22,12 @@ const args = process.argv.slice(2);
 const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
 const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
 const BASE = `http://127.0.0.1:${PORT}/`;
-const MILLION =
-  "kernel upstream\ndevice big 4G\nprocess p\np mmap a big 4G\np pin io a 40M 8K\np munmap a 1G 1G\n";
 const text = args.includes("--million")
   ? MILLION
   : args.includes("--rfc")
     ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
     : hugeScenario();
-const link = `${BASE}#text=${text
-  .split("\n")
-  .map((l) => encodeURIComponent(l).replace(/%20/g, "+"))
-  .join("%0A")}`;
-/** Refuses a port something already answers on: it would serve another build than the one asked for. */
-async function portFree(base: string): Promise<void> {
-  try {
-    await fetch(base);
-  } catch {
-    return;
-  }
-  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
-}
+const link = textLink(BASE, text);
 await portFree(BASE);
 const server = spawn(
   process.execPath,
