@@ -15,12 +15,13 @@
  * requestAnimationFrame work, style, layout and paint on the main thread), less the idle wait for that
  * frame to begin: the main thread's work from the input to the step drawn.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium, type Page } from "playwright-core";
 import { runText } from "../src/trace/run.ts";
-import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
+import { startPreview } from "./preview.ts";
+import { hugeScenario, MILLION, textLink } from "./scenarios.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);
@@ -56,36 +57,8 @@ function link(text: string): string {
   return textLink(BASE, text);
 }
 
-async function serve(): Promise<ChildProcess> {
-  await portFree(BASE);
-  const s = spawn(
-    process.execPath,
-    [
-      resolve(ROOT, "node_modules/vite/bin/vite.js"),
-      "preview",
-      "--outDir",
-      DIST,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(PORT),
-      "--strictPort",
-    ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let out = "";
-  s.stdout?.on("data", (d) => (out += String(d)));
-  s.stderr?.on("data", (d) => (out += String(d)));
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(BASE)).ok) return s;
-    } catch {
-      // not up yet
-    }
-    if (s.exitCode !== null) throw new Error(`vite preview exited:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`vite preview did not answer on ${BASE}:\n${out}`);
+function serve(): Promise<ChildProcess> {
+  return startPreview(ROOT, DIST, PORT);
 }
 
 /** Arms a one-shot timer in the page: from the next `type` input event to the step readout changing. */

@@ -1,23 +1,7 @@
-/**
- * Profiles stepping in headless Chromium with the Chrome DevTools CPU profiler (CDP), to find what a
- * step costs on the big presets. Prints self time by function (top N), over K ArrowRight presses.
- *
- *   npx tsx bench/profile-browser.ts [--huge|--million|--rfc] [--dist DIR] [--keys ArrowRight] [--n 30]
- *                                    [--mid] [--trace] [--load]
- *
- * --rfc profiles the RFC's case under the proposed `huge` design (public/presets/huge/rfc-eight-npus.p2p),
- * --mid steps from 40% into the trace (inside a loop over millions of pages), --trace reports Chrome
- * tracing (script, style, layout, paint) instead of the CPU profile, --load profiles opening the link
- * (from navigation to the panels drawn) instead of stepping.
- *
- * Serves DIR (default dist/; build with `vite build --minify false --outDir DIR` for names) with
- * `vite preview` on $P2PVIZ_BENCH_PORT (default 4182).
- */
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
+import { startPreview } from "./preview.ts";
+import { scenarioOf, textLink } from "./scenarios.ts";
 
 /** A trace event of Chrome's tracing (the fields read here). */
 interface TraceEvent {
@@ -49,37 +33,11 @@ const dist = opt("--dist", "dist");
 const N = Number(opt("--n", "30"));
 const key = opt("--keys", "ArrowRight");
 
-const text = args.includes("--million")
-  ? MILLION
-  : args.includes("--rfc")
-    ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
-    : hugeScenario();
+const text = scenarioOf(args, ROOT);
 const link = textLink(BASE, text);
 
-await portFree(BASE);
-const server = spawn(
-  process.execPath,
-  [
-    resolve(ROOT, "node_modules/vite/bin/vite.js"),
-    "preview",
-    "--outDir",
-    dist,
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(PORT),
-    "--strictPort",
-  ],
-  { cwd: ROOT, stdio: "ignore", detached: true },
-);
+const server = await startPreview(ROOT, dist, PORT);
 try {
-  for (let i = 0; i < 100; i++) {
-    if (server.exitCode !== null) throw new Error(`vite preview exited (port ${PORT} taken?)`);
-    try {
-      if ((await fetch(BASE)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on("console", (m) => m.type() === "error" && console.error("console:", m.text()));

@@ -1,4 +1,6 @@
 /** Scenarios the node and the browser benchmarks share (a module of its own: importing run.ts runs it). */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 
 /** Eight 32 GiB devices, each mapped whole, then forked, pinned and partly unmapped. */
 export function hugeScenario(devices = 8): string {
@@ -27,12 +29,10 @@ export function textLink(base: string, text: string): string {
   return `${base}#text=${body}`;
 }
 
-/** Refuses a port something already answers on: it would serve another build than the one asked for. */
-export async function portFree(base: string): Promise<void> {
-  try {
-    await fetch(base);
-  } catch {
-    return;
-  }
-  throw new Error(`${base} already answers (a server left running?): not measuring another build`);
+/** What a browser bench opens: --million, --rfc (the RFC's eight NPUs under `huge`), else hugeScenario(). */
+export function scenarioOf(args: readonly string[], root: string): string {
+  if (args.includes("--million")) return MILLION;
+  if (args.includes("--rfc"))
+    return readFileSync(resolve(root, "public/presets/huge/rfc-eight-npus.p2p"), "utf8");
+  return hugeScenario();
 }

@@ -1,13 +1,7 @@
-/**
- * One step at a time under Chrome tracing: prints each step's main-thread top-level tasks (start
- * relative to the key press, duration, and the biggest inner events), to see what a step's latency is
- * made of.   npx tsx bench/step-trace.ts [--million|--huge|--rfc] [--dist DIR] [--n 6] [--mid]
- */
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { hugeScenario, MILLION, portFree, textLink } from "./scenarios.ts";
+import { startPreview } from "./preview.ts";
+import { scenarioOf, textLink } from "./scenarios.ts";
 
 interface TE {
   name: string;
@@ -22,35 +16,10 @@ const args = process.argv.slice(2);
 const opt = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1]! : d);
 const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
 const BASE = `http://127.0.0.1:${PORT}/`;
-const text = args.includes("--million")
-  ? MILLION
-  : args.includes("--rfc")
-    ? readFileSync(resolve(ROOT, "public/presets/huge/rfc-eight-npus.p2p"), "utf8")
-    : hugeScenario();
+const text = scenarioOf(args, ROOT);
 const link = textLink(BASE, text);
-await portFree(BASE);
-const server = spawn(
-  process.execPath,
-  [
-    resolve(ROOT, "node_modules/vite/bin/vite.js"),
-    "preview",
-    "--outDir",
-    opt("--dist", "dist"),
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(PORT),
-    "--strictPort",
-  ],
-  { cwd: ROOT, stdio: "ignore", detached: true },
-);
+const server = await startPreview(ROOT, opt("--dist", "dist"), PORT);
 try {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(BASE)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await page.goto(link);
