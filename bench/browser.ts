@@ -9,16 +9,22 @@
  *
  * Uses dist/ (builds it when missing or with --build), serves it with `vite preview` on
  * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
- * Latency is measured in the page: from the input event (captured on window before the app sees it)
+ * Two figures per interaction, from the input event (captured on window before the app sees it)
  * until the step readout shows the new step, a task has run (React commits and its effects, the pool
  * canvas drawing included, run before it) and the next frame has been rendered (its
- * requestAnimationFrame work, style, layout and paint on the main thread), less the idle wait for that
- * frame to begin: the main thread's work from the input to the step drawn.
+ * requestAnimationFrame work, style, layout and paint on the main thread):
+ *  - `step`, `scrub`, ...: the main thread's work in that span, from Chrome's trace (its top-level
+ *    tasks, the one holding the input event from its start): what must fit in a frame for the step
+ *    to be drawn in the next one;
+ *  - `...Wall`: the same span by the clock, waits for the display's next frame included. Chromium
+ *    holds the page's tasks after an input until it has drawn a frame, so this counts up to a frame
+ *    of idle waiting; `floor` is the same measure on a blank page whose key handler only rewrites
+ *    the readout, in the same run.
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { runText } from "../src/trace/run.ts";
 import { startPreview } from "./preview.ts";
 import { hugeScenario, MILLION, textLink } from "./scenarios.ts";
@@ -61,7 +67,11 @@ function serve(): Promise<ChildProcess> {
   return startPreview(ROOT, DIST, PORT);
 }
 
-/** Arms a one-shot timer in the page: from the next `type` input event to the step readout changing. */
+/**
+ * Arms a one-shot timer in the page: from the next `type` input event to the end of the first frame
+ * that shows the new step (the first frame whose requestAnimationFrame callbacks find the readout
+ * changed; a task posted from there runs once that frame's style, layout and paint are done).
+ */
 async function arm(page: Page, type: "keydown" | "pointerdown"): Promise<void> {
   // a string, not a function: tsx would wrap a function's inner functions in a helper the page lacks
   await page.evaluate(`(() => {
@@ -73,28 +83,28 @@ async function arm(page: Page, type: "keydown" | "pointerdown"): Promise<void> {
       c.port1.onmessage = () => r();
       c.port2.postMessage(0);
     });
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
     window.__lat = new Promise((resolveLat) => {
       const on = async () => {
         window.removeEventListener(type, on, true);
         const t0 = performance.now();
+        performance.mark("p2p-in");
         // the app handles the event after this listener (capture on window runs first)
+        let frames = 0;
+        do {
+          await frame();
+          frames++;
+        } while (el.textContent === before && performance.now() - t0 < 10000);
         await tick();
-        while (el.textContent === before && performance.now() - t0 < 10000) await tick();
-        await tick();
-        const tasks = performance.now();
-        // then the frame that shows it: a task posted from requestAnimationFrame runs once that
-        // frame's animation callbacks, style, layout and paint are done. The wait for the frame to
-        // begin (vsync, idle) is left out: the work from the input to the step drawn is what counts.
-        const frameStart = await new Promise((r) => requestAnimationFrame((ts) => r(Math.max(ts, tasks))));
-        await tick();
-        window.__parts = [tasks - t0, performance.now() - frameStart];
-        resolveLat(tasks - t0 + (performance.now() - frameStart));
+        window.__parts = [frames];
+        performance.mark("p2p-out");
+        resolveLat(performance.now() - t0);
       };
       window.addEventListener(type, on, true);
     });
   })()`);
 }
-/** SV_DEBUG: the last latency's two parts, input to its tasks done and the frame */
+/** SV_DEBUG: how many frames the last interaction took to show its step */
 const parts = (page: Page) => page.evaluate("JSON.stringify(window.__parts)");
 const latency = (page: Page) => page.evaluate(() => (window as unknown as { __lat: Promise<number> }).__lat);
 
@@ -124,58 +134,137 @@ async function open(page: Page, text: string | null): Promise<number> {
   return performance.now() - t0;
 }
 
-async function scenarioBench(page: Page, name: string, text: string) {
+/** A trace event of Chrome's (the fields read here). */
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly ts: number;
+  readonly dur?: number;
+  readonly tid: number;
+}
+
+/**
+ * The main thread's busy time of each armed interaction, in order, from a trace holding their
+ * `p2p-in` and `p2p-out` marks: the union of its top-level tasks inside the span, the task that
+ * holds the input from its start (the input's dispatch before our listener is the step's too).
+ */
+export function busyTimes(events: readonly TraceEvent[]): number[] {
+  const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
+  if (marks.length === 0) return [];
+  const tid = marks[0]!.tid;
+  const tasks = events
+    .filter((e) => e.tid === tid && e.ph === "X" && e.dur && e.name === "ThreadControllerImpl::RunTask")
+    .sort((a, b) => a.ts - b.ts);
+  const out: number[] = [];
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const a = marks[i]!;
+    const b = marks[i + 1]!;
+    if (a.name !== "p2p-in" || b.name !== "p2p-out") continue;
+    const holder = tasks.find((t) => t.ts <= a.ts && a.ts <= t.ts + t.dur!);
+    let at = holder ? holder.ts : a.ts;
+    let us = 0;
+    for (const t of tasks) {
+      const from = Math.max(at, t.ts);
+      const to = Math.min(b.ts, t.ts + t.dur!);
+      if (to > from) {
+        us += to - from;
+        at = to; // nested and overlapping tasks count once
+      }
+    }
+    out.push(round(us / 1000));
+    if (process.env.SV_DEBUG)
+      log(
+        `busy ${round(us / 1000)} ms over ${round((b.ts - (holder ? holder.ts : a.ts)) / 1000)} ms: ${tasks
+          .filter((t) => t.ts + t.dur! > (holder ? holder.ts : a.ts) && t.ts < b.ts && t.dur! > 100)
+          .map((t) => `${round((t.ts - a.ts) / 1000)}+${round(t.dur! / 1000)}`)
+          .join(" ")}`,
+      );
+  }
+  return out;
+}
+
+/** Runs `act` under Chrome's tracing and returns the busy time of each interaction it armed. */
+async function traced(browser: Browser, page: Page, act: () => Promise<void>): Promise<number[]> {
+  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
+  await act();
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents as TraceEvent[];
+  return busyTimes(events);
+}
+
+/** The harness's own cost: a blank page whose key handler only rewrites the readout, measured alike. */
+async function floorBench(browser: Browser, page: Page) {
+  await page.goto("about:blank");
+  await page.setContent(
+    `<div data-testid="step">0</div><script>addEventListener("keydown", () => { const s = document.querySelector('[data-testid="step"]'); s.textContent = String(+s.textContent + 1); });</script>`,
+  );
+  const walls: number[] = [];
+  const steps = async () => {
+    for (let i = 0; i < 40; i++) {
+      await arm(page, "keydown");
+      await page.keyboard.press("ArrowRight");
+      walls.push(await latency(page));
+    }
+  };
+  await steps();
+  const stepWall = stats(walls);
+  return { step: stats(await traced(browser, page, steps)), stepWall };
+}
+
+type Kind = "step" | "end" | "back" | "home" | "scrub";
+
+async function scenarioBench(browser: Browser, page: Page, name: string, text: string) {
   const loads: number[] = [];
   for (let r = 0; r < RUNS; r++) loads.push(await open(page, text));
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  const steps: number[] = [];
-  const backs: number[] = [];
-  const ends: number[] = [];
-  const scrubs: number[] = [];
-  // steps from the start and from inside the biggest loop
-  for (let i = 0; i < 20; i++) {
-    await arm(page, "keydown");
-    await page.keyboard.press("ArrowRight");
-    steps.push(await latency(page));
+  /** each armed interaction in order, with its wall time */
+  let done: { kind: Kind; wall: number }[] = [];
+  const measure = async (kind: Kind, type: "keydown" | "pointerdown", input: () => Promise<void>) => {
+    const before = process.env.SV_DEBUG ? await stepText(page) : "";
+    await arm(page, type);
+    await input();
+    done.push({ kind, wall: await latency(page) });
     if (process.env.SV_DEBUG)
-      log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]} ${await parts(page)}`);
-  }
-  for (let r = 0; r < RUNS; r++) {
-    await arm(page, "keydown");
-    await page.keyboard.press("End");
-    ends.push(await latency(page));
-    await arm(page, "keydown");
-    await page.keyboard.press("ArrowLeft");
-    backs.push(await latency(page));
-    await arm(page, "keydown");
+      log(
+        `${kind} ${before} -> ${await stepText(page)}: ${done[done.length - 1]!.wall} ${await parts(page)}`,
+      );
+  };
+  const interactions = async () => {
     await page.keyboard.press("Home");
-    await latency(page);
-  }
-  const tl = page.getByTestId("timeline");
-  const box = await tl.boundingBox();
-  if (box) {
+    done = [];
+    // steps from the start and from inside the biggest loop
+    for (let i = 0; i < 20; i++) await measure("step", "keydown", () => page.keyboard.press("ArrowRight"));
+    for (let r = 0; r < RUNS; r++) {
+      await measure("end", "keydown", () => page.keyboard.press("End"));
+      await measure("back", "keydown", () => page.keyboard.press("ArrowLeft"));
+      await measure("home", "keydown", () => page.keyboard.press("Home"));
+    }
+    const box = await page.getByTestId("timeline").boundingBox();
+    if (!box) return;
     for (let i = 1; i <= 4 * RUNS; i++) {
       const x = box.x + 10 + ((i * 0.618) % 1) * (box.width - 20);
-      const before = await stepText(page);
-      await arm(page, "pointerdown");
-      await page.mouse.click(x, box.y + box.height / 2);
-      const ms = await latency(page);
-      if (process.env.SV_DEBUG) log(`scrub ${before} -> ${await stepText(page)}: ${ms}`);
-      scrubs.push(ms);
+      await measure("scrub", "pointerdown", () => page.mouse.click(x, box.y + box.height / 2));
       // and a step forward from there: inside a loop of millions of pages
-      await arm(page, "keydown");
-      await page.keyboard.press("ArrowRight");
-      steps.push(await latency(page));
-      if (process.env.SV_DEBUG) log(`step -> ${await stepText(page)}: ${steps[steps.length - 1]}`);
+      await measure("step", "keydown", () => page.keyboard.press("ArrowRight"));
     }
-  }
+  };
+  // twice, the same interactions: by the clock untraced (tracing slows the frames), then traced
+  await interactions();
+  const walls = done;
+  const busy = await traced(browser, page, interactions);
+  if (busy.length !== done.length)
+    throw new Error(`${name}: the trace holds ${busy.length} interactions, ${done.length} were measured`);
   log(`${name}: ${await stepText(page)}`);
+  const of = (kind: Kind) => stats(busy.filter((_, i) => done[i]!.kind === kind));
+  const wallOf = (kind: Kind) => stats(walls.filter((d) => d.kind === kind).map((d) => d.wall));
   return {
     load: stats(loads),
-    step: stats(steps),
-    stepBack: stats(backs),
-    scrub: stats(scrubs),
-    end: stats(ends),
+    step: of("step"),
+    stepBack: of("back"),
+    scrub: of("scrub"),
+    end: of("end"),
+    stepWall: wallOf("step"),
+    scrubWall: wallOf("scrub"),
+    endWall: wallOf("end"),
   };
 }
 
@@ -231,23 +320,30 @@ async function main() {
     for (let r = 0; r < RUNS; r++) defaults.push(await open(page, null));
     const defaultLoad = stats(defaults);
     log(`default app load: median ${defaultLoad.medianMs} ms`);
-    const million = skip("million") ? null : await scenarioBench(page, "1M-page device", MILLION);
+    const million = skip("million") ? null : await scenarioBench(browser, page, "1M-page device", MILLION);
     if (million) log(`1M pages: ${JSON.stringify(million)}`);
-    const huge = skip("huge") ? null : await scenarioBench(page, "huge (8 x 32 GiB)", hugeScenario());
+    const huge = skip("huge")
+      ? null
+      : await scenarioBench(browser, page, "huge (8 x 32 GiB)", hugeScenario());
     if (huge) log(`huge: ${JSON.stringify(huge)}`);
     // the RFC's case under the proposed huge design (issue 13): eight 32 GiB NPUs mapped with PUD folios
     const rfc = readFileSync("public/presets/huge/rfc-eight-npus.p2p", "utf8");
-    const hugeFolios = skip("hugeFolios") ? null : await scenarioBench(page, "huge design, 8 x 32 GiB", rfc);
+    const hugeFolios = skip("hugeFolios")
+      ? null
+      : await scenarioBench(browser, page, "huge design, 8 x 32 GiB", rfc);
     if (hugeFolios) log(`huge design: ${JSON.stringify(hugeFolios)}`);
     const redraw = skip("poolRedraw1M") ? null : await poolRedraw(page);
+    const floor = await floorBench(browser, page);
+    log(`floor (a blank page's readout): ${JSON.stringify(floor)}`);
     if (redraw) log(`pool redraw at 1M pages: ${JSON.stringify(redraw)}`);
     if (errors.length) log(`console errors: ${errors.join(" | ")}`);
     const ratio = (r: Awaited<ReturnType<typeof scenarioBench>> | null) =>
       r && { ...r, loadRatio: round(r.load.medianMs / defaultLoad.medianMs) };
     const out = {
-      format: "p2pviz-bench-browser/1",
+      format: "p2pviz-bench-browser/2",
       runs: RUNS,
       defaultLoad,
+      floor,
       million: ratio(million),
       huge: ratio(huge),
       hugeFolios: ratio(hugeFolios),
