@@ -3,9 +3,9 @@
  * compare mode can put two of these side by side.
  */
 
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { motionMs } from "../panels/common.ts";
-import { FindingsArea } from "../panels/FindingsArea.tsx";
+import { FindingsArea, type FindingsTab } from "../panels/FindingsArea.tsx";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import {
   AddressSpaces,
@@ -92,9 +92,10 @@ export function TraceView({
   const event = eventAt(trace, step);
   const stateKey = `${traceVersion}:${step}`;
   const motion = useStepMotion(traceVersion, step, motionMs(220, playing, speed));
+  const [tab, setTab] = useState<FindingsTab>("findings");
 
   return (
-    <div className="trace-view">
+    <div className={tab === "cost" ? "trace-view cost-shown" : "trace-view"}>
       <section className="panel pool" aria-labelledby="h-pool">
         <header>
           <h2 id="h-pool">BAR pool</h2>
@@ -147,6 +148,8 @@ export function TraceView({
         devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))}
         level={2}
         headingId="h-findings"
+        tab={tab}
+        onTab={setTab}
       />
 
       <section className="panel time" aria-label="timeline and narration">

@@ -4,7 +4,7 @@
  * of compare mode show it alike. The heading names the tab shown, for screen readers and exports.
  */
 
-import { useId, useState } from "react";
+import { useId } from "react";
 import type { Trace } from "../trace/trace.ts";
 import { Costs, Findings } from "./LazyPanels.tsx";
 
@@ -18,17 +18,31 @@ export interface FindingsAreaProps {
   readonly level: 2 | 3;
   /** the heading's id (the single view's is "h-findings") */
   readonly headingId?: string;
+  /**
+   * The tab shown, held by the parent: its grid gives the cost tab more room (a class on the grid,
+   * not a `:has()` rule, which Chromium re-matched over the whole view at every step).
+   */
+  readonly tab: FindingsTab;
+  readonly onTab: (tab: FindingsTab) => void;
 }
 
-type Tab = "findings" | "cost";
+export type FindingsTab = "findings" | "cost";
 
-export function FindingsArea({ trace, step, onJump, devices, level, headingId }: FindingsAreaProps) {
+export function FindingsArea({
+  trace,
+  step,
+  onJump,
+  devices,
+  level,
+  headingId,
+  tab,
+  onTab,
+}: FindingsAreaProps) {
   const auto = useId();
   const hid = headingId ?? `${auto}-findings`;
-  const [tab, setTab] = useState<Tab>("findings");
   const findingsTitle = `Findings (${trace.findings.length})`;
   const H = level === 2 ? "h2" : "h3";
-  const tabButton = (t: Tab, label: string) => (
+  const tabButton = (t: FindingsTab, label: string) => (
     <button
       type="button"
       role="tab"
@@ -37,7 +51,7 @@ export function FindingsArea({ trace, step, onJump, devices, level, headingId }:
       aria-controls={`${auto}-panel`}
       className="panel-tab"
       data-testid={`tab-${t}`}
-      onClick={() => setTab(t)}
+      onClick={() => onTab(t)}
     >
       {label}
     </button>

@@ -156,7 +156,10 @@ export function KernelCodePanel({
         <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box} tabIndex={0}>
           {view.lines.map((l, i) => (
             <li
-              key={l}
+              // by place, not by text: a step inside a kernel loop goes from one function to the next,
+              // and rewriting the text of the list's items costs the frame less than new ones
+              // biome-ignore lint/suspicious/noArrayIndexKey: the items are the excerpt's lines in order
+              key={i}
               className={i === view.hl ? "hl" : undefined}
               aria-current={i === view.hl ? "true" : undefined}
               data-testid={i === view.hl ? "code-line-current" : undefined}

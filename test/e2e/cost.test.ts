@@ -58,10 +58,17 @@ describe("cost tab", () => {
     const { page } = app;
     try {
       await openAt(page, { text, step: trace.ops[mmap]!.lastStep });
+      const width = async (sel: string) => (await page.locator(sel).boundingBox())!.width;
+      // beside the kernel code, the findings tab is as narrow as the refcounts
+      expect(await width("section.findings-panel")).toBe(await width("section.refs"));
       await page.getByTestId("tab-cost").click();
       const panel = page.getByTestId("cost-panel");
       await panel.waitFor();
       expect(await page.locator("#h-findings").textContent()).toBe("Cost");
+      // the cost tab's columns need the room: it takes the whole row, under the address spaces
+      await expect
+        .poll(() => width("section.findings-panel"))
+        .toBeGreaterThan((await width("section.spaces")) + (await width("section.refs")));
       expect(await page.getByTestId("tab-cost").getAttribute("aria-selected")).toBe("true");
 
       // the whole run: the sum of every statement's counters, with thousands separators
@@ -107,6 +114,7 @@ describe("cost tab", () => {
       // back to the findings tab
       await page.getByTestId("tab-findings").click();
       expect(await page.locator("#h-findings").textContent()).toBe(`Findings (${trace.findings.length})`);
+      await expect.poll(() => width("section.findings-panel")).toBe(await width("section.refs"));
       expect(await page.getByTestId("cost-panel").count()).toBe(0);
     } finally {
       await app.close();

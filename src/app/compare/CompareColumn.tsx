@@ -6,7 +6,7 @@
 
 import { useId, useState } from "react";
 import { motionMs } from "../../panels/common.ts";
-import { FindingsArea } from "../../panels/FindingsArea.tsx";
+import { FindingsArea, type FindingsTab } from "../../panels/FindingsArea.tsx";
 import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
@@ -45,6 +45,7 @@ export function CompareColumn({
 }: CompareColumnProps) {
   const id = useId();
   const [selected, setSelected] = useState<PageRef | null>(null);
+  const [tab, setTab] = useState<FindingsTab>("findings");
   // WARNING: `state` is the cursor's live object; the panels build their view models in this render.
   const state = stateAtStep(trace, step);
   const event = eventAt(trace, step);
@@ -54,7 +55,7 @@ export function CompareColumn({
 
   return (
     <section
-      className={`compare-col compare-${side}`}
+      className={`compare-col compare-${side}${tab === "cost" ? " cost-shown" : ""}`}
       data-testid={`compare-${side}`}
       data-design={trace.design}
       data-version={trace.version}
@@ -116,6 +117,8 @@ export function CompareColumn({
         onJump={onJump}
         devices={state.devices.map((d) => ({ name: d.name, pages: d.pages }))}
         level={3}
+        tab={tab}
+        onTab={setTab}
       />
     </section>
   );
