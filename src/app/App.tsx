@@ -62,7 +62,7 @@ function Workspace() {
   if (broken) {
     return (
       <main className="workspace empty" data-testid="no-scenario">
-        Nothing to show: the share link could not be opened (see the message beside).
+        The share link could not be opened: see the message beside.
       </main>
     );
   }

@@ -95,7 +95,7 @@ export function TraceView({
   const [tab, setTab] = useState<FindingsTab>("findings");
 
   return (
-    <div className={tab === "cost" ? "trace-view cost-shown" : "trace-view"}>
+    <div className={`trace-view tab-${tab}`}>
       <section className="panel pool" aria-labelledby="h-pool">
         <header>
           <h2 id="h-pool">BAR pool</h2>

@@ -57,7 +57,7 @@ export function FindingsArea({
     </button>
   );
   return (
-    <section className="panel findings-panel" aria-labelledby={hid} data-tab={tab}>
+    <section className="panel findings-panel" aria-labelledby={hid}>
       <header>
         <H id={hid} className="visually-hidden">
           {tab === "findings" ? findingsTitle : "Cost"}

@@ -55,7 +55,7 @@ export function CompareColumn({
 
   return (
     <section
-      className={`compare-col compare-${side}${tab === "cost" ? " cost-shown" : ""}`}
+      className={`compare-col compare-${side} tab-${tab}`}
       data-testid={`compare-${side}`}
       data-design={trace.design}
       data-version={trace.version}
