@@ -118,21 +118,40 @@ export function KernelCodePanel({
   const view = ctx ? codeView(ctx) : undefined;
   const box = useRef<HTMLOListElement>(null);
   const current = useRef<HTMLLIElement>(null);
-  // the excerpt scrolls under the function's name and source: keep the current line in sight. Its
-  // place is read in the frame, once every panel has drawn the step (read in a layout effect, it laid
-  // the page out before the panels' drawing, and the frame laid it out again after)
+  // the excerpt scrolls under the function's name and source: keep the current line in sight, when
+  // the line changes and when the excerpt's box does (the real kernel's result arrives, the window
+  // is resized). Its place is read in a task posted from the frame, once the frame has laid the page
+  // out and drawn the step: read earlier (in an effect, or in the frame's rAF) it forced a layout of
+  // the whole view before the panels' drawing, 1-3 ms of a step. A line that left the excerpt comes
+  // back one frame later, which nobody sees as a lag.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
   useEffect(() => {
-    const id = requestAnimationFrame(() => {
-      const b = box.current;
-      const li = current.current;
-      if (!b || !li) return;
-      const bb = b.getBoundingClientRect();
-      const lb = li.getBoundingClientRect();
-      if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
-      else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
-    });
-    return () => cancelAnimationFrame(id);
+    const b = box.current;
+    if (!b) return;
+    let task: ReturnType<typeof setTimeout> | undefined;
+    let frame = 0;
+    const keepInSight = () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(task);
+      frame = requestAnimationFrame(() => {
+        task = setTimeout(() => {
+          const li = current.current;
+          if (!li) return;
+          const bb = b.getBoundingClientRect();
+          const lb = li.getBoundingClientRect();
+          if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
+          else if (lb.top < bb.top) b.scrollTop -= bb.top - lb.top + 4;
+        }, 0);
+      });
+    };
+    // the observer also reports the box once when it starts: that is the check for this line
+    const resized = new ResizeObserver(keepInSight);
+    resized.observe(b);
+    return () => {
+      resized.disconnect();
+      cancelAnimationFrame(frame);
+      clearTimeout(task);
+    };
   }, [view?.fn, view?.hl]);
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { encodeShareLink } from "../../src/share/codec.ts";
 import { traceOf } from "./expected.ts";
 import {
@@ -511,6 +511,44 @@ describe("accessibility", () => {
       await page.keyboard.press(" ");
       await expect.poll(() => page.getByTestId("play").getAttribute("aria-pressed")).toBe("false");
       expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("the kernel-code excerpt", () => {
+  it("keeps three lines and the current one in sight in a short window", async () => {
+    // 1280x560: gen_pool_alloc_owner()'s current line is its 7th, below the excerpt's first lines
+    const app = await openApp({ width: 1280, height: 560, waitForEditor: false });
+    try {
+      const page = app.page;
+      const text = presetText("refusals.p2p");
+      const step = 15;
+      const link = encodeShareLink({ text, step }, { base: inject("baseUrl") });
+      if (!link.ok) throw new Error(link.error.message);
+      await page.goto(link.url);
+      await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(step);
+      expect(await page.getByTestId("code-fn").textContent()).toBe("gen_pool_alloc_owner()");
+      // the real kernel's result arrives after the first frame and takes room from the excerpt
+      await page.getByTestId("real-result").waitFor();
+      const sight = () =>
+        page.evaluate(() => {
+          const li = document.querySelector<HTMLElement>('[data-testid="code-line-current"]');
+          const ol = li?.closest("ol");
+          const panel = ol?.closest("section");
+          if (!li || !ol || !panel) return "no excerpt";
+          const [l, b, p] = [li, ol, panel].map((e) => e.getBoundingClientRect()) as [
+            DOMRect,
+            DOMRect,
+            DOMRect,
+          ];
+          if (b.height < 3 * 17 - 1 || b.bottom > p.bottom + 1) return `excerpt ${b.height}px, clipped`;
+          if (ol.scrollTop === 0) return "not scrolled";
+          return l.top >= b.top - 1 && l.bottom <= b.bottom + 1 ? "in sight" : "out of sight";
+        });
+      await expect.poll(sight, { timeout: 5_000 }).toBe("in sight");
+      await shot(page.locator("section.code"), "kernel-code-short-window");
     } finally {
       await app.close();
     }
