@@ -21,7 +21,7 @@ import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
 import { animated, hex, lookFill, PTE_STYLE, pageRange, SOLID_PTE_KINDS, useSize } from "./common.ts";
-import { differing, forgetTargets, keepAttr, keepText } from "./d3-keep.ts";
+import { differing, forgetTargets, keepAttr, keepText, roundPx } from "./d3-keep.ts";
 
 export interface Segment {
   /** virtual address range [start, end) */
@@ -551,10 +551,10 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     const linkPath = (r: LinkView) => {
       const y0 = boxes[r.lane]!.y + 6 + VMA_H;
       const y1 = stripY;
-      const xa = Math.max(LEFT - 4, Math.min(LEFT + W + 4, ux(r.u0)));
-      const xb = Math.max(Math.min(LEFT + W + 4, ux(r.u1)), xa + 1.5);
-      const pa = LEFT + r.p0 * W;
-      const pb = Math.max(LEFT + r.p1 * W, pa + 1.5);
+      const xa = roundPx(Math.max(LEFT - 4, Math.min(LEFT + W + 4, ux(r.u0))));
+      const xb = roundPx(Math.max(Math.min(LEFT + W + 4, ux(r.u1)), xa + 1.5));
+      const pa = roundPx(LEFT + r.p0 * W);
+      const pb = roundPx(Math.max(LEFT + r.p1 * W, pa + 1.5));
       const my = (y0 + y1) / 2;
       return `M${xa},${y0} L${xb},${y0} C${xb},${my} ${pb},${my} ${pb},${y1} L${pa},${y1} C${pa},${my} ${xa},${my} ${xa},${y0} Z`;
     };

@@ -211,7 +211,15 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
       ctx.fillStyle = "#1b1f24";
       const wEndPage = Math.min(col.pages, g.first + g.n * g.ppc);
       const win = g.first > 0 || wEndPage < col.pages ? ` · ${pageRange(g.first, wEndPage - g.first)}` : "";
-      ctx.fillText(`${col.name} · ${col.pages} pages${per}${win}${life}`, x, 14, colWidth);
+      // the longest caption that fits the column: squeezed to its width, eight devices' captions
+      // were a smear nobody could read
+      const caption = [
+        `${col.name} · ${col.pages} pages${per}${win}${life}`,
+        `${col.name} · ${col.pages} pages${g.ppc > 1 ? ` · ${g.ppc}/cell` : ""}${win}${life}`,
+        `${col.name}${g.ppc > 1 ? ` · ${g.ppc}/cell` : ""}${life}`,
+        `${col.name}${life}`,
+      ].find((t) => ctx.measureText(t).width <= colWidth);
+      ctx.fillText(caption ?? col.name, x, 14, colWidth);
       // the whole-device strip: window, selected page, current event's page
       const sx = (p: number) => x + (p / col.pages) * colWidth;
       ctx.fillStyle = "#eef0f3";

@@ -16,6 +16,7 @@ import { select } from "d3-selection";
 import { type KeyboardEvent, type PointerEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import type { Trace } from "../trace/trace.ts";
 import { stepAtX, useSize } from "./common.ts";
+import { keepAttr, roundPx } from "./d3-keep.ts";
 import {
   type CallSpan,
   callSpans,
@@ -331,28 +332,31 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
     if (!cursor.current) return;
     const c = select(cursor.current);
     const inside = step >= win.start && step < win.start + win.span;
-    const cx = x(step + 0.5);
-    c.attr("data-off", inside ? null : step < win.start ? "left" : "right");
+    // to a hundredth of a pixel: in a trace of millions of steps a step moves the cursor by less,
+    // and the browser lays out and paints the panel again for every attribute written
+    const cx = roundPx(x(step + 0.5));
+    c.call(keepAttr, "data-off", inside ? null : step < win.start ? "left" : "right");
     c.selectAll<SVGPathElement, null>("path.p2p-cursor-off")
       .data(inside ? [] : [null])
       .join("path")
-      .attr("class", "p2p-cursor-off")
-      .attr(
+      .call(keepAttr, "class", "p2p-cursor-off")
+      .call(
+        keepAttr,
         "d",
         step < win.start ? `M1,${STRIP_Y + 8} l7,-7 v14 Z` : `M${W - 1},${STRIP_Y + 8} l-7,-7 v14 Z`,
       );
     c.selectAll<SVGLineElement, null>("line")
       .data(inside ? [null] : [])
       .join("line")
-      .attr("x1", cx)
-      .attr("x2", cx)
-      .attr("y1", 2)
-      .attr("y2", SVG_H - 2);
+      .call(keepAttr, "x1", cx)
+      .call(keepAttr, "x2", cx)
+      .call(keepAttr, "y1", 2)
+      .call(keepAttr, "y2", SVG_H - 2);
     c.selectAll<SVGPathElement, null>("path.p2p-cursor-head")
       .data(inside ? [null] : [])
       .join("path")
-      .attr("class", "p2p-cursor-head")
-      .attr("d", `M${cx - 5},0 h10 v2 l-5,5 l-5,-5 Z`);
+      .call(keepAttr, "class", "p2p-cursor-head")
+      .call(keepAttr, "d", `M${roundPx(cx - 5)},0 h10 v2 l-5,5 l-5,-5 Z`);
   }, [step, W, total, win.start, win.span]);
 
   // wheel: zoom at the pointer, pan sideways; a native listener, because React's wheel listener is

@@ -5,7 +5,7 @@
  */
 import { selectAll } from "d3-selection";
 import { describe, expect, it } from "vitest";
-import { keepAttr, keepClass, keepText } from "../../src/panels/d3-keep.ts";
+import { keepAttr, keepClass, keepText, roundPx } from "../../src/panels/d3-keep.ts";
 
 /** An element with attributes, a class list and text, counting the writes. */
 function fakeElement() {
@@ -64,6 +64,22 @@ describe("d3-keep", () => {
     ]);
     selectAll(els as unknown as Element[]).call(keepAttr, "y", null);
     expect(els.map((e) => e.writes)).toEqual([3, 4]);
+  });
+
+  it("keepAttr writes numbers to a hundredth of a pixel: a step's millionth of a pixel is not written", () => {
+    const el = fakeElement();
+    const sel = selectAll([el] as unknown as Element[]);
+    // a run's width in a 32 GiB mmap, one step apart
+    sel.call(keepAttr, "width", 9.099681272506713);
+    expect([el.getAttribute("width"), el.writes]).toEqual(["9.1", 1]);
+    sel.call(keepAttr, "width", 9.09968661546707);
+    expect(el.writes).toBe(1);
+    sel.call(keepAttr, "width", 9.106);
+    expect([el.getAttribute("width"), el.writes]).toEqual(["9.11", 2]);
+    // strings are written as given
+    sel.call(keepAttr, "d", "M0.123456,0");
+    expect(el.getAttribute("d")).toBe("M0.123456,0");
+    expect([roundPx(-4.005), roundPx(1e9 + 0.25)]).toEqual([-4, 1e9 + 0.25]);
   });
 
   it("keepClass toggles a class only when it is not already as asked; keepText rewrites only new text", () => {
