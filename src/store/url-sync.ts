@@ -3,8 +3,9 @@
  *  - on start, a link in location.hash is opened: its scenario at its step (and design, page,
  *    panel). A bad link shows its ShareError where scenario errors go and leaves the editor empty:
  *    it never falls back to the saved or default scenario (STYLE.md §5);
- *  - as the user works, the fragment follows the state, throttled (after the next frame, then at most every
- *    URL_THROTTLE_MS, as browsers throttle history calls during playback). Stepping, selecting and
+ *  - as the user works, the fragment follows the state: once it has been still for URL_QUIET_MS, or
+ *    at the latest URL_MAX_WAIT_MS after a change while it keeps changing (playback, a held arrow
+ *    key), and after the next frame has been drawn. Stepping, selecting and
  *    switching designs replace the current history entry; a new scenario text makes a new entry
  *    (edits typed within TYPING_MS of each other share one), so Back goes to the previous scenario;
  *  - Back/Forward (popstate) and a hash pasted into the address bar (hashchange) open that link.
@@ -29,8 +30,16 @@ import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-li
 import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
 import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } from "./store.ts";
 
-/** The least time between two rewrites of the URL (the first change is written at once). */
-export const URL_THROTTLE_MS = 250;
+/**
+ * The URL is written once the state has been still this long. A history call is costly: in
+ * Chromium, replaceState serialises the state and the browser process commits a same-document
+ * navigation (about 9 ms of the browser's CPU and 4 ms of the page's per step, measured while
+ * stepping a 32 GiB mmap with a write at most every 250 ms), work that competes with the next
+ * step's frame on a two-core machine. While a key is held, steps come faster than that: no write.
+ */
+export const URL_QUIET_MS = 300;
+/** ... and at the latest this long after a change not yet written, while the state keeps changing. */
+export const URL_MAX_WAIT_MS = 1000;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
 
@@ -72,7 +81,7 @@ export function currentLink(): LinkState["current"] {
 /**
  * sessionStorage key of the fragments this tab wrote last, newest last (a reload keeps them; a new
  * tab does not). More than one: a reload loads the URL the address bar held when it began, and a
- * throttled write can still land (and record a newer fragment) while the reloaded page is on its
+ * pending write can still land (and record a newer fragment) while the reloaded page is on its
  * way, so the address bar's fragment may be the one before the last.
  */
 export const OWN_FRAGMENTS = "p2pviz.ownFragments";
@@ -108,7 +117,7 @@ function rememberOwnFragment(fragment: string): void {
 
 /**
  * On a reload the address bar holds a link this tab wrote, which can lag the last edit: links are
- * written at most every URL_THROTTLE_MS, and a reload may come first. The text saved in
+ * written after URL_QUIET_MS (URL_MAX_WAIT_MS at most), and a reload may come first. The text saved in
  * localStorage at every keystroke is newer then, and opening the link would lose the edit.
  */
 function isOwnStaleLink(hash: string): boolean {
@@ -279,7 +288,9 @@ export function startUrlSync(): () => void {
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pending = false;
-  let lastWrite = 0;
+  /** when the first change not yet written, and the latest change, were made */
+  let firstChange = 0;
+  let lastChange = 0;
   const cancel = () => {
     clearTimeout(timer);
     timer = undefined;
@@ -287,18 +298,26 @@ export function startUrlSync(): () => void {
   };
   const flush = () => {
     cancel();
-    lastWrite = Date.now();
     writeUrl();
   };
-  // A store action may set() several times in a row: a write after them sees its final state. The
-  // first write waits for the step to be painted (a frame, then a task): encoding the link, the
-  // history call and the session storage cost 2-4 ms that must not delay the step on screen.
+  // Due when the state has been still for URL_QUIET_MS, or URL_MAX_WAIT_MS after the first change;
+  // a store action may set() several times in a row, and the write sees its final state. The write
+  // waits for the step to be painted (a frame, then an idle task): encoding the link, the history
+  // call and the session storage must not delay the step on screen.
+  const check = () => {
+    timer = undefined;
+    if (!pending) return;
+    const due = Math.min(lastChange + URL_QUIET_MS, firstChange + URL_MAX_WAIT_MS);
+    const wait = due - Date.now();
+    if (wait > 0) timer = setTimeout(check, wait);
+    else afterPaint(() => pending && flush());
+  };
   const schedule = () => {
+    lastChange = Date.now();
     if (pending) return;
     pending = true;
-    const wait = URL_THROTTLE_MS - (Date.now() - lastWrite);
-    if (wait <= 0) afterPaint(() => pending && flush());
-    else timer = setTimeout(() => afterPaint(() => pending && flush()), wait);
+    firstChange = lastChange;
+    timer = setTimeout(check, URL_QUIET_MS);
   };
   schedule();
 

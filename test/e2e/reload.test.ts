@@ -3,14 +3,14 @@
  * the address bar is written a little later than the keystroke. A link opened from elsewhere still
  * wins over the saved scenario.
  *
- * The reload is made slow on purpose (the page is served URL_THROTTLE_MS * 2 late), so the old
- * page's throttled link write always lands while the new page is on its way: what made this test
+ * The reload is made slow on purpose (the page is served URL_MAX_WAIT_MS * 2 late), so the old
+ * page's pending link write always lands while the new page is on its way: what made this test
  * fail once under load, now on every run, and what a person pressing F5 on a slow host gets.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { encodeShareLink } from "../../src/share/codec.ts";
-import { URL_THROTTLE_MS } from "../../src/store/url-sync.ts";
+import { URL_MAX_WAIT_MS } from "../../src/store/url-sync.ts";
 import { editorText, focusBody, openApp, withBrowser } from "./harness.ts";
 
 withBrowser();
@@ -35,11 +35,11 @@ describe("reload", () => {
       // let the link catch up with this text, then type and reload at once
       await expect.poll(() => page.evaluate(() => location.hash.length)).toBeGreaterThan(1);
       await page.waitForTimeout(600);
-      // the reloaded page arrives late, after the old page's throttled link write (see above)
+      // the reloaded page arrives late, after the old page's pending link write (see above)
       await page.route(
         (u) => u.pathname === new URL(page.url()).pathname,
         async (route) => {
-          if (route.request().isNavigationRequest()) await sleep(URL_THROTTLE_MS * 2);
+          if (route.request().isNavigationRequest()) await sleep(URL_MAX_WAIT_MS * 2);
           await route.continue();
         },
       );

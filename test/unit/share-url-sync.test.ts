@@ -119,8 +119,9 @@ async function boot(url: string) {
 }
 
 /** Lets the throttled URL write happen. */
+/** Long enough for a pending write: the quiet time, a frame and an idle task. */
 async function settle() {
-  await vi.advanceTimersByTimeAsync(300);
+  await vi.advanceTimersByTimeAsync(600);
 }
 
 function linkOf(text: string, step: number): string {
@@ -215,18 +216,28 @@ describe("url sync", () => {
     expect(useStore.getState().step).toBe(3);
   });
 
-  it("writes at once, then at most every URL_THROTTLE_MS while the state keeps changing", async () => {
+  it("writes nothing while a held key steps faster than URL_QUIET_MS, at most every URL_MAX_WAIT_MS, and the last step once still", async () => {
     const { useStore, sync } = await boot(linkOf(basic, 0));
-    const before = fake.calls.length;
-    for (let i = 0; i < 40; i++) {
-      useStore.getState().stepBy(1);
-      await vi.advanceTimersByTimeAsync(16); // 40 frames of playback, 640 ms
-    }
     await settle();
-    const writes = fake.calls.length - before;
-    expect(writes).toBeGreaterThanOrEqual(2);
-    expect(writes).toBeLessThanOrEqual(Math.ceil(640 / sync.URL_THROTTLE_MS) + 2);
-    expect(fake.url()).toBe(linkOf(basic, 40));
+    const before = fake.calls.length;
+    // a held arrow key: 60 steps 30 ms apart, 1.8 s
+    for (let i = 0; i < 60; i++) {
+      useStore.getState().stepBy(1);
+      await vi.advanceTimersByTimeAsync(30);
+    }
+    const during = fake.calls.length - before;
+    expect(during).toBeGreaterThanOrEqual(1);
+    expect(during).toBeLessThanOrEqual(Math.ceil(1800 / sync.URL_MAX_WAIT_MS));
+    await settle();
+    expect(fake.url()).toBe(linkOf(basic, 60));
+    // one step: written once the state has been still for URL_QUIET_MS, not before
+    const one = fake.calls.length;
+    useStore.getState().stepBy(1);
+    await vi.advanceTimersByTimeAsync(sync.URL_QUIET_MS - 50);
+    expect(fake.calls.length).toBe(one);
+    await settle();
+    expect(fake.calls.length).toBe(one + 1);
+    expect(fake.url()).toBe(linkOf(basic, 61));
   });
 
   it("gives a burst of typing one history entry", async () => {
