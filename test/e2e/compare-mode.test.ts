@@ -402,6 +402,35 @@ describe("compare mode", () => {
     }
   });
 
+  it("in a laptop's short window (1366x650) keeps each panel readable and scrolls the comparison", async () => {
+    const state: ShareState = { text: preset("seed-leak.p2p"), step: 20, compare: { design: "seed" } };
+    const app = await openLink(linkOf(state), 1366, 650);
+    const { page } = app;
+    try {
+      const heights = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll<HTMLElement>('[data-testid="compare-a"] .panel')].map((p) =>
+            Math.round(p.getBoundingClientRect().height),
+          ),
+        );
+      // pool, address spaces, refcounts, kernel code, findings: none squeezed to its heading (crushed
+      // into the window, the lower panels had about 80 px, their table and excerpt cut to a line)
+      await expect.poll(heights).toHaveLength(5);
+      const [pool, spaces, refs0, code, findings] = await heights();
+      expect(Math.min(pool!, spaces!, refs0!, code!)).toBeGreaterThanOrEqual(110);
+      expect(findings).toBeGreaterThanOrEqual(70);
+      const view = page.getByTestId("compare-view");
+      const refs = page.locator('[data-testid="compare-a"] .panel.refs');
+      await refs.scrollIntoViewIfNeeded();
+      expect(await view.evaluate((v) => v.scrollTop)).toBeGreaterThan(0);
+      // the header and its transport stay where they were
+      expect((await page.getByTestId("step").boundingBox())!.y).toBeLessThan(40);
+      await shot(page, "compare-short-window-scrolled");
+    } finally {
+      await app.close();
+    }
+  });
+
   it("a comparison link whose aligned step is past the end says so, in the editor it shows", async () => {
     const state: ShareState = { text: preset("seed-leak.p2p"), step: 0, compare: { design: "upstream" } };
     const total = alignedTotal(comparisonOf(state));
