@@ -16,6 +16,9 @@
  *  - `step`, `scrub`, ...: the main thread's work in that span, from Chrome's trace (its top-level
  *    tasks, the one holding the input event from its start): what must fit in a frame for the step
  *    to be drawn in the next one;
+ *  - `stepCpu`, `scrubCpu`, `endCpu`: the CPU time the main thread got in those tasks, which leaves
+ *    out the time other processes took its core on a loaded machine (on two shared cores, a
+ *    step's tasks by the wall clock vary by 2x from run to run);
  *  - `...Wall`: the same span by the clock, waits for the display's next frame included. Chromium
  *    holds the page's tasks after an input until it has drawn a frame, so this counts up to a frame
  *    of idle waiting; `floor` is the same measure on a blank page whose key handler only rewrites
@@ -140,22 +143,32 @@ interface TraceEvent {
   readonly ph: string;
   readonly ts: number;
   readonly dur?: number;
+  /** the thread's CPU time in the event */
+  readonly tdur?: number;
   readonly tid: number;
 }
 
+/** An interaction's main-thread work: wall time of its tasks, and the CPU time the thread got in them. */
+export interface Work {
+  readonly busy: number;
+  readonly cpu: number;
+}
+
 /**
- * The main thread's busy time of each armed interaction, in order, from a trace holding their
- * `p2p-in` and `p2p-out` marks: the union of its top-level tasks inside the span, the task that
- * holds the input from its start (the input's dispatch before our listener is the step's too).
+ * The main thread's work in each armed interaction, in order, from a trace holding their `p2p-in`
+ * and `p2p-out` marks: the union of its top-level tasks inside the span, the task that holds the
+ * input from its start (the input's dispatch before our listener is the step's too). `busy` is the
+ * tasks' wall time; `cpu` the CPU time the thread got in them (a task cut by the span counts its
+ * CPU in proportion), which leaves out the time other processes of a loaded machine took the core.
  */
-export function busyTimes(events: readonly TraceEvent[]): number[] {
+export function busyTimes(events: readonly TraceEvent[]): Work[] {
   const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
   if (marks.length === 0) return [];
   const tid = marks[0]!.tid;
   const tasks = events
     .filter((e) => e.tid === tid && e.ph === "X" && e.dur && e.name === "ThreadControllerImpl::RunTask")
     .sort((a, b) => a.ts - b.ts);
-  const out: number[] = [];
+  const out: Work[] = [];
   for (let i = 0; i + 1 < marks.length; i++) {
     const a = marks[i]!;
     const b = marks[i + 1]!;
@@ -163,18 +176,20 @@ export function busyTimes(events: readonly TraceEvent[]): number[] {
     const holder = tasks.find((t) => t.ts <= a.ts && a.ts <= t.ts + t.dur!);
     let at = holder ? holder.ts : a.ts;
     let us = 0;
+    let cpu = 0;
     for (const t of tasks) {
       const from = Math.max(at, t.ts);
       const to = Math.min(b.ts, t.ts + t.dur!);
       if (to > from) {
         us += to - from;
+        cpu += (t.tdur ?? t.dur!) * ((to - from) / t.dur!);
         at = to; // nested and overlapping tasks count once
       }
     }
-    out.push(round(us / 1000));
+    out.push({ busy: round(us / 1000), cpu: round(cpu / 1000) });
     if (process.env.SV_DEBUG)
       log(
-        `busy ${round(us / 1000)} ms over ${round((b.ts - (holder ? holder.ts : a.ts)) / 1000)} ms: ${tasks
+        `busy ${round(us / 1000)} ms (cpu ${round(cpu / 1000)}) over ${round((b.ts - (holder ? holder.ts : a.ts)) / 1000)} ms: ${tasks
           .filter((t) => t.ts + t.dur! > (holder ? holder.ts : a.ts) && t.ts < b.ts && t.dur! > 100)
           .map((t) => `${round((t.ts - a.ts) / 1000)}+${round(t.dur! / 1000)}`)
           .join(" ")}`,
@@ -184,7 +199,7 @@ export function busyTimes(events: readonly TraceEvent[]): number[] {
 }
 
 /** Runs `act` under Chrome's tracing and returns the busy time of each interaction it armed. */
-async function traced(browser: Browser, page: Page, act: () => Promise<void>): Promise<number[]> {
+async function traced(browser: Browser, page: Page, act: () => Promise<void>): Promise<Work[]> {
   await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
   await act();
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents as TraceEvent[];
@@ -207,7 +222,8 @@ async function floorBench(browser: Browser, page: Page) {
   };
   await steps();
   const stepWall = stats(walls);
-  return { step: stats(await traced(browser, page, steps)), stepWall };
+  const work = await traced(browser, page, steps);
+  return { step: stats(work.map((w) => w.busy)), stepCpu: stats(work.map((w) => w.cpu)), stepWall };
 }
 
 type Kind = "step" | "end" | "back" | "home" | "scrub";
@@ -254,7 +270,8 @@ async function scenarioBench(browser: Browser, page: Page, name: string, text: s
   if (busy.length !== done.length)
     throw new Error(`${name}: the trace holds ${busy.length} interactions, ${done.length} were measured`);
   log(`${name}: ${await stepText(page)}`);
-  const of = (kind: Kind) => stats(busy.filter((_, i) => done[i]!.kind === kind));
+  const of = (kind: Kind) => stats(busy.filter((_, i) => done[i]!.kind === kind).map((w) => w.busy));
+  const cpuOf = (kind: Kind) => stats(busy.filter((_, i) => done[i]!.kind === kind).map((w) => w.cpu));
   const wallOf = (kind: Kind) => stats(walls.filter((d) => d.kind === kind).map((d) => d.wall));
   return {
     load: stats(loads),
@@ -262,6 +279,9 @@ async function scenarioBench(browser: Browser, page: Page, name: string, text: s
     stepBack: of("back"),
     scrub: of("scrub"),
     end: of("end"),
+    stepCpu: cpuOf("step"),
+    scrubCpu: cpuOf("scrub"),
+    endCpu: cpuOf("end"),
     stepWall: wallOf("step"),
     scrubWall: wallOf("scrub"),
     endWall: wallOf("end"),
