@@ -62,8 +62,10 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
     read,
     src,
   );
+  // the whole line, for a short window where it is cut to one line
+  const whole = `${src.file}:${src.from}–${src.to} (Linux ${read}${src.symbol ? `, as ${src.symbol}()` : ""})${sim.version !== read ? ` · simulating Linux ${sim.version}` : ""}`;
   return (
-    <p className="code-src" data-testid="code-src">
+    <p className="code-src" data-testid="code-src" title={whole}>
       <a
         href={url}
         target="_blank"
@@ -164,7 +166,11 @@ export function KernelCodePanel({
       </p>
       <SourceLine fn={view.fn} trace={trace} />
       {real && (
-        <p className="code-real" data-testid="real-result" title={real.reason}>
+        <p
+          className="code-real"
+          data-testid="real-result"
+          title={`Linux ${real.kernel} (QEMU): ${real.result} · model: ${real.model}${real.reason ? ` · ${real.reason}` : ""}`}
+        >
           Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
           {real.reason ? " · a listed difference" : ""}
         </p>

@@ -548,6 +548,12 @@ describe("the kernel-code excerpt", () => {
           return l.top >= b.top - 1 && l.bottom <= b.bottom + 1 ? "in sight" : "out of sight";
         });
       await expect.poll(sight, { timeout: 5_000 }).toBe("in sight");
+      // the source line is cut to one line there, and says the whole of it in its title
+      const src = page.getByTestId("code-src");
+      expect((await src.boundingBox())!.height).toBeLessThan(20);
+      expect(await src.getAttribute("title")).toBe(
+        "lib/genalloc.c:277–325 (Linux 6.12.117, as gen_pool_alloc_algo_owner()) · simulating Linux 7.3.4",
+      );
       await shot(page.locator("section.code"), "kernel-code-short-window");
     } finally {
       await app.close();
