@@ -34,6 +34,7 @@ import {
   maxZoom,
   type PoolCellGrid,
   poolCells,
+  poolColumns,
   poolWindow,
   pow2AtMost,
 } from "./pool-cells.ts";
@@ -41,7 +42,6 @@ import {
 const HEADER = 20;
 const STRIP = 10;
 const TOP = HEADER + STRIP + 6;
-const GAP = 16;
 /** room under the grid for the keys hint */
 const HELP = 18;
 
@@ -112,7 +112,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const [center, setCenter] = useState(0.5);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
   const n = Math.max(1, state.devices.length);
-  const colWidth = Math.max(40, (size.width - GAP * (n - 1)) / n);
+  const { colWidth, gap } = poolColumns(size.width, n);
   const gridHeight = Math.max(MIN_CELL, size.height - TOP - HELP);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
   const pow2Capacity = Math.max(
@@ -149,7 +149,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         dev: d.index,
         name: d.name,
         pages: d.pages,
-        x: i * (colWidth + GAP),
+        x: i * (colWidth + gap),
         grid,
         size: s,
         cols,
@@ -159,7 +159,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     });
     poolDrawStats.lastMs = performance.now() - t0;
     return out;
-  }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gridHeight]);
+  }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gap, gridHeight]);
 
   // What the last drawing showed, per device column: a step that changes nothing visible (the next
   // page of a 32 GiB loop inside the same cell and strip pixel) leaves the canvas alone, and one that
@@ -204,7 +204,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     for (const [ci, col] of columns.entries()) {
       if (!dirty[ci]) continue;
       // a column owns its width and half the gap either side (its rings reach 2 px past its cells)
-      if (prev) ctx.clearRect(col.x - GAP / 2, 0, colWidth + GAP, size.height);
+      if (prev) ctx.clearRect(col.x - gap / 2, 0, colWidth + gap, size.height);
       const { grid: g, size: s, cols, x } = col;
       const per = g.ppc > 1 ? ` · ${g.ppc} pages per cell` : "";
       const life = col.lifecycle === "bound" ? "" : ` · ${col.lifecycle}`;
@@ -296,7 +296,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     }
     poolDrawStats.lastMs += performance.now() - t0;
     poolDrawStats.frames++;
-  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth, gridHeight]);
+  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth, gridHeight, gap]);
 
   /** The device column and cell under a point of the canvas. */
   const hit = (px: number, py: number): { col: Column; cell: number } | null => {

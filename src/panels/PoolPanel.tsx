@@ -29,6 +29,7 @@ import {
   folioSize,
   foliosIn,
   MIN_CELL,
+  poolColumns,
 } from "./pool-cells.ts";
 
 /** At most this many folio blocks per device (a 4096-page device holds at most 2048 of 2 pages). */
@@ -128,20 +129,20 @@ export function cellTitle(c: CellView): string {
 }
 
 const HEADER = 20;
-const GAP = 16;
 
 interface Layout {
   readonly colWidth: number;
+  readonly gap: number;
   readonly gridHeight: number;
   readonly capacity: number;
 }
 
 function layoutFor(width: number, height: number, devices: number): Layout {
   const n = Math.max(1, devices);
-  const colWidth = Math.max(40, (width - GAP * (n - 1)) / n);
+  const { colWidth, gap } = poolColumns(width, n);
   const gridHeight = Math.max(MIN_CELL, height - HEADER - 4);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
-  return { colWidth, gridHeight, capacity };
+  return { colWidth, gap, gridHeight, capacity };
 }
 
 export interface PoolPanelProps {
@@ -196,7 +197,7 @@ function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPan
         e.append("rect").attr("class", "p2p-ring").attr("fill", "none").attr("pointer-events", "none");
         return e;
       })
-      .attr("transform", (d) => `translate(${d.dev * (layout.colWidth + GAP)},0)`);
+      .attr("transform", (d) => `translate(${d.dev * (layout.colWidth + layout.gap)},0)`);
 
     cols.each(function (d) {
       const col = select(this);
@@ -320,7 +321,7 @@ function PoolSvg({ state, event, stateKey, motion, selected, onSelect }: PoolPan
           .attr("opacity", 1);
       }
     });
-  }, [view, layout.colWidth, layout.gridHeight, motion, selected, size.width]);
+  }, [view, layout.colWidth, layout.gridHeight, motion, selected, size.width, layout.gap]);
 
   return (
     <div className="panel-body" ref={box}>

@@ -251,3 +251,19 @@ export function folioRect(
   const bottom = Math.min(rows, row + Math.ceil(cells / cols));
   return { col: 0, row: top, w: cols, h: Math.max(0, bottom - top) };
 }
+
+/** The widest gap between two devices' columns, and the narrowest column. */
+const COLUMN_GAP = 16;
+const MIN_COLUMN = 24;
+
+/**
+ * The devices' columns across `width`: each at least MIN_COLUMN wide (four cells), the gap between
+ * them shrinking to 4 px before they overflow. Eight devices on a phone (360 px) did not fit with
+ * 40 px columns and 16 px gaps, and the last two were cut off.
+ */
+export function poolColumns(width: number, devices: number): { colWidth: number; gap: number } {
+  const n = Math.max(1, devices);
+  const room = (gap: number) => (width - gap * (n - 1)) / n;
+  const gap = n === 1 ? COLUMN_GAP : Math.max(4, Math.min(COLUMN_GAP, (width - 40 * n) / (n - 1)));
+  return { colWidth: Math.max(MIN_COLUMN, room(gap)), gap };
+}

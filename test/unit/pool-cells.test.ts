@@ -8,6 +8,7 @@ import {
   maxZoom,
   NLOOK,
   poolCells,
+  poolColumns,
   poolWindow,
 } from "../../src/panels/pool-cells.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
@@ -108,5 +109,32 @@ describe("poolCells (from PageRuns, pageLook per page)", () => {
     expect(cellCountsText(g, 0)).toBe(`1 pinned, ${g.ppc - 1} mapped`);
     expect(LOOK_BY_CODE[g.look[1]!]).toBe("mapped");
     expect(ms).toBeLessThan(50);
+  });
+});
+
+describe("poolColumns", () => {
+  it("keeps 16 px gaps where columns of 40 px fit, narrows the gaps then the columns on a phone", () => {
+    // eight devices in the pool panel at 1280x800 (about 600 px): as before, 16 px gaps
+    expect(poolColumns(600, 8)).toEqual({ colWidth: (600 - 7 * 16) / 8, gap: 16 });
+    // on a phone (360 px): the eight columns fit, none cut off
+    const phone = poolColumns(360, 8);
+    expect(phone.gap).toBeLessThan(16);
+    expect(8 * phone.colWidth + 7 * phone.gap).toBeCloseTo(360);
+    expect(phone.colWidth).toBeGreaterThanOrEqual(24);
+    // too narrow even for that: 24 px columns and 4 px gaps (the panel clips the rest)
+    expect(poolColumns(100, 8)).toEqual({ colWidth: 24, gap: 4 });
+    expect(poolColumns(300, 1)).toEqual({ colWidth: 300, gap: 16 });
+  });
+
+  it("never overflows a width that 24 px columns with 4 px gaps fit in", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 0, max: 4000 }), (n, w) => {
+        const { colWidth, gap } = poolColumns(w, n);
+        if (24 * n + 4 * (n - 1) <= w) expect(n * colWidth + (n - 1) * gap).toBeLessThanOrEqual(w + 1e-9);
+        expect(colWidth).toBeGreaterThanOrEqual(24);
+        expect(gap).toBeGreaterThanOrEqual(4);
+        expect(gap).toBeLessThanOrEqual(16);
+      }),
+    );
   });
 });
