@@ -33,7 +33,7 @@ import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } fro
 /**
  * The URL is written once the state has been still this long. A history call is costly: in
  * Chromium, replaceState serialises the state and the browser process commits a same-document
- * navigation (about 9 ms of the browser's CPU and 4 ms of the page's per step, measured while
+ * navigation (about 7 ms of the browser's CPU and 4 ms of the page's per step, measured while
  * stepping a 32 GiB mmap with a write at most every 250 ms), work that competes with the next
  * step's frame on a two-core machine. While a key is held, steps come faster than that: no write.
  */
