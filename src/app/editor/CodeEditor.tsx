@@ -266,12 +266,20 @@ export default function CodeEditor({
       mark();
       return;
     }
-    // A step to another statement: in the frame after the step's own. CodeMirror reads the DOM
-    // selection when an update redraws a line, which forces a layout; dispatched in the middle of the
-    // commit, it laid the page out for itself and again for the frame (about 10 ms a scrub on a big
-    // trace); in the step's frame it still cost that frame 1.3-2.9 ms (bench/profile-browser.ts --keys
-    // Shift+ArrowRight). The panels show the step first, the editor's mark one frame later; steps that
-    // come faster than frames (a held key, a scrub) mark only the line they stop on.
+    // A step to another statement: when the main thread is next idle, after the step's frame.
+    // CodeMirror reads the DOM selection when an update redraws a line, which forces a layout;
+    // dispatched in the middle of the commit, it laid the page out for itself and again for the frame
+    // (about 10 ms a scrub on a big trace); in the step's frame it still cost that frame 1.3-2.9 ms
+    // (bench/profile-browser.ts --keys Shift+ArrowRight); two frames later it still landed inside a
+    // scrub, whose click spans frames: scrubbing the eight 32 GiB devices took 26.6 ms median / 43.9
+    // p95 of main-thread work with the mark there, 20.3 / 30.3 with it in idle time. The panels
+    // show the step first, the editor's mark after; steps that come faster than that (a held key,
+    // a scrub) mark only the line they stop on, at the latest 150 ms after the last. Without idle
+    // callbacks (Safari), two frames later.
+    if (typeof requestIdleCallback === "function") {
+      const id = requestIdleCallback(mark, { timeout: 150 });
+      return () => cancelIdleCallback(id);
+    }
     let id = requestAnimationFrame(() => {
       id = requestAnimationFrame(mark);
     });
