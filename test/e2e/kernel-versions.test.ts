@@ -162,13 +162,13 @@ describe("compare mode, a version per side", () => {
         .toBe(
           "After `p mmap a nvme0 16K`: upstream 6.5 got ENOMEM, found pgref-leak (1 page); upstream 7.3 got ENOMEM, found nothing wrong.",
         );
-      const s = await linkState(page);
-      expect([s.design, s.version, s.compare?.design, s.compare?.version]).toEqual([
-        "upstream",
-        "6.5",
-        "upstream",
-        "7.3",
-      ]);
+      // the link follows once the view is still (url-sync's URL_QUIET_MS)
+      await expect
+        .poll(async () => {
+          const s = await linkState(page);
+          return [s.design, s.version, s.compare?.design, s.compare?.version];
+        })
+        .toEqual(["upstream", "6.5", "upstream", "7.3"]);
       // side B's own version: 6.15 also leaks, and leaves the page at refcount 1
       await page.getByTestId("version-b").selectOption("6.15");
       await expect.poll(() => b.getAttribute("data-version")).toBe("6.15");
