@@ -40,18 +40,25 @@ function storedTemplate(): string | null {
 function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace }) {
   const src = KERNEL_SOURCES[fn];
   const sim = simulatedKernel(trace.design, trace.version);
+  // each form's whole text is its title too: a short panel cuts the line to one (kernel-code.css)
+  const simText = ` · simulating Linux ${sim.version}`;
   const simulating = (
     <span className="code-sim" data-testid="code-sim" title={sim.what}>
-      {" "}
-      · simulating Linux {sim.version}
+      {simText}
     </span>
   );
-  if (!src) return <p className="code-src">source unknown{simulating}</p>;
-  if (!hasRange(src)) {
+  if (!src) {
     return (
-      <p className="code-src" data-testid="code-src">
-        {src.file === "p2pviz" ? "" : `${src.file}: `}
-        {src.note}
+      <p className="code-src" title={`source unknown${simText}`}>
+        source unknown{simulating}
+      </p>
+    );
+  }
+  if (!hasRange(src)) {
+    const head = `${src.file === "p2pviz" ? "" : `${src.file}: `}${src.note}`;
+    return (
+      <p className="code-src" data-testid="code-src" title={head + simText}>
+        {head}
         {simulating}
       </p>
     );
@@ -62,10 +69,15 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
     read,
     src,
   );
-  // the whole line, for a short window where it is cut to one line
-  const whole = `${src.file}:${src.from}–${src.to} (Linux ${read}${src.symbol ? `, as ${src.symbol}()` : ""})${sim.version !== read ? ` · simulating Linux ${sim.version}` : ""}`;
+  const range = `${src.file}:${src.from}–${src.to}`;
+  const as = src.symbol ? `, as ${src.symbol}()` : "";
+  const otherKernel = sim.version !== read;
   return (
-    <p className="code-src" data-testid="code-src" title={whole}>
+    <p
+      className="code-src"
+      data-testid="code-src"
+      title={`${range} (Linux ${read}${as})${otherKernel ? simText : ""}`}
+    >
       <a
         href={url}
         target="_blank"
@@ -73,10 +85,10 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
         data-testid="code-src-link"
         title={`read ${src.symbol ?? fn}() in Linux ${read}`}
       >
-        {src.file}:{src.from}–{src.to}
+        {range}
       </a>{" "}
       <span data-testid="code-version">(Linux {read}</span>
-      {src.symbol ? `, as ${src.symbol}()` : ""}){sim.version !== read && simulating}
+      {as}){otherKernel && simulating}
     </p>
   );
 }
