@@ -32,8 +32,8 @@ import {
   hasFolios,
   MIN_CELL,
   maxZoom,
+  PoolCellCache,
   type PoolCellGrid,
-  poolCells,
   poolColumns,
   poolWindow,
   pow2AtMost,
@@ -126,8 +126,11 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const changedDev = ev?.dev ?? -1;
   const changedPage = ev?.page ?? -1;
 
+  const cellCache = useRef<PoolCellCache | null>(null);
+  cellCache.current ??= new PoolCellCache();
   // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
   const columns: Column[] = useMemo(() => {
+    const cache = cellCache.current!;
     const t0 = performance.now();
     const out = state.devices.map((d, i) => {
       // with large folios the columns are a power of two and the window starts on a row of them,
@@ -143,7 +146,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         w = { first: aligned * w.ppc, ppc: w.ppc, n: Math.min(total - aligned, w.n) };
         ({ size: s, cols } = cellSize(w.n, colWidth, gridHeight, true));
       }
-      const grid = poolCells(d, w);
+      const grid = cache.cells(d, w);
       const end = Math.min(d.pages, w.first + w.n * w.ppc);
       return {
         dev: d.index,

@@ -64,23 +64,42 @@ export function maxZoom(pages: number, capacity: number): number {
   return pow2AtLeast(Math.max(1, Math.ceil(pages / Math.max(1, Math.floor(capacity)))));
 }
 
+/**
+ * The window's pages as stretches of one look: [start0, length0, code0, start1, ...], page runs of
+ * the same look merged (the cells depend on nothing else). O(runs in the window).
+ */
+export function lookRuns(d: DeviceState, w: PoolWindow): number[] {
+  const out: number[] = [];
+  const end = Math.min(d.pages, w.first + w.n * w.ppc);
+  if (w.n <= 0 || end <= w.first) return out;
+  for (const r of d.pageRuns.runs(w.first, end - w.first)) {
+    const code = LOOK_CODE[lookOf(d, r)];
+    const k = out.length;
+    if (k > 0 && out[k - 1] === code && out[k - 3]! + out[k - 2]! === r.start) out[k - 2]! += r.length;
+    else out.push(r.start, r.length, code);
+  }
+  return out;
+}
+
 /** Cells of window `w` of device `d`, from its page runs. */
 export function poolCells(d: DeviceState, w: PoolWindow): PoolCellGrid {
+  return cellsOf(w, lookRuns(d, w));
+}
+
+function cellsOf(w: PoolWindow, runs: readonly number[]): PoolCellGrid {
   const { first, ppc, n } = w;
   const counts = new Float64Array(n * NLOOK);
   const look = new Uint8Array(n);
-  const end = Math.min(d.pages, first + n * ppc);
-  if (n > 0 && end > first) {
-    for (const r of d.pageRuns.runs(first, end - first)) {
-      const code = LOOK_CODE[lookOf(d, r)];
-      const rEnd = r.start + r.length;
-      const c0 = Math.floor((r.start - first) / ppc);
-      const c1 = Math.floor((rEnd - 1 - first) / ppc);
-      for (let c = c0; c <= c1; c++) {
-        const cs = first + c * ppc;
-        const overlap = Math.min(rEnd, cs + ppc) - Math.max(r.start, cs);
-        counts[c * NLOOK + code]! += overlap;
-      }
+  for (let k = 0; k < runs.length; k += 3) {
+    const start = runs[k]!;
+    const rEnd = start + runs[k + 1]!;
+    const code = runs[k + 2]!;
+    const c0 = Math.floor((start - first) / ppc);
+    const c1 = Math.floor((rEnd - 1 - first) / ppc);
+    for (let c = c0; c <= c1; c++) {
+      const cs = first + c * ppc;
+      const overlap = Math.min(rEnd, cs + ppc) - Math.max(start, cs);
+      counts[c * NLOOK + code]! += overlap;
     }
   }
   for (let c = 0; c < n; c++) {
@@ -92,6 +111,36 @@ export function poolCells(d: DeviceState, w: PoolWindow): PoolCellGrid {
     }
   }
   return { first, ppc, n, look, counts };
+}
+
+/**
+ * The last grid built for each device, with the window and look stretches it was built from. A step
+ * inside a kernel loop changes one device's pages (often none's looks): the other devices' grids
+ * are reused, not rebuilt cell by cell (eight 32 GiB devices built about 50,000 cells a step, and
+ * allocated 2.7 MB of counts for the collector).
+ */
+export class PoolCellCache {
+  private readonly last = new Map<
+    number,
+    { first: number; ppc: number; n: number; runs: number[]; grid: PoolCellGrid }
+  >();
+
+  /** poolCells(d, w), or the grid built last for this device when its window and stretches match. */
+  cells(d: DeviceState, w: PoolWindow): PoolCellGrid {
+    const runs = lookRuns(d, w);
+    const hit = this.last.get(d.index);
+    if (hit && hit.first === w.first && hit.ppc === w.ppc && hit.n === w.n && sameNumbers(hit.runs, runs))
+      return hit.grid;
+    const grid = cellsOf(w, runs);
+    this.last.set(d.index, { first: w.first, ppc: w.ppc, n: w.n, runs, grid });
+    return grid;
+  }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Index of the cell holding `page` in window `w`, or -1 when the page is outside it. */

@@ -7,6 +7,7 @@ import {
   cellOf,
   maxZoom,
   NLOOK,
+  PoolCellCache,
   poolCells,
   poolColumns,
   poolWindow,
@@ -109,6 +110,77 @@ describe("poolCells (from PageRuns, pageLook per page)", () => {
     expect(cellCountsText(g, 0)).toBe(`1 pinned, ${g.ppc - 1} mapped`);
     expect(LOOK_BY_CODE[g.look[1]!]).toBe("mapped");
     expect(ms).toBeLessThan(50);
+  });
+});
+
+describe("PoolCellCache (the pool canvas's grids, reused across steps)", () => {
+  const eight = lines(
+    "device a 1G",
+    "device b 1G",
+    "process p",
+    "p mmap m a 1G",
+    "p mmap n b 64M",
+    "p fork c",
+    "p munmap m 0 512M",
+    "c exit",
+  );
+
+  it("property: over any walk of steps and windows, the cache gives exactly poolCells()", () => {
+    const t = run(eight);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            step: fc.integer({ min: 0, max: t.steps - 1 }),
+            near: fc.boolean(),
+            z: fc.integer({ min: 0, max: 12 }),
+            center: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        (walk) => {
+          const cache = new PoolCellCache();
+          let last = 0;
+          for (const { step, near, z, center } of walk) {
+            // half the moves are single steps, as a person stepping through a loop
+            const at = near ? Math.min(t.steps - 1, last + 1) : step;
+            last = at;
+            const s = stateAt(t, at);
+            for (const d of s.devices) {
+              const w = poolWindow(d.pages, 400, 2 ** z, center);
+              const got = cache.cells(d, w);
+              const want = poolCells(d, w);
+              expect({ ...got, look: Array.from(got.look), counts: Array.from(got.counts) }).toEqual({
+                ...want,
+                look: Array.from(want.look),
+                counts: Array.from(want.counts),
+              });
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("inside a kernel loop, rebuilds only the device whose page looks changed", () => {
+    const t = run(eight);
+    const cache = new PoolCellCache();
+    // a step inside `p mmap m a 1G`: the pages of a change, b's do not
+    const op = t.ops.find((o) => o.text === "p mmap m a 1G")!;
+    const mid = Math.floor((op.firstStep + op.lastStep) / 2);
+    const before = stateAt(t, mid);
+    const w = (pages: number) => poolWindow(pages, 400, 1, 0.5);
+    const a0 = cache.cells(before.devices[0]!, w(before.devices[0]!.pages));
+    const b0 = cache.cells(before.devices[1]!, w(before.devices[1]!.pages));
+    const after = stateAt(t, mid + 1);
+    expect(cache.cells(after.devices[1]!, w(after.devices[1]!.pages))).toBe(b0);
+    // the same step, asked again: the same grid
+    const a1 = cache.cells(after.devices[0]!, w(after.devices[0]!.pages));
+    expect(cache.cells(after.devices[0]!, w(after.devices[0]!.pages))).toBe(a1);
+    // a zoom is another window: a new grid
+    expect(cache.cells(after.devices[1]!, poolWindow(after.devices[1]!.pages, 400, 4, 0.5))).not.toBe(b0);
+    expect(a0.n).toBe(a1.n);
   });
 });
 
