@@ -67,7 +67,9 @@ export function cursorActions<S extends CursorState>(
       set({ playing: true });
     },
     pause() {
-      set({ playing: false });
+      // every key that moves the cursor pauses first: when nothing plays, setting it anyway would
+      // notify every subscriber of the store a second time per step
+      if (get().playing) set({ playing: false });
     },
     togglePlay() {
       if (get().playing) get().pause();

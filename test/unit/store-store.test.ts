@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { handleStepKey } from "../../src/app/stepKeys.ts";
 import { stateAtStep } from "../../src/store/cursors.ts";
 import {
   carryStep,
@@ -162,6 +163,19 @@ describe("store", () => {
     expect(s().speedIndex).toBe(SPEEDS.length - 1);
     for (let i = 0; i < 20; i++) s().slower();
     expect(s().speedIndex).toBe(0);
+  });
+
+  it("a step key notifies the store's subscribers once: pause() sets nothing when nothing plays", () => {
+    loadScenario(BASIC);
+    let notified = 0;
+    const stop = useStore.subscribe(() => notified++);
+    handleStepKey({ key: "ArrowRight", shiftKey: false, ctrlKey: false, metaKey: false, altKey: false }, s());
+    expect(notified).toBe(1);
+    s().play();
+    notified = 0;
+    s().pause();
+    expect([notified, s().playing]).toEqual([1, false]);
+    stop();
   });
 });
 
