@@ -52,6 +52,12 @@ export function openCompareFromLink(state: ShareState): ShareError | undefined {
   return comparison ? checkStep(state.step, alignedTotal(comparison)) : undefined;
 }
 
+/** Whether compare mode is playing (its cursor changes by itself). */
+export function comparePlaying(): boolean {
+  const c = useCompareStore.getState();
+  return c.mode === "compare" && c.playing;
+}
+
 /** Calls `onChange` whenever what the link holds of compare mode changes. Returns the unsubscribe. */
 export function subscribeCompare(onChange: () => void): () => void {
   return useCompareStore.subscribe((s, prev) => {

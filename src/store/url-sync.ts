@@ -3,9 +3,9 @@
  *  - on start, a link in location.hash is opened: its scenario at its step (and design, page,
  *    panel). A bad link shows its ShareError where scenario errors go and leaves the editor empty:
  *    it never falls back to the saved or default scenario (STYLE.md §5);
- *  - as the user works, the fragment follows the state: once it has been still for URL_QUIET_MS, or
- *    at the latest URL_MAX_WAIT_MS after a change while it keeps changing (playback, a held arrow
- *    key), and after the next frame has been drawn. Stepping, selecting and
+ *  - as the user works, the fragment follows the state: once it has been still for URL_QUIET_MS
+ *    (while playback runs, at the latest URL_MAX_WAIT_MS after a change), and after the next frame
+ *    has been drawn. Stepping, selecting and
  *    switching designs replace the current history entry; a new scenario text makes a new entry
  *    (edits typed within TYPING_MS of each other share one), so Back goes to the previous scenario;
  *  - Back/Forward (popstate) and a hash pasted into the address bar (hashchange) open that link.
@@ -26,7 +26,7 @@ import {
 import { migrateStep } from "../share/migrate-step.ts";
 import { PANELS } from "../share/panels.ts";
 import type { Trace } from "../trace/trace.ts";
-import { openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
+import { comparePlaying, openCompareFromLink, subscribeCompare, withCompare } from "./compare-link.ts";
 import { hasLink, type LinkState, useLinkStore } from "./link-store.ts";
 import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } from "./store.ts";
 
@@ -38,7 +38,7 @@ import { type AppState, type PageRef, STORAGE_TEXT, useStore, validVersion } fro
  * step's frame on a two-core machine. While a key is held, steps come faster than that: no write.
  */
 export const URL_QUIET_MS = 300;
-/** ... and at the latest this long after a change not yet written, while the state keeps changing. */
+/** ... and, while playback runs, at the latest this long after a change not yet written. */
 export const URL_MAX_WAIT_MS = 1000;
 /** Text edits closer together than this share one history entry. */
 export const TYPING_MS = 2000;
@@ -117,7 +117,7 @@ function rememberOwnFragment(fragment: string): void {
 
 /**
  * On a reload the address bar holds a link this tab wrote, which can lag the last edit: links are
- * written after URL_QUIET_MS (URL_MAX_WAIT_MS at most), and a reload may come first. The text saved in
+ * written after URL_QUIET_MS (URL_MAX_WAIT_MS at most while playing), and a reload may come first. The text saved in
  * localStorage at every keystroke is newer then, and opening the link would lose the edit.
  */
 function isOwnStaleLink(hash: string): boolean {
@@ -300,14 +300,17 @@ export function startUrlSync(): () => void {
     cancel();
     writeUrl();
   };
-  // Due when the state has been still for URL_QUIET_MS, or URL_MAX_WAIT_MS after the first change;
+  // Due when the state has been still for URL_QUIET_MS, or while playing, URL_MAX_WAIT_MS after the
+  // first change (the address bar follows the playback; a person stepping gets it once they stop);
   // a store action may set() several times in a row, and the write sees its final state. The write
   // waits for the step to be painted (a frame, then an idle task): encoding the link, the history
   // call and the session storage must not delay the step on screen.
   const check = () => {
     timer = undefined;
     if (!pending) return;
-    const due = Math.min(lastChange + URL_QUIET_MS, firstChange + URL_MAX_WAIT_MS);
+    const playing = useStore.getState().playing || comparePlaying();
+    const still = lastChange + URL_QUIET_MS;
+    const due = playing ? Math.min(still, firstChange + URL_MAX_WAIT_MS) : still;
     const wait = due - Date.now();
     if (wait > 0) timer = setTimeout(check, wait);
     else afterPaint(() => pending && flush());

@@ -215,7 +215,7 @@ describe("url sync", () => {
     expect(useStore.getState().step).toBe(3);
   });
 
-  it("while a held key steps, writes at most every URL_MAX_WAIT_MS, and the last step once still for URL_QUIET_MS", async () => {
+  it("while a held key steps, writes nothing; the last step once still for URL_QUIET_MS", async () => {
     const { useStore, sync } = await boot(linkOf(basic, 0));
     await settle();
     const before = fake.calls.length;
@@ -224,10 +224,9 @@ describe("url sync", () => {
       useStore.getState().stepBy(1);
       await vi.advanceTimersByTimeAsync(30);
     }
-    const during = fake.calls.length - before;
-    expect(during).toBeGreaterThanOrEqual(1);
-    expect(during).toBeLessThanOrEqual(Math.ceil(1800 / sync.URL_MAX_WAIT_MS));
+    expect(fake.calls.length - before).toBe(0);
     await settle();
+    expect(fake.calls.length - before).toBe(1);
     expect(fake.url()).toBe(linkOf(basic, 60));
     // one step: written once the state has been still for URL_QUIET_MS, not before
     const one = fake.calls.length;
@@ -237,6 +236,24 @@ describe("url sync", () => {
     await settle();
     expect(fake.calls.length).toBe(one + 1);
     expect(fake.url()).toBe(linkOf(basic, 61));
+  });
+
+  it("while playback runs, writes at most every URL_MAX_WAIT_MS, so the address bar follows it", async () => {
+    const { useStore, sync } = await boot(linkOf(basic, 0));
+    await settle();
+    const before = fake.calls.length;
+    useStore.setState({ playing: true });
+    // playback's frames: 60 steps 30 ms apart, 1.8 s
+    for (let i = 0; i < 60; i++) {
+      useStore.getState().setStep(useStore.getState().step + 1);
+      await vi.advanceTimersByTimeAsync(30);
+    }
+    const during = fake.calls.length - before;
+    expect(during).toBeGreaterThanOrEqual(1);
+    expect(during).toBeLessThanOrEqual(Math.ceil(1800 / sync.URL_MAX_WAIT_MS));
+    useStore.getState().pause();
+    await settle();
+    expect(fake.url()).toBe(linkOf(basic, 60));
   });
 
   it("gives a burst of typing one history entry", async () => {
