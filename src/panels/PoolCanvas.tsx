@@ -3,7 +3,9 @@
  * (pool-cells.ts, built from the page runs), with zoom and pan from the whole device down to single
  * pages. Above each device's grid, a strip of the whole device marks the window shown, the selected
  * page and the page the current event touches, so both stay visible at any zoom; in the grid their
- * cells are ringed even when they aggregate many pages.
+ * cells are ringed even when they aggregate many pages. Those marks are an SVG over the canvas
+ * (PoolMarks): they move on nearly every step, and the canvas is redrawn only when what it shows
+ * changes.
  *
  * Keys (when the pool has focus): + / - zoom in and out, Left / Right pan (half a window), 0 shows
  * the whole device again, Enter zooms onto the page the current event touches. Wheel zooms at the
@@ -84,25 +86,74 @@ function sameLooks(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Everything a column's drawing shows besides its cells' looks: its device, place and window, and
- * where the selected and the current page land (their cell and their strip pixel).
- */
-function columnKey(
-  col: Column,
-  colWidth: number,
-  selected: { dev: number; page: number } | null,
-  changedDev: number,
-  changedPage: number,
-): string {
+/** Everything a column's drawing shows besides its cells' looks: its device, place, window and folios. */
+function columnKey(col: Column): string {
   const g = col.grid;
-  const px = (p: number) => Math.round((p / col.pages) * colWidth * 4);
   const parts: (string | number)[] = [col.name, col.pages, col.lifecycle, col.x, col.size, col.cols];
   parts.push(g.first, g.ppc, g.n, col.folios.length);
   for (const f of col.folios) parts.push(f.head, f.order, f.look, f.refcount, f.mapcount, f.pincount);
-  if (selected && selected.dev === col.dev) parts.push("s", cellOf(g, selected.page), px(selected.page));
-  if (changedDev === col.dev) parts.push("c", cellOf(g, changedPage), px(changedPage));
   return parts.join(",");
+}
+
+/** A page marked over the canvas: a tick on its device's strip and, when its cell is shown, a ring. */
+interface Mark {
+  readonly kind: "selected" | "event";
+  readonly dev: number;
+  readonly page: number;
+  readonly colour: string;
+  readonly tickX: number;
+  readonly ring: { x: number; y: number; side: number } | null;
+}
+
+function markOf(col: Column, colWidth: number, kind: Mark["kind"], page: number, colour: string): Mark {
+  const g = col.grid;
+  const i = cellOf(g, page);
+  const inner = Math.max(1, col.size - 1);
+  return {
+    kind,
+    dev: col.dev,
+    page,
+    colour,
+    tickX: col.x + (page / col.pages) * colWidth - 1,
+    ring:
+      i < 0
+        ? null
+        : {
+            x: col.x + (i % col.cols) * col.size - 1,
+            y: TOP + Math.floor(i / col.cols) * col.size - 1,
+            side: inner + 2,
+          },
+  };
+}
+
+/**
+ * The selected page's and the current event's marks, in SVG over the canvas. A step inside a
+ * 32 GiB loop moves them (or takes them away, for an event that touches no page) while the cells
+ * stay as they were: drawn in the canvas, such a step redrew a device's column (7 of the 20 steps
+ * after a scrub in bench/browser.ts's 8 x 32 GiB run), and the new backing store then went to the
+ * compositor again. Now the canvas is drawn only when a cell, a window or a folio changes.
+ */
+function PoolMarks({ marks, width, height }: { marks: readonly Mark[]; width: number; height: number }) {
+  return (
+    <svg className="pool-marks" data-canvas-marks="" aria-hidden="true" width={width} height={height}>
+      {marks.map((m) => (
+        <g key={m.kind} data-testid={`pool-mark-${m.kind}`} data-dev={m.dev} data-page={m.page}>
+          <rect x={m.tickX} y={HEADER - 2} width={3} height={STRIP + 4} fill={m.colour} />
+          {m.ring && (
+            <rect
+              x={m.ring.x}
+              y={m.ring.y}
+              width={m.ring.side}
+              height={m.ring.side}
+              fill="none"
+              stroke={m.colour}
+              strokeWidth={2}
+            />
+          )}
+        </g>
+      ))}
+    </svg>
+  );
 }
 
 export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolCanvasProps) {
@@ -164,11 +215,11 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     return out;
   }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gap, gridHeight]);
 
-  // What the last drawing showed, per device column: a step that changes nothing visible (the next
-  // page of a 32 GiB loop inside the same cell and strip pixel) leaves the canvas alone, and one that
-  // changes one device redraws that device's column only (the other seven of eight 32 GiB devices
-  // cost a scrub 1-1.5 ms of fillRect; bench/profile-browser.ts --huge --scrub). Redrawing costs
-  // little script, but the browser then copies the whole backing store to the screen (3-4 ms a frame).
+  // What the last drawing showed, per device column: a step that changes no cell (the next page of a
+  // 32 GiB loop) leaves the canvas alone, and one that changes one device redraws that device's
+  // column only (the other seven of eight 32 GiB devices cost a scrub 1-1.5 ms of fillRect;
+  // bench/profile-browser.ts --huge --scrub). Redrawing costs little script, but the browser then
+  // copies the whole backing store to the screen (3-4 ms a frame).
   const drawn = useRef<{ whole: string; keys: string[]; looks: Uint8Array[] } | null>(null);
   const configured = useRef<string | null>(null);
 
@@ -177,7 +228,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     if (!c || size.width === 0) return;
     const t0 = performance.now();
     const whole = [size.width, size.height, colWidth, gridHeight, columns.length].join(",");
-    const keys = columns.map((col) => columnKey(col, colWidth, selected ?? null, changedDev, changedPage));
+    const keys = columns.map(columnKey);
     const prev = drawn.current && drawn.current.whole === whole ? drawn.current : null;
     const dirty = columns.map(
       (col, i) => !prev || prev.keys[i] !== keys[i] || !sameLooks(prev.looks[i]!, col.grid.look),
@@ -223,21 +274,13 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         `${col.name}${life}`,
       ].find((t) => ctx.measureText(t).width <= colWidth);
       ctx.fillText(caption ?? col.name, x, 14, colWidth);
-      // the whole-device strip: window, selected page, current event's page
+      // the whole-device strip and the window shown (the pages marked on it: PoolMarks)
       const sx = (p: number) => x + (p / col.pages) * colWidth;
       ctx.fillStyle = "#eef0f3";
       ctx.fillRect(x, HEADER, colWidth, STRIP);
       ctx.fillStyle = "#9aa3ad";
       const wEnd = Math.min(col.pages, g.first + g.n * g.ppc);
       ctx.fillRect(sx(g.first), HEADER, Math.max(2, sx(wEnd) - sx(g.first)), STRIP);
-      if (selected && selected.dev === col.dev) {
-        ctx.fillStyle = "#000";
-        ctx.fillRect(sx(selected.page) - 1, HEADER - 2, 3, STRIP + 4);
-      }
-      if (changedDev === col.dev) {
-        ctx.fillStyle = "#d55e00";
-        ctx.fillRect(sx(changedPage) - 1, HEADER - 2, 3, STRIP + 4);
-      }
       // the cells: one path per look, filled once. A fillRect per cell was a canvas call per cell;
       // redrawing eight devices after a scrub took 4.5-5.0 ms median that way, 3.6 ms with one
       // path per look (in-page, 60 scrubs each, interleaved; a 1M-page device 3.3 vs 3.5, no change)
@@ -299,19 +342,17 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
           ctx.fillText(label, bx + 7, ty + 11.5);
         }
       }
-      const ring = (page: number, colour: string, width: number) => {
-        const i = cellOf(g, page);
-        if (i < 0) return;
-        ctx.strokeStyle = colour;
-        ctx.lineWidth = width;
-        ctx.strokeRect(x + (i % cols) * s - 1, TOP + Math.floor(i / cols) * s - 1, inner + 2, inner + 2);
-      };
-      if (selected && selected.dev === col.dev) ring(selected.page, "#000", 2);
-      if (changedDev === col.dev) ring(changedPage, "#d55e00", 2);
     }
     poolDrawStats.lastMs += performance.now() - t0;
     poolDrawStats.frames++;
-  }, [columns, size.width, size.height, selected, changedDev, changedPage, colWidth, gridHeight, gap]);
+  }, [columns, size.width, size.height, colWidth, gridHeight, gap]);
+
+  // the event's mark over the selection's, as the canvas drew them
+  const marks: Mark[] = [];
+  const selCol = selected ? columns.find((c) => c.dev === selected.dev) : undefined;
+  if (selected && selCol) marks.push(markOf(selCol, colWidth, "selected", selected.page, "#000"));
+  const evCol = columns.find((c) => c.dev === changedDev);
+  if (evCol) marks.push(markOf(evCol, colWidth, "event", changedPage, "#d55e00"));
 
   /** The device column and cell under a point of the canvas. */
   const hit = (px: number, py: number): { col: Column; cell: number } | null => {
@@ -433,6 +474,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
         onPointerLeave={() => setHover(null)}
         onWheel={onWheel}
       />
+      {size.width > 0 && <PoolMarks marks={marks} width={size.width} height={size.height} />}
       <p className="pool-help" data-testid="pool-help">
         wheel or +/− zoom · drag or ←/→ pan · 0 whole · Enter event's page
       </p>

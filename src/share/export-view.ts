@@ -157,7 +157,8 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     const side = sec.parentElement?.closest("section[aria-label]")?.getAttribute("aria-label");
     const title = side ? `${side} · ${heading}` : heading;
     let drawn = false;
-    for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
+    // (the marks drawn over a canvas travel with the canvas, below)
+    for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg:not([data-canvas-marks])"))) {
       const w = svg.width.baseVal.value;
       const h = svg.height.baseVal.value;
       if (w < 40 || h < 20) continue; // legend swatches and icons
@@ -243,6 +244,16 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
       img.setAttribute("height", String(h));
       img.setAttribute("href", part.canvas.toDataURL("image/png"));
       out.append(img);
+      // the marks an SVG draws over the canvas (the pool's selected and current pages), on top again
+      const marks = part.canvas.parentElement?.querySelector<SVGSVGElement>("svg[data-canvas-marks]");
+      if (marks) {
+        const copy = marks.cloneNode(true) as SVGSVGElement;
+        copy.setAttribute("x", String(PAD));
+        copy.setAttribute("y", String(y));
+        copy.removeAttribute("class");
+        copy.removeAttribute("aria-hidden");
+        out.append(copy);
+      }
       y += h + 8;
       continue;
     }

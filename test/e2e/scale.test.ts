@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { encodeShareLink } from "../../src/share/codec.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { traceOf } from "./expected.ts";
-import { focusBody, openApp, shot, withBrowser } from "./harness.ts";
+import { currentStep, focusBody, openApp, shot, withBrowser } from "./harness.ts";
 
 withBrowser();
 
@@ -35,17 +36,42 @@ async function download(page: Page, testId: string): Promise<Buffer> {
 
 const canvas = (page: Page) => page.getByTestId("pool-canvas");
 
-/** Pixels of the canvas with this colour (what a person sees, not a data attribute). */
+/**
+ * Pixels of this colour on screen where the canvas is (what a person sees: the cells drawn on the
+ * canvas and the marks drawn over it), from a screenshot decoded in the page.
+ */
 async function pixelsOf(page: Page, rgb: [number, number, number]): Promise<number> {
-  return canvas(page).evaluate((c: HTMLCanvasElement, want) => {
-    const ctx = c.getContext("2d")!;
-    const { data } = ctx.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4)
-      if (data[i] === want[0] && data[i + 1] === want[1] && data[i + 2] === want[2] && data[i + 3] === 255)
-        n++;
-    return n;
-  }, rgb);
+  const png = (await canvas(page).screenshot()).toString("base64");
+  return page.evaluate(
+    async ({ png, want }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const ctx = new OffscreenCanvas(img.width, img.height).getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i] === want[0] && data[i + 1] === want[1] && data[i + 2] === want[2] && data[i + 3] === 255)
+          n++;
+      return n;
+    },
+    { png, want: rgb },
+  );
+}
+
+/** How many times the pool canvas has been drawn (PoolCanvas.tsx poolDrawStats). */
+const canvasDrawings = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __p2pvizPool: { frames: number } }).__p2pvizPool.frames);
+
+/** The current event's mark over the canvas: its page and where its ring is. */
+async function eventMark(page: Page): Promise<{ page: string; ring: string }> {
+  const mark = page.getByTestId("pool-mark-event");
+  const ring = mark.locator("rect[fill=none]");
+  return {
+    page: (await mark.getAttribute("data-page")) ?? "",
+    ring: `${await ring.getAttribute("x")},${await ring.getAttribute("y")}`,
+  };
 }
 
 /** Moves the pointer over cell `i` of the first device's grid (canvas layout: TOP = 36 px). */
@@ -177,20 +203,63 @@ describe("pool panel at scale", () => {
     }
   });
 
+  it("stepping through fork's copy loop moves the event's ring from cell to cell over the canvas, which is not redrawn", async () => {
+    // copy_present_pte: each page's refcount and the child's PTE, a step each; no cell changes its look
+    const text = "device d 64M\nprocess p\np mmap a d 64M\np fork c\n";
+    const t = traceOf(text);
+    const fork = t.ops.find((o) => o.line === 4)!;
+    const app = await openApp();
+    const { page } = app;
+    try {
+      const link = encodeShareLink({ text, step: fork.firstStep + 2 }, { base: inject("baseUrl") });
+      if (!link.ok) throw new Error(link.error.message);
+      await page.goto(link.url);
+      await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(fork.firstStep + 2);
+      await focusBody(page);
+      const per = Number(await canvas(page).getAttribute("data-pages-per-cell"));
+      expect(per).toBeGreaterThan(1);
+      const before = await eventMark(page);
+      expect(before.page).toBe("0");
+      const drawn = await canvasDrawings(page);
+      // two steps a page: past the first cell's last page
+      for (let i = 0; i < 2 * per; i++) await page.keyboard.press("ArrowRight");
+      await expect.poll(() => currentStep(page)).toBe(fork.firstStep + 2 + 2 * per);
+      const after = await eventMark(page);
+      expect(after.page).toBe(String(per));
+      expect(after.ring).not.toBe(before.ring);
+      expect(await pixelsOf(page, RING)).toBeGreaterThan(8);
+      expect(await canvasDrawings(page)).toBe(drawn);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the SVG and PNG exports carry the canvas pool as an image, the BAR pool title above it", async () => {
     const text = "device big 4G\nprocess p\np mmap a big 64M\n";
     const app = await openApp();
     const { page } = app;
     try {
       await load(page, text);
+      // back from the end to the last step that touches a page: its ring is drawn over the canvas
       await page.keyboard.press("End");
-      await canvas(page).waitFor();
+      const mark = page.getByTestId("pool-mark-event");
+      for (let i = 0; i < 10 && (await mark.count()) === 0; i++) {
+        const at = await currentStep(page);
+        await page.keyboard.press("ArrowLeft");
+        await expect.poll(() => currentStep(page)).toBe(at - 1);
+      }
+      await mark.waitFor();
       await page.getByTestId("share").click();
       const svg = (await download(page, "export-svg")).toString("utf8");
       expect(svg).toContain(">BAR pool</text>");
       const img = /<image [^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
       expect(img).not.toBeNull();
       expect(Buffer.from(img![1]!, "base64").subarray(1, 4).toString("latin1")).toBe("PNG");
+      // and the marks over it, after it (on top)
+      const marks = svg.indexOf("data-canvas-marks", img!.index);
+      expect(marks).toBeGreaterThan(img!.index);
+      expect(svg.slice(marks)).toMatch(/<rect [^>]*stroke="#d55e00"/);
       const png = await download(page, "export-png");
       expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(app.problems).toEqual([]);
