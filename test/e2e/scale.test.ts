@@ -40,23 +40,30 @@ const canvas = (page: Page) => page.getByTestId("pool-canvas");
  * Pixels of this colour on screen where the canvas is (what a person sees: the cells drawn on the
  * canvas and the marks drawn over it), from a screenshot decoded in the page.
  */
-async function pixelsOf(page: Page, rgb: [number, number, number]): Promise<number> {
+async function pixelsOf(
+  page: Page,
+  rgb: [number, number, number],
+  /** the part of the canvas's width to count in, as fractions */
+  [from, to] = [0, 1],
+): Promise<number> {
   const png = (await canvas(page).screenshot()).toString("base64");
   return page.evaluate(
-    async ({ png, want }) => {
+    async ({ png, want, from, to }) => {
       const img = new Image();
       img.src = `data:image/png;base64,${png}`;
       await img.decode();
+      const x0 = Math.round(from * img.width);
+      const w = Math.round(to * img.width) - x0;
       const ctx = new OffscreenCanvas(img.width, img.height).getContext("2d")!;
       ctx.drawImage(img, 0, 0);
-      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      const { data } = ctx.getImageData(x0, 0, w, img.height);
       let n = 0;
       for (let i = 0; i < data.length; i += 4)
         if (data[i] === want[0] && data[i + 1] === want[1] && data[i + 2] === want[2] && data[i + 3] === 255)
           n++;
       return n;
     },
-    { png, want: rgb },
+    { png, want: rgb, from, to },
   );
 }
 
@@ -89,6 +96,8 @@ async function hoverCell(page: Page, i: number): Promise<string> {
 }
 
 const RING: [number, number, number] = [0xd5, 0x5e, 0x00];
+/** LOOK_STYLE.mapped.fill (src/panels/common.ts) */
+const MAPPED: [number, number, number] = [0x00, 0x72, 0xb2];
 
 describe("pool panel at scale", () => {
   it("a 1M-page device: overview cells with counts on hover, the current event's page ringed, zoom to one page and its refcount", async () => {
@@ -229,6 +238,36 @@ describe("pool panel at scale", () => {
       expect(after.ring).not.toBe(before.ring);
       expect(await pixelsOf(page, RING)).toBeGreaterThan(8);
       expect(await canvasDrawings(page)).toBe(drawn);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a step that changes one device's cells redraws its column and still shows the other device's", async () => {
+    const text = "device a 64M\ndevice b 64M\nprocess p\np mmap x a 64M\np mmap y b 64M\n";
+    const t = traceOf(text);
+    const app = await openApp();
+    const { page } = app;
+    try {
+      const link = encodeShareLink({ text, step: t.steps - 1 }, { base: inject("baseUrl") });
+      if (!link.ok) throw new Error(link.error.message);
+      await page.goto(link.url);
+      await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(t.steps - 1);
+      await focusBody(page);
+      const left = await pixelsOf(page, MAPPED, [0, 0.5]);
+      const right = await pixelsOf(page, MAPPED, [0.5, 1]);
+      expect(left).toBeGreaterThan(1000);
+      expect(right).toBe(left);
+      // back to the start of b's mmap (Shift+Left: the statement's first step): b's cells change, a's not
+      const drawn = await canvasDrawings(page);
+      const mmapB = t.ops.find((o) => o.line === 5)!;
+      await page.keyboard.press("Shift+ArrowLeft");
+      await expect.poll(() => currentStep(page)).toBe(mmapB.firstStep);
+      expect(await canvasDrawings(page)).toBeGreaterThan(drawn);
+      expect(await pixelsOf(page, MAPPED, [0.5, 1])).toBeLessThan(right);
+      // a's column was not redrawn, and is still on screen as it was
+      expect(await pixelsOf(page, MAPPED, [0, 0.5])).toBe(left);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
