@@ -6,6 +6,7 @@
  *
  *   npm run bench:browser [-- --json] [-- --runs N] [-- --build] [-- --dist DIR]
  *                         [-- --only million|huge|hugeFolios|poolRedraw1M]   (SV_DEBUG=1: each step)
+ *                         [-- --breakdown]
  *
  * Uses dist/ (builds it when missing or with --build), serves it with `vite preview` on
  * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
@@ -23,6 +24,10 @@
  *    holds the page's tasks after an input until it has drawn a frame, so this counts up to a frame
  *    of idle waiting; `floor` is the same measure on a blank page whose key handler only rewrites
  *    the readout, in the same run.
+ * --breakdown traces with Blink's and the compositor's detailed categories and prints, per scenario,
+ * the main thread's self time by trace event in the slowest steps and on average (where a step's
+ * time goes: script, layout, paint, the canvas's resource at commit...). The detailed trace slows
+ * every frame: its figures are for finding causes, not for the README.
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -46,6 +51,7 @@ const skip = (name: string) => ONLY !== null && ONLY !== name;
 const distAt = args.indexOf("--dist");
 const DIST = distAt >= 0 ? resolve(args[distAt + 1]!) : resolve(ROOT, "dist");
 const BASE = `http://127.0.0.1:${PORT}/`;
+const BREAKDOWN = args.includes("--breakdown");
 const log = (s: string) => {
   if (!json) console.log(s);
   else console.error(s);
@@ -199,11 +205,71 @@ export function busyTimes(events: readonly TraceEvent[]): Work[] {
 }
 
 /** Runs `act` under Chrome's tracing and returns the busy time of each interaction it armed. */
-async function traced(browser: Browser, page: Page, act: () => Promise<void>): Promise<Work[]> {
-  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
+async function traced(
+  browser: Browser,
+  page: Page,
+  act: () => Promise<void>,
+  kinds?: () => readonly string[],
+): Promise<Work[]> {
+  const detail = BREAKDOWN
+    ? ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "v8"]
+    : [];
+  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing", ...detail] });
   await act();
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents as TraceEvent[];
+  if (BREAKDOWN && kinds) breakdown(events, kinds());
   return busyTimes(events);
+}
+
+/**
+ * --breakdown: the main thread's self time by trace event name in each armed step (its span as
+ * busyTimes counts it), for the slowest steps and on average over the steps.
+ */
+function breakdown(events: readonly TraceEvent[], kinds: readonly string[]): void {
+  const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
+  if (marks.length === 0) return;
+  const tid = marks[0]!.tid;
+  const xs = events
+    .filter((e) => e.tid === tid && e.ph === "X" && e.dur)
+    .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const steps: { i: number; busy: number; self: Map<string, number> }[] = [];
+  for (let k = 0, i = 0; k + 1 < marks.length; k += 2, i++) {
+    const a = marks[k]!;
+    const b = marks[k + 1]!;
+    if (kinds[i] !== "step") continue;
+    const holder = xs.find(
+      (t) => t.name === "ThreadControllerImpl::RunTask" && t.ts <= a.ts && a.ts <= t.ts + t.dur!,
+    );
+    const from = holder ? holder.ts : a.ts;
+    const self = new Map<string, number>();
+    const stack: TraceEvent[] = [];
+    let busy = 0;
+    let end = -1;
+    for (const e of xs) {
+      if (e.ts < from || e.ts >= b.ts) continue;
+      while (stack.length && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur! <= e.ts) stack.pop();
+      const parent = stack[stack.length - 1];
+      if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+      else if (e.ts >= end) {
+        busy += Math.min(e.dur!, b.ts - e.ts);
+        end = e.ts + e.dur!;
+      }
+      self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+      stack.push(e);
+    }
+    steps.push({ i, busy: busy / 1000, self });
+  }
+  const top = (m: Map<string, number>, n: number, per = 1) =>
+    [...m]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, n)
+      .map(([name, us]) => `${name.replace("ThreadControllerImpl::", "")} ${round(us / 1000 / per)}`)
+      .join(", ");
+  for (const s of [...steps].sort((x, y) => y.busy - x.busy).slice(0, 5))
+    log(`  slow step (interaction ${s.i}): ${round(s.busy)} ms: ${top(s.self, 8)}`);
+  const total = new Map<string, number>();
+  for (const s of steps) for (const [name, us] of s.self) total.set(name, (total.get(name) ?? 0) + us);
+  log(`  mean over ${steps.length} steps (ms): ${top(total, 14, steps.length)}`);
 }
 
 /** The harness's own cost: a blank page whose key handler only rewrites the readout, measured alike. */
@@ -266,7 +332,8 @@ async function scenarioBench(browser: Browser, page: Page, name: string, text: s
   // twice, the same interactions: by the clock untraced (tracing slows the frames), then traced
   await interactions();
   const walls = done;
-  const busy = await traced(browser, page, interactions);
+  if (BREAKDOWN) log(`${name}, where the steps' time goes (--breakdown):`);
+  const busy = await traced(browser, page, interactions, () => done.map((d) => d.kind));
   if (busy.length !== done.length)
     throw new Error(`${name}: the trace holds ${busy.length} interactions, ${done.length} were measured`);
   log(`${name}: ${await stepText(page)}`);
