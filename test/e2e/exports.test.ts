@@ -10,22 +10,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GifReader } from "omggif";
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
-import { encodeShareLink } from "../../src/share/codec.ts";
+import { describe, expect, it } from "vitest";
 import { summarize } from "../../src/trace/summary.ts";
 import { traceOf } from "./expected.ts";
-import { currentStep, openApp, presetText, shot, withBrowser } from "./harness.ts";
+import { currentStep, openApp, openAt, presetText, shot, withBrowser } from "./harness.ts";
 
 withBrowser();
 
 const PRESET = "unbind-live-pin.p2p";
-
-async function openAt(page: Page, text: string, step: number): Promise<void> {
-  const r = encodeShareLink({ text, step }, { base: inject("baseUrl") });
-  if (!r.ok) throw new Error(r.error.message);
-  await page.goto(r.url);
-  await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(step);
-}
 
 async function download(page: Page, testId: string, timeout = 60_000): Promise<Buffer> {
   const dl = page.waitForEvent("download", { timeout });

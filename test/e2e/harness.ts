@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
+import { encodeShareLink } from "../../src/share/codec.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const SHOTS = resolve(ROOT, "test-output/screenshots");
@@ -158,6 +159,14 @@ export async function currentStep(page: Page): Promise<number> {
   const m = /^Step (\d+) \/ (\d+)$/.exec(await stepText(page));
   if (!m) throw new Error(`bad step text: ${await stepText(page)}`);
   return Number(m[1]);
+}
+
+/** Opens `text` at `step` through a share link, as a person following one does, and waits for the step. */
+export async function openAt(page: Page, text: string, step: number): Promise<void> {
+  const r = encodeShareLink({ text, step }, { base: inject("baseUrl") });
+  if (!r.ok) throw new Error(r.error.message);
+  await page.goto(r.url);
+  await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(step);
 }
 
 export interface PresetEntry {

@@ -8,11 +8,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { describe, expect, inject, it } from "vitest";
-import { encodeShareLink } from "../../src/share/codec.ts";
+import { describe, expect, it } from "vitest";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { traceOf } from "./expected.ts";
-import { currentStep, focusBody, openApp, shot, withBrowser } from "./harness.ts";
+import { currentStep, focusBody, openApp, openAt, shot, withBrowser } from "./harness.ts";
 
 withBrowser();
 
@@ -220,10 +219,7 @@ describe("pool panel at scale", () => {
     const app = await openApp();
     const { page } = app;
     try {
-      const link = encodeShareLink({ text, step: fork.firstStep + 2 }, { base: inject("baseUrl") });
-      if (!link.ok) throw new Error(link.error.message);
-      await page.goto(link.url);
-      await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(fork.firstStep + 2);
+      await openAt(page, text, fork.firstStep + 2);
       await focusBody(page);
       const per = Number(await canvas(page).getAttribute("data-pages-per-cell"));
       expect(per).toBeGreaterThan(1);
@@ -250,10 +246,7 @@ describe("pool panel at scale", () => {
     const app = await openApp();
     const { page } = app;
     try {
-      const link = encodeShareLink({ text, step: t.steps - 1 }, { base: inject("baseUrl") });
-      if (!link.ok) throw new Error(link.error.message);
-      await page.goto(link.url);
-      await expect.poll(() => currentStep(page), { timeout: 10_000 }).toBe(t.steps - 1);
+      await openAt(page, text, t.steps - 1);
       await focusBody(page);
       const left = await pixelsOf(page, MAPPED, [0, 0.5]);
       const right = await pixelsOf(page, MAPPED, [0.5, 1]);
