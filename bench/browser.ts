@@ -12,7 +12,7 @@
  * $P2PVIZ_BENCH_PORT (default 4182) and drives /usr/bin/chromium (or $CHROMIUM) with playwright-core.
  * Two figures per interaction, from the input event (captured on window before the app sees it)
  * until the step readout shows the new step, a task has run (React commits and its effects, the pool
- * canvas drawing included, run before it) and the next frame has been rendered (its
+ * grid's drawing included, run before it) and the next frame has been rendered (its
  * requestAnimationFrame work, style, layout and paint on the main thread):
  *  - `step`, `scrub`, ...: the main thread's work in that span, from Chrome's trace (its top-level
  *    tasks, the one holding the input event from its start): what must fit in a frame for the step
@@ -26,7 +26,7 @@
  *    the readout, in the same run.
  * --breakdown traces with Blink's and the compositor's detailed categories and prints, per scenario,
  * the main thread's self time by trace event in the slowest steps and on average (where a step's
- * time goes: script, layout, paint, the canvas's resource at commit...). The detailed trace slows
+ * time goes: script, layout, paint, commit...). The detailed trace slows
  * every frame: its figures are for finding causes, not for the README.
  */
 import { type ChildProcess, spawnSync } from "node:child_process";
@@ -138,8 +138,8 @@ async function open(page: Page, text: string | null): Promise<number> {
       { timeout: 120000, polling: 20 },
     );
   }
-  // the panels drawn: the pool's canvas or svg present
-  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 60000 });
+  // the panels drawn: the pool's svg present
+  await page.locator("section.pool svg").first().waitFor({ timeout: 60000 });
   return performance.now() - t0;
 }
 
@@ -359,16 +359,16 @@ async function poolRedraw(page: Page): Promise<ReturnType<typeof stats>> {
   await open(page, MILLION);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press("End");
-  const canvas = page.getByTestId("pool-canvas");
-  await canvas.waitFor();
-  const box = (await canvas.boundingBox())!;
+  const grid = page.getByTestId("pool-grid");
+  await grid.waitFor();
+  const box = (await grid.boundingBox())!;
   const times: number[] = [];
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   for (let i = 0; i < 6 * RUNS; i++) {
-    const before = await canvas.getAttribute("data-zoom");
+    const before = await grid.getAttribute("data-zoom");
     await page.mouse.wheel(0, i % 8 < 4 ? -100 : 100);
     await page.waitForFunction(
-      (b) => document.querySelector('[data-testid="pool-canvas"]')?.getAttribute("data-zoom") !== b,
+      (b) => document.querySelector('[data-testid="pool-grid"]')?.getAttribute("data-zoom") !== b,
       before,
       { polling: 5 },
     );

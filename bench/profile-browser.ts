@@ -42,8 +42,7 @@ try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.on("console", (m) => m.type() === "error" && console.error("console:", m.text()));
   const loading = args.includes("--load");
-  const panels = () =>
-    page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
+  const panels = () => page.locator("section.pool svg").first().waitFor({ timeout: 120000 });
   if (loading) {
     // warm the browser's cache with the app's code, then profile a second opening of the link
     await page.goto(link);

@@ -23,7 +23,7 @@ try {
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   await page.goto(link);
-  await page.locator("section.pool canvas, section.pool svg").first().waitFor({ timeout: 120000 });
+  await page.locator("section.pool svg").first().waitFor({ timeout: 120000 });
   if (!args.includes("--nowait")) await page.waitForTimeout(1500);
   if (args.includes("--mid")) {
     const b = (await page.getByTestId("timeline").boundingBox())!;

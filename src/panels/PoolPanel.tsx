@@ -20,7 +20,7 @@ import {
   pageRange,
   useSize,
 } from "./common.ts";
-import { PoolCanvas } from "./PoolCanvas.tsx";
+import { PoolGrid } from "./PoolGrid.tsx";
 import {
   cellSize,
   type FolioBlock,
@@ -155,22 +155,23 @@ export interface PoolPanelProps {
   readonly onSelect?: (p: { dev: number; page: number }) => void;
   /**
    * the largest device of the whole trace, in pages (largestDevicePages): the panel then keeps one
-   * kind of drawing at every step, instead of switching from SVG to the canvas at the step that
-   * creates a big device (a new component mounting and laying the page out inside that step)
+   * kind of drawing at every step, instead of switching from one element per page to the grid at
+   * the step that creates a big device (a new component mounting and laying the page out inside that step)
    */
   readonly tracePages?: number;
 }
 
 /**
- * Devices up to this many pages are drawn as SVG, one element per cell (the small scenarios, whose
- * cells tests and exports address one by one); a bigger device switches the panel to the canvas
- * (PoolCanvas.tsx), which zooms and pans and whose cost follows the page runs, not the pages.
+ * Devices up to this many pages are drawn one SVG element per page (the small scenarios, whose
+ * cells tests and exports address one by one); a bigger device switches the panel to the grid
+ * (PoolGrid.tsx), which aggregates pages in cells, zooms and pans, and whose cost follows the page
+ * runs, not the pages.
  */
 export const SVG_MAX_PAGES = 4096;
 
 export function PoolPanel(props: PoolPanelProps) {
   if ((props.tracePages ?? 0) > SVG_MAX_PAGES || props.state.devices.some((d) => d.pages > SVG_MAX_PAGES))
-    return <PoolCanvas {...props} />;
+    return <PoolGrid {...props} />;
   return <PoolSvg {...props} />;
 }
 

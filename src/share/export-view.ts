@@ -145,10 +145,7 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
   // panels that keep only the rows in sight in the DOM draw them all before they are copied
   if (typeof window !== "undefined") window.dispatchEvent(new Event(DRAW_ALL_EVENT));
   const sections = Array.from(root.querySelectorAll<HTMLElement>("section.panel"));
-  type Part =
-    | { title: string; svg: SVGSVGElement }
-    | { title: string; canvas: HTMLCanvasElement }
-    | { title: string; lines: TextLine[] };
+  type Part = { title: string; svg: SVGSVGElement } | { title: string; lines: TextLine[] };
   const parts: Part[] = [];
   let drawings = 0;
   for (const sec of sections) {
@@ -157,19 +154,11 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     const side = sec.parentElement?.closest("section[aria-label]")?.getAttribute("aria-label");
     const title = side ? `${side} · ${heading}` : heading;
     let drawn = false;
-    // (the marks drawn over a canvas travel with the canvas, below)
-    for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg:not([data-canvas-marks])"))) {
+    for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
       const w = svg.width.baseVal.value;
       const h = svg.height.baseVal.value;
       if (w < 40 || h < 20) continue; // legend swatches and icons
       parts.push({ title, svg });
-      drawn = true;
-      drawings++;
-    }
-    // panels drawn on a canvas (the pool at scale) travel as an embedded PNG image
-    for (const canvas of Array.from(sec.querySelectorAll<HTMLCanvasElement>("canvas[data-export]"))) {
-      if (canvas.clientWidth < 40 || canvas.clientHeight < 20) continue;
-      parts.push({ title, canvas });
       drawn = true;
       drawings++;
     }
@@ -188,8 +177,7 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
   const bg = document.createElementNS(SVG_NS, "rect");
   out.append(bg);
 
-  const partWidth = (p: Part) =>
-    "svg" in p ? p.svg.width.baseVal.value : "canvas" in p ? p.canvas.clientWidth : 0;
+  const partWidth = (p: Part) => ("svg" in p ? p.svg.width.baseVal.value : 0);
   const width = Math.max(...parts.map(partWidth), 640);
   // ~7.5 px per character at 13 px: cut caption lines that would run past the drawings
   const maxChars = Math.floor(width / 7.5);
@@ -229,32 +217,6 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
         }
       }
       y += 8;
-      continue;
-    }
-    if ("canvas" in part) {
-      const w = part.canvas.clientWidth;
-      const h = part.canvas.clientHeight;
-      y += 20;
-      out.append(text(PAD, y, title, 13, "700"));
-      y += 6;
-      const img = document.createElementNS(SVG_NS, "image");
-      img.setAttribute("x", String(PAD));
-      img.setAttribute("y", String(y));
-      img.setAttribute("width", String(w));
-      img.setAttribute("height", String(h));
-      img.setAttribute("href", part.canvas.toDataURL("image/png"));
-      out.append(img);
-      // the marks an SVG draws over the canvas (the pool's selected and current pages), on top again
-      const marks = part.canvas.parentElement?.querySelector<SVGSVGElement>("svg[data-canvas-marks]");
-      if (marks) {
-        const copy = marks.cloneNode(true) as SVGSVGElement;
-        copy.setAttribute("x", String(PAD));
-        copy.setAttribute("y", String(y));
-        copy.removeAttribute("class");
-        copy.removeAttribute("aria-hidden");
-        out.append(copy);
-      }
-      y += h + 8;
       continue;
     }
     const { svg } = part;

@@ -195,18 +195,18 @@ describe("pool", () => {
       await expect
         .poll(() => page.getByTestId("pool-summary").textContent())
         .toBe("big: 1048560 free / 1048576 pages");
-      // a device this big is drawn on the canvas (PoolCanvas.tsx): cells aggregate pages
-      const canvas = page.getByTestId("pool-canvas");
-      const n = Number(await canvas.getAttribute("data-cells"));
+      // a device this big is drawn as a grid (PoolGrid.tsx): cells aggregate pages
+      const grid = page.getByTestId("pool-grid");
+      const n = Number(await grid.getAttribute("data-cells"));
       expect(n).toBeGreaterThan(100);
       expect(n).toBeLessThan(20000);
-      const per = Number(await canvas.getAttribute("data-pages-per-cell"));
+      const per = Number(await grid.getAttribute("data-pages-per-cell"));
       expect(per).toBeGreaterThan(1);
       expect(per * n).toBeGreaterThanOrEqual(1048576);
-      expect(await canvas.getAttribute("aria-label")).toContain(`big: 1048576 pages, ${per} per cell`);
+      expect(await grid.getAttribute("aria-label")).toContain(`big: 1048576 pages, ${per} per cell`);
       // the first cell holds the 16 mapped pages, the second none: counts on hover
-      const box = (await canvas.boundingBox())!;
-      const size = Number(await canvas.getAttribute("data-cell-size"));
+      const box = (await grid.boundingBox())!;
+      const size = Number(await grid.getAttribute("data-cell-size"));
       await page.mouse.move(box.x + size / 2, box.y + 36 + size / 2);
       await expect
         .poll(() => page.getByTestId("pool-tip").textContent())

@@ -1,6 +1,6 @@
 /**
  * The huge-folio designs (issue 13, huge.md) as a person sees them in Chromium: stepping through a
- * PUD mmap and a pinned 1 GiB folio (the canvas pool's folio blocks, the refcount panel's folio row,
+ * PUD mmap and a pinned 1 GiB folio (the pool grid's folio blocks, the refcount panel's folio row,
  * one PUD link, the change sentence of every step against the engine run in node), a fork that does
  * not share its PMD leaf, a pinned PMD folio drawn as one block that munmap cannot free, and the
  * proposal badge in place of "checked against Linux", and the refcount table of the RFC's 256 folios
@@ -78,7 +78,7 @@ describe("huge designs in the app", () => {
       const from = mmap.lastStep - 6;
       await goTo(page, { text, step: from });
       await focusBody(page);
-      const canvas = page.getByTestId("pool-canvas");
+      const grid = page.getByTestId("pool-grid");
       let sawLeaf = false;
       for (let step = from; step <= mmap.lastStep; step++) {
         if (step > from) await page.keyboard.press("ArrowRight");
@@ -90,7 +90,7 @@ describe("huge designs in the app", () => {
       }
       expect(sawLeaf).toBe(true);
       // after the mmap: one order-18 folio, ref 1, entire mapcount 1, one PUD link, 1 GiB allocated
-      await expect.poll(() => canvas.getAttribute("data-folios")).toBe("0:18:1:1:0");
+      await expect.poll(() => grid.getAttribute("data-folios")).toBe("0:18:1:1:0");
       expect(await folioRows(page)).toEqual([
         "folio 0–262143 · order 18 (1 GiB)refcount 1 · entire mapcount 1 · pincount 0",
       ]);
@@ -103,7 +103,7 @@ describe("huge designs in the app", () => {
       await page.keyboard.press("Shift+ArrowRight");
       await expect.poll(() => currentStep(page)).toBe(opOn(t, 9).firstStep);
       await page.keyboard.press("ArrowLeft"); // the pin's last step
-      await expect.poll(() => canvas.getAttribute("data-folios")).toBe("0:18:2:1:1");
+      await expect.poll(() => grid.getAttribute("data-folios")).toBe("0:18:2:1:1");
       expect(await folioRows(page)).toEqual([
         "folio 0–262143 · order 18 (1 GiB)refcount 2 · entire mapcount 1 · pincount 1",
       ]);
@@ -118,21 +118,21 @@ describe("huge designs in the app", () => {
 
       // zoomed in at the folio's start (the wheel), the block splits into its pages inside the
       // folio's outline, down to one page per cell
-      const box = (await canvas.boundingBox())!;
+      const box = (await grid.boundingBox())!;
       await page.mouse.move(box.x + 20, box.y + 50);
-      for (let i = 0; i < 20 && (await canvas.getAttribute("data-pages-per-cell")) !== "1"; i++) {
+      for (let i = 0; i < 20 && (await grid.getAttribute("data-pages-per-cell")) !== "1"; i++) {
         await page.mouse.wheel(0, -100);
         await page.waitForTimeout(50);
       }
-      await expect.poll(() => canvas.getAttribute("data-pages-per-cell")).toBe("1");
-      expect(await canvas.getAttribute("data-first")).toBe("0");
-      expect(await canvas.getAttribute("data-folios")).toBe("0:18:2:1:1");
+      await expect.poll(() => grid.getAttribute("data-pages-per-cell")).toBe("1");
+      expect(await grid.getAttribute("data-first")).toBe("0");
+      expect(await grid.getAttribute("data-folios")).toBe("0:18:2:1:1");
       await page.mouse.move(box.x + box.width - 4, box.y + box.height - 4);
       await shot(page.locator("section.panel.pool"), "huge-pud-folio-zoomed-to-pages");
 
       // munmap: the leaf goes, the folio stays whole (refcount 1 = the pin)
       await goTo(page, { text, step: opOn(t, 9).lastStep });
-      await expect.poll(() => canvas.getAttribute("data-folios")).toBe("0:18:1:0:1");
+      await expect.poll(() => grid.getAttribute("data-folios")).toBe("0:18:1:0:1");
       expect(await page.locator("path[data-pte-kind]").count()).toBe(0);
       expect(await page.getByTestId("pool-summary").textContent()).toBe("npu0: 786432 free / 1048576 pages");
       await shot(page, "huge-pud-pinned-after-munmap");
@@ -142,7 +142,7 @@ describe("huge designs in the app", () => {
       expect(await page.getByTestId("narration").textContent()).toContain("→ blocked");
       await goTo(page, { text, step: t.steps - 1 });
       await expect.poll(() => folioRows(page)).toEqual([]);
-      expect(await canvas.getAttribute("data-folios")).toBe("");
+      expect(await grid.getAttribute("data-folios")).toBe("");
     } finally {
       await app.close();
     }
@@ -341,15 +341,15 @@ describe("every proposal preset", () => {
               );
             expect(got, `line ${op.line}`).toEqual(want);
           } else {
-            // at the whole-device zoom the canvas draws the folios larger than a cell
-            const cells = await page.getByTestId("pool-canvas").getAttribute("data-pages-per-cell");
+            // at the whole-device zoom the grid draws the folios larger than a cell
+            const cells = await page.getByTestId("pool-grid").getAttribute("data-pages-per-cell");
             const ppc = (cells ?? "").split(",").map(Number);
             const blocks = stateAt(t, op.firstStep).devices.map((d, i) =>
               foliosIn(d, 0, d.pages, ppc[i] === 1 ? 1 : ppc[i]!, 4096)
                 .map((f) => `${f.head}:${f.order}:${f.refcount}:${f.mapcount}:${f.pincount}`)
                 .join(" "),
             );
-            expect(await page.getByTestId("pool-canvas").getAttribute("data-folios"), `line ${op.line}`).toBe(
+            expect(await page.getByTestId("pool-grid").getAttribute("data-folios"), `line ${op.line}`).toBe(
               blocks.join(","),
             );
           }

@@ -1,6 +1,6 @@
 /**
  * The views at scale (issue 10, item 3): a 4G device (1M pages) and eight 32G devices draw on a
- * canvas whose cells aggregate pages, zoom down to single pages, show counts on hover, and keep the
+ * grid whose cells aggregate pages, zoom down to single pages, show counts on hover, and keep the
  * current event's page visible; the timeline zooms from the whole trace to single events with
  * statement, kernel-call and per-page lanes; the address-space panel folds lanes and merges links.
  */
@@ -33,19 +33,19 @@ async function download(page: Page, testId: string): Promise<Buffer> {
   return readFileSync(path);
 }
 
-const canvas = (page: Page) => page.getByTestId("pool-canvas");
+const grid = (page: Page) => page.getByTestId("pool-grid");
 
 /**
- * Pixels of this colour on screen where the canvas is (what a person sees: the cells drawn on the
- * canvas and the marks drawn over it), from a screenshot decoded in the page.
+ * Pixels of this colour on screen where the pool's grid is (what a person sees: the cells and the
+ * marks drawn over them), from a screenshot decoded in the page.
  */
 async function pixelsOf(
   page: Page,
   rgb: [number, number, number],
-  /** the part of the canvas's width to count in, as fractions */
+  /** the part of the grid's width to count in, as fractions */
   [from, to] = [0, 1],
 ): Promise<number> {
-  const png = (await canvas(page).screenshot()).toString("base64");
+  const png = (await grid(page).screenshot()).toString("base64");
   return page.evaluate(
     async ({ png, want, from, to }) => {
       const img = new Image();
@@ -66,11 +66,11 @@ async function pixelsOf(
   );
 }
 
-/** How many times the pool canvas has been drawn (PoolCanvas.tsx poolDrawStats). */
-const canvasDrawings = (page: Page) =>
+/** How many times the pool grid's columns have been drawn (PoolGrid.tsx poolDrawStats). */
+const gridDrawings = (page: Page) =>
   page.evaluate(() => (window as unknown as { __p2pvizPool: { frames: number } }).__p2pvizPool.frames);
 
-/** The current event's mark over the canvas: its page and where its ring is. */
+/** The current event's mark over the cells: its page and where its ring is. */
 async function eventMark(page: Page): Promise<{ page: string; ring: string }> {
   const mark = page.getByTestId("pool-mark-event");
   const ring = mark.locator("rect[fill=none]");
@@ -80,12 +80,12 @@ async function eventMark(page: Page): Promise<{ page: string; ring: string }> {
   };
 }
 
-/** Moves the pointer over cell `i` of the first device's grid (canvas layout: TOP = 36 px). */
+/** Moves the pointer over cell `i` of the first device's grid (layout: TOP = 36 px). */
 async function hoverCell(page: Page, i: number): Promise<string> {
-  const box = (await canvas(page).boundingBox())!;
+  const box = (await grid(page).boundingBox())!;
   // the first device's column (the attributes list one value per device)
-  const size = Number((await canvas(page).getAttribute("data-cell-size"))!.split(",")[0]);
-  const cols = Number((await canvas(page).getAttribute("data-cols"))!.split(",")[0]);
+  const size = Number((await grid(page).getAttribute("data-cell-size"))!.split(",")[0]);
+  const cols = Number((await grid(page).getAttribute("data-cols"))!.split(",")[0]);
   await page.mouse.move(
     box.x + (i % cols) * size + size / 2,
     box.y + 36 + Math.floor(i / cols) * size + size / 2,
@@ -108,9 +108,9 @@ describe("pool panel at scale", () => {
       // into the whole-device mmap: each step inserts one page
       for (let i = 0; i < 12; i++) await page.keyboard.press("ArrowRight");
       await expect.poll(() => page.getByTestId("step").textContent()).toMatch(/^Step 12 \//);
-      await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).not.toBe("1");
-      const per = Number(await canvas(page).getAttribute("data-pages-per-cell"));
-      const cells = Number(await canvas(page).getAttribute("data-cells"));
+      await expect.poll(() => grid(page).getAttribute("data-pages-per-cell")).not.toBe("1");
+      const per = Number(await grid(page).getAttribute("data-pages-per-cell"));
+      const cells = Number(await grid(page).getAttribute("data-cells"));
       expect(per).toBeGreaterThan(1);
       expect(cells).toBeGreaterThan(100);
       expect(per * cells).toBeGreaterThanOrEqual(1048576);
@@ -130,24 +130,24 @@ describe("pool panel at scale", () => {
       await shot(page.locator("section.pool"), "scale-pool-overview");
 
       // zoom with the keys to single pages around the pinned page: click its cell, then + until 1 page per cell
-      await canvas(page).focus();
+      await grid(page).focus();
       await page.keyboard.press("0");
-      for (let i = 0; i < 30 && (await canvas(page).getAttribute("data-pages-per-cell")) !== "1"; i++) {
-        const box = (await canvas(page).boundingBox())!;
-        const size = Number(await canvas(page).getAttribute("data-cell-size"));
-        const cols = Number(await canvas(page).getAttribute("data-cols"));
-        const firstPage = Number(await canvas(page).getAttribute("data-first"));
-        const p = Number(await canvas(page).getAttribute("data-pages-per-cell"));
+      for (let i = 0; i < 30 && (await grid(page).getAttribute("data-pages-per-cell")) !== "1"; i++) {
+        const box = (await grid(page).boundingBox())!;
+        const size = Number(await grid(page).getAttribute("data-cell-size"));
+        const cols = Number(await grid(page).getAttribute("data-cols"));
+        const firstPage = Number(await grid(page).getAttribute("data-first"));
+        const p = Number(await grid(page).getAttribute("data-pages-per-cell"));
         const c = Math.floor((10240 - firstPage) / p);
         await page.mouse.move(
           box.x + (c % cols) * size + size / 2,
           box.y + 36 + Math.floor(c / cols) * size + size / 2,
         );
         await page.mouse.wheel(0, -100);
-        await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).not.toBe(String(p));
+        await expect.poll(() => grid(page).getAttribute("data-pages-per-cell")).not.toBe(String(p));
       }
-      expect(await canvas(page).getAttribute("data-pages-per-cell")).toBe("1");
-      const firstPage = Number(await canvas(page).getAttribute("data-first"));
+      expect(await grid(page).getAttribute("data-pages-per-cell")).toBe("1");
+      const firstPage = Number(await grid(page).getAttribute("data-first"));
       const tip = await hoverCell(page, 10240 - firstPage);
       expect(tip).toBe("big page 10240: 1 pinned");
       // the model's own refcount for the page (FOLL_PIN adds GUP_PIN_COUNTING_BIAS, 1024: include/linux/mm.h)
@@ -166,9 +166,9 @@ describe("pool panel at scale", () => {
       await shot(page.locator("section.pool"), "scale-pool-single-page");
       // the keys zoom out again and did not step the trace
       const step = await page.getByTestId("step").textContent();
-      await canvas(page).focus();
+      await grid(page).focus();
       await page.keyboard.press("-");
-      await expect.poll(() => canvas(page).getAttribute("data-pages-per-cell")).toBe("2");
+      await expect.poll(() => grid(page).getAttribute("data-pages-per-cell")).toBe("2");
       expect(await page.getByTestId("step").textContent()).toBe(step);
       expect(app.problems).toEqual([]);
     } finally {
@@ -194,9 +194,9 @@ describe("pool panel at scale", () => {
       await expect
         .poll(() => page.getByTestId("step").textContent())
         .toBe(`Step ${t.steps - 1} / ${t.steps}`);
-      const label = (await canvas(page).getAttribute("aria-label")) ?? "";
+      const label = (await grid(page).getAttribute("aria-label")) ?? "";
       for (let d = 0; d < 8; d++) expect(label).toContain(`npu${d}: 8388608 pages`);
-      const per = Number((await canvas(page).getAttribute("data-pages-per-cell"))!.split(",")[0]);
+      const per = Number((await grid(page).getAttribute("data-pages-per-cell"))!.split(",")[0]);
       // npu0's first cell: mapped by p and c (not pinned: the pin starts at 1G)
       const tip = await hoverCell(page, 0);
       expect(tip).toBe(`npu0 pages 0–${per - 1}: ${per} mapped`);
@@ -211,7 +211,7 @@ describe("pool panel at scale", () => {
     }
   });
 
-  it("stepping through fork's copy loop moves the event's ring from cell to cell over the canvas, which is not redrawn", async () => {
+  it("stepping through fork's copy loop moves the event's ring from cell to cell, and the cells are not redrawn", async () => {
     // copy_present_pte: each page's refcount and the child's PTE, a step each; no cell changes its look
     const text = "device d 64M\nprocess p\np mmap a d 64M\np fork c\n";
     const t = traceOf(text);
@@ -221,11 +221,11 @@ describe("pool panel at scale", () => {
     try {
       await openAt(page, text, fork.firstStep + 2);
       await focusBody(page);
-      const per = Number(await canvas(page).getAttribute("data-pages-per-cell"));
+      const per = Number(await grid(page).getAttribute("data-pages-per-cell"));
       expect(per).toBeGreaterThan(1);
       const before = await eventMark(page);
       expect(before.page).toBe("0");
-      const drawn = await canvasDrawings(page);
+      const drawn = await gridDrawings(page);
       // two steps a page: past the first cell's last page
       for (let i = 0; i < 2 * per; i++) await page.keyboard.press("ArrowRight");
       await expect.poll(() => currentStep(page)).toBe(fork.firstStep + 2 + 2 * per);
@@ -233,7 +233,7 @@ describe("pool panel at scale", () => {
       expect(after.page).toBe(String(per));
       expect(after.ring).not.toBe(before.ring);
       expect(await pixelsOf(page, RING)).toBeGreaterThan(8);
-      expect(await canvasDrawings(page)).toBe(drawn);
+      expect(await gridDrawings(page)).toBe(drawn);
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
@@ -253,11 +253,11 @@ describe("pool panel at scale", () => {
       expect(left).toBeGreaterThan(1000);
       expect(right).toBe(left);
       // back to the start of b's mmap (Shift+Left: the statement's first step): b's cells change, a's not
-      const drawn = await canvasDrawings(page);
+      const drawn = await gridDrawings(page);
       const mmapB = t.ops.find((o) => o.line === 5)!;
       await page.keyboard.press("Shift+ArrowLeft");
       await expect.poll(() => currentStep(page)).toBe(mmapB.firstStep);
-      expect(await canvasDrawings(page)).toBeGreaterThan(drawn);
+      expect(await gridDrawings(page)).toBeGreaterThan(drawn);
       expect(await pixelsOf(page, MAPPED, [0.5, 1])).toBeLessThan(right);
       // a's column was not redrawn, and is still on screen as it was
       expect(await pixelsOf(page, MAPPED, [0, 0.5])).toBe(left);
@@ -267,13 +267,13 @@ describe("pool panel at scale", () => {
     }
   });
 
-  it("the SVG and PNG exports carry the canvas pool as an image, the BAR pool title above it", async () => {
+  it("the SVG and PNG exports carry the pool's grid as drawn, its cells and the event's ring, under the BAR pool title", async () => {
     const text = "device big 4G\nprocess p\np mmap a big 64M\n";
     const app = await openApp();
     const { page } = app;
     try {
       await load(page, text);
-      // back from the end to the last step that touches a page: its ring is drawn over the canvas
+      // back from the end to the last step that touches a page: its ring is drawn over the cells
       await page.keyboard.press("End");
       const mark = page.getByTestId("pool-mark-event");
       for (let i = 0; i < 10 && (await mark.count()) === 0; i++) {
@@ -285,13 +285,13 @@ describe("pool panel at scale", () => {
       await page.getByTestId("share").click();
       const svg = (await download(page, "export-svg")).toString("utf8");
       expect(svg).toContain(">BAR pool</text>");
-      const img = /<image [^>]*href="data:image\/png;base64,([^"]+)"/.exec(svg);
-      expect(img).not.toBeNull();
-      expect(Buffer.from(img![1]!, "base64").subarray(1, 4).toString("latin1")).toBe("PNG");
-      // and the marks over it, after it (on top)
-      const marks = svg.indexOf("data-canvas-marks", img!.index);
-      expect(marks).toBeGreaterThan(img!.index);
-      expect(svg.slice(marks)).toMatch(/<rect [^>]*stroke="#d55e00"/);
+      const at = svg.indexOf('data-testid="pool-grid"');
+      expect(at).toBeGreaterThan(svg.indexOf(">BAR pool</text>"));
+      const pool = svg.slice(at);
+      // the mapped cells (LOOK_STYLE.mapped), the device's caption, and the ring after the cells (on top)
+      expect(pool).toMatch(/<path [^>]*d="M[^"]+"[^>]*fill="#0072b2"/);
+      expect(pool).toContain(">big · 1048576 pages");
+      expect(pool.indexOf('stroke="#d55e00"')).toBeGreaterThan(pool.indexOf('fill="#0072b2"'));
       const png = await download(page, "export-png");
       expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
       expect(app.problems).toEqual([]);

@@ -1,11 +1,11 @@
 /**
- * The pool panel at scale: every device on one canvas, each cell an aggregate of the pages inside
+ * The pool panel at scale: every device in one SVG, each cell an aggregate of the pages inside
  * (pool-cells.ts, built from the page runs), with zoom and pan from the whole device down to single
  * pages. Above each device's grid, a strip of the whole device marks the window shown, the selected
  * page and the page the current event touches, so both stay visible at any zoom; in the grid their
- * cells are ringed even when they aggregate many pages. Those marks are an SVG over the canvas
- * (PoolMarks): they move on nearly every step, and the canvas is redrawn only when what it shows
- * changes.
+ * cells are ringed even when they aggregate many pages. A device's column is drawn by
+ * pool-drawing.ts, and again only when its cells, window or folios change; the marks (PoolMarks) are
+ * drawn over the columns, since they move at nearly every step.
  *
  * Keys (when the pool has focus): + / - zoom in and out, Left / Right pan (half a window), 0 shows
  * the whole device again, Enter zooms onto the page the current event touches. Wheel zooms at the
@@ -22,53 +22,31 @@ import {
 } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { KernelState } from "../kernel/state.ts";
-import { eventPage, LOOK_BY_CODE, LOOK_CODE, LOOK_STYLE, pageRange, useSize } from "./common.ts";
+import { eventPage, pageRange, useSize } from "./common.ts";
 import {
   cellCountsText,
   cellOf,
   cellSize,
-  type FolioBlock,
-  folioLabel,
-  folioRect,
   foliosIn,
   hasFolios,
   MIN_CELL,
   maxZoom,
   PoolCellCache,
-  type PoolCellGrid,
   poolColumns,
   poolWindow,
   pow2AtMost,
 } from "./pool-cells.ts";
+import { type Column, drawColumn, HEADER, STRIP, TOP } from "./pool-drawing.ts";
 
-const HEADER = 20;
-const STRIP = 10;
-const TOP = HEADER + STRIP + 6;
 /** room under the grid for the keys hint */
 const HELP = 18;
 
-export interface PoolCanvasProps {
+export interface PoolGridProps {
   readonly state: KernelState;
   readonly event: KernelEvent | undefined;
   readonly stateKey: string;
   readonly selected?: { dev: number; page: number } | null;
   readonly onSelect?: (p: { dev: number; page: number }) => void;
-}
-
-interface Column {
-  readonly dev: number;
-  readonly name: string;
-  readonly pages: number;
-  readonly x: number;
-  readonly grid: PoolCellGrid;
-  readonly size: number;
-  readonly cols: number;
-  readonly lifecycle: string;
-  /**
-   * large folios starting in the window with more pages than a cell: drawn as one block while cells
-   * hold several pages, as pages inside an outline once zoomed in to one page per cell
-   */
-  readonly folios: readonly FolioBlock[];
 }
 
 /** At most this many folio blocks per device and frame. */
@@ -95,7 +73,7 @@ function columnKey(col: Column): string {
   return parts.join(",");
 }
 
-/** A page marked over the canvas: a tick on its device's strip and, when its cell is shown, a ring. */
+/** A page marked over the cells: a tick on its device's strip and, when its cell is shown, a ring. */
 interface Mark {
   readonly kind: "selected" | "event";
   readonly dev: number;
@@ -127,15 +105,14 @@ function markOf(col: Column, colWidth: number, kind: Mark["kind"], page: number,
 }
 
 /**
- * The selected page's and the current event's marks, in SVG over the canvas. A step inside a
- * 32 GiB loop moves them (or takes them away, for an event that touches no page) while the cells
- * stay as they were: drawn in the canvas, such a step redrew a device's column (7 of the 20 steps
- * after a scrub in bench/browser.ts's 8 x 32 GiB run), and the new backing store then went to the
- * compositor again. Now the canvas is drawn only when a cell, a window or a folio changes.
+ * The selected page's and the current event's marks, over the columns. A step inside a 32 GiB loop
+ * moves them (or takes them away, for an event that touches no page) while the cells stay as they
+ * were: drawn with the cells, such a step redrew a device's column (7 of the 20 steps after a scrub
+ * in bench/browser.ts's 8 x 32 GiB run).
  */
-function PoolMarks({ marks, width, height }: { marks: readonly Mark[]; width: number; height: number }) {
+function PoolMarks({ marks }: { marks: readonly Mark[] }) {
   return (
-    <svg className="pool-marks" data-canvas-marks="" aria-hidden="true" width={width} height={height}>
+    <g className="pool-marks" pointerEvents="none">
       {marks.map((m) => (
         <g key={m.kind} data-testid={`pool-mark-${m.kind}`} data-dev={m.dev} data-page={m.page}>
           <rect x={m.tickX} y={HEADER - 2} width={3} height={STRIP + 4} fill={m.colour} />
@@ -152,13 +129,13 @@ function PoolMarks({ marks, width, height }: { marks: readonly Mark[]; width: nu
           )}
         </g>
       ))}
-    </svg>
+    </g>
   );
 }
 
-export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolCanvasProps) {
+export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGridProps) {
   const [box, size] = useSize<HTMLDivElement>();
-  const canvas = useRef<HTMLCanvasElement>(null);
+  const layer = useRef<SVGGElement>(null);
   const [zoom, setZoom] = useState(1);
   const [center, setCenter] = useState(0.5);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
@@ -216,16 +193,14 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   }, [stateKey, capacity, pow2Capacity, zoom, center, colWidth, gap, gridHeight]);
 
   // What the last drawing showed, per device column: a step that changes no cell (the next page of a
-  // 32 GiB loop) leaves the canvas alone, and one that changes one device redraws that device's
-  // column only (the other seven of eight 32 GiB devices cost a scrub 1-1.5 ms of fillRect;
-  // bench/profile-browser.ts --huge --scrub). Redrawing costs little script, but the browser then
-  // copies the whole backing store to the screen (3-4 ms a frame).
+  // 32 GiB loop) leaves the columns alone, and one that changes one device redraws that device's
+  // column only (the other seven of eight 32 GiB devices cost a scrub 1-1.5 ms;
+  // bench/profile-browser.ts --huge --scrub).
   const drawn = useRef<{ whole: string; keys: string[]; looks: Uint8Array[] } | null>(null);
-  const configured = useRef<string | null>(null);
 
   useEffect(() => {
-    const c = canvas.current;
-    if (!c || size.width === 0) return;
+    const root = layer.current;
+    if (!root || size.width === 0) return;
     const t0 = performance.now();
     const whole = [size.width, size.height, colWidth, gridHeight, columns.length].join(",");
     const keys = columns.map(columnKey);
@@ -238,123 +213,26 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
       return;
     }
     drawn.current = { whole, keys, looks: columns.map((col) => col.grid.look) };
-    const dpr = window.devicePixelRatio || 1;
-    // resizing the backing store reallocates it: only when the size changed
-    const cw = Math.round(size.width * dpr);
-    const ch = Math.round(size.height * dpr);
-    // resizing resets the context's state too: the scale and the font are set only then (assigning
-    // ctx.font parses and resolves the font again, the costliest line of a redraw)
-    if (c.width !== cw) c.width = cw;
-    if (c.height !== ch) c.height = ch;
-    const ctx = c.getContext("2d");
-    if (!ctx) return;
-    const state = `${cw}x${ch}@${dpr}`;
-    if (configured.current !== state) {
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.font = "12px system-ui, sans-serif";
-      configured.current = state;
-    }
-    if (!prev) ctx.clearRect(0, 0, size.width, size.height);
+    if (!prev) root.replaceChildren();
     for (const [ci, col] of columns.entries()) {
       if (!dirty[ci]) continue;
-      // a column owns its width and half the gap either side (its rings reach 2 px past its cells)
-      if (prev) ctx.clearRect(col.x - gap / 2, 0, colWidth + gap, size.height);
-      const { grid: g, size: s, cols, x } = col;
-      const per = g.ppc > 1 ? ` · ${g.ppc} pages per cell` : "";
-      const life = col.lifecycle === "bound" ? "" : ` · ${col.lifecycle}`;
-      ctx.fillStyle = "#1b1f24";
-      const wEndPage = Math.min(col.pages, g.first + g.n * g.ppc);
-      const win = g.first > 0 || wEndPage < col.pages ? ` · ${pageRange(g.first, wEndPage - g.first)}` : "";
-      // the longest caption that fits the column: squeezed to its width, eight devices' captions
-      // were a smear nobody could read
-      const caption = [
-        `${col.name} · ${col.pages} pages${per}${win}${life}`,
-        `${col.name} · ${col.pages} pages${g.ppc > 1 ? ` · ${g.ppc}/cell` : ""}${win}${life}`,
-        `${col.name}${g.ppc > 1 ? ` · ${g.ppc}/cell` : ""}${life}`,
-        `${col.name}${life}`,
-      ].find((t) => ctx.measureText(t).width <= colWidth);
-      ctx.fillText(caption ?? col.name, x, 14, colWidth);
-      // the whole-device strip and the window shown (the pages marked on it: PoolMarks)
-      const sx = (p: number) => x + (p / col.pages) * colWidth;
-      ctx.fillStyle = "#eef0f3";
-      ctx.fillRect(x, HEADER, colWidth, STRIP);
-      ctx.fillStyle = "#9aa3ad";
-      const wEnd = Math.min(col.pages, g.first + g.n * g.ppc);
-      ctx.fillRect(sx(g.first), HEADER, Math.max(2, sx(wEnd) - sx(g.first)), STRIP);
-      // the cells: one path per look, filled once. A fillRect per cell was a canvas call per cell;
-      // redrawing eight devices after a scrub took 4.5-5.0 ms median that way, 3.6 ms with one
-      // path per look (in-page, 60 scrubs each, interleaved; a 1M-page device 3.3 vs 3.5, no change)
-      const inner = Math.max(1, s - 1);
-      for (let code = 0; code < LOOK_BY_CODE.length; code++) {
-        ctx.beginPath();
-        let any = false;
-        for (let i = 0; i < g.n; i++) {
-          if (g.look[i] !== code) continue;
-          ctx.rect(x + (i % cols) * s, TOP + Math.floor(i / cols) * s, inner, inner);
-          any = true;
-        }
-        if (!any) continue;
-        ctx.fillStyle = LOOK_STYLE[LOOK_BY_CODE[code]!].fill;
-        ctx.fill();
-      }
-      if (s >= 6) {
-        // free cells are white: outline them so the grid reads, in one stroke
-        ctx.beginPath();
-        for (let i = 0; i < g.n; i++) {
-          if (g.look[i] !== LOOK_CODE.free) continue;
-          ctx.rect(
-            x + (i % cols) * s + 0.25,
-            TOP + Math.floor(i / cols) * s + 0.25,
-            inner - 0.5,
-            inner - 0.5,
-          );
-        }
-        ctx.strokeStyle = "#c4c9d0";
-        ctx.lineWidth = 0.5;
-        ctx.stroke();
-      }
-      // large folios: one block (fill, outline, label) while a cell holds several pages; zoomed in
-      // to single pages, the pages show through and the folio is an outline with its label
-      for (const f of col.folios) {
-        const r = folioRect(f, g.first, g.ppc, cols, Math.ceil(g.n / cols));
-        if (r.h <= 0 || r.row * s >= gridHeight) continue;
-        const bx = x + r.col * s;
-        const by = TOP + r.row * s;
-        const bw = r.w * s - 1;
-        const bh = Math.min(r.h * s, gridHeight - r.row * s) - 1;
-        if (g.ppc > 1) {
-          ctx.fillStyle = LOOK_STYLE[LOOK_BY_CODE[f.look]!].fill;
-          ctx.fillRect(bx, by, bw, bh);
-        }
-        ctx.strokeStyle = "#1b1f24";
-        ctx.lineWidth = 1.5;
-        ctx.strokeRect(bx + 0.5, by + 0.5, bw - 1, bh - 1);
-        const label = folioLabel(f, bw - 10);
-        if (label && bh >= 16) {
-          const tw = ctx.measureText(label).width + 8;
-          const ty = by + Math.max(2, Math.min(bh / 2 - 8, 20));
-          ctx.fillStyle = "rgba(255,255,255,0.92)";
-          ctx.fillRect(bx + 3, ty, tw, 15);
-          ctx.strokeStyle = "#1b1f24";
-          ctx.lineWidth = 0.8;
-          ctx.strokeRect(bx + 3, ty, tw, 15);
-          ctx.fillStyle = "#1b1f24";
-          ctx.fillText(label, bx + 7, ty + 11.5);
-        }
-      }
+      const g = drawColumn(col, colWidth, gridHeight);
+      const old = prev ? root.children[ci] : undefined;
+      if (old) old.replaceWith(g);
+      else root.append(g);
     }
     poolDrawStats.lastMs += performance.now() - t0;
     poolDrawStats.frames++;
-  }, [columns, size.width, size.height, colWidth, gridHeight, gap]);
+  }, [columns, size.width, size.height, colWidth, gridHeight]);
 
-  // the event's mark over the selection's, as the canvas drew them
+  // the event's mark over the selection's
   const marks: Mark[] = [];
   const selCol = selected ? columns.find((c) => c.dev === selected.dev) : undefined;
   if (selected && selCol) marks.push(markOf(selCol, colWidth, "selected", selected.page, "#000"));
   const evCol = columns.find((c) => c.dev === changedDev);
   if (evCol) marks.push(markOf(evCol, colWidth, "event", changedPage, "#d55e00"));
 
-  /** The device column and cell under a point of the canvas. */
+  /** The device column and cell under a point of the drawing. */
   const hit = (px: number, py: number): { col: Column; cell: number } | null => {
     for (const col of columns) {
       if (px < col.x || px >= col.x + colWidth || py < TOP) continue;
@@ -389,11 +267,11 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   const pan = (by: number) => setCenter((c) => Math.min(1, Math.max(0, c + by / zoom)));
 
   const drag = useRef<{ x: number; center: number; moved: boolean } | null>(null);
-  const onPointerDown = (e: PointerEvent<HTMLCanvasElement>) => {
+  const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
     drag.current = { x: e.clientX, center, moved: false };
     e.currentTarget.setPointerCapture?.(e.pointerId);
   };
-  const onPointerMove = (e: PointerEvent<HTMLCanvasElement>) => {
+  const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
     const { px, py } = local(e);
     const d = drag.current;
     if (d) {
@@ -404,7 +282,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     const h = hit(px, py);
     setHover(h ? { x: px, y: py, text: cellText(h.col, h.cell) } : null);
   };
-  const onPointerUp = (e: PointerEvent<HTMLCanvasElement>) => {
+  const onPointerUp = (e: PointerEvent<SVGSVGElement>) => {
     const d = drag.current;
     drag.current = null;
     if (d?.moved) return;
@@ -412,7 +290,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
     const h = hit(px, py);
     if (h) onSelect?.({ dev: h.col.dev, page: h.col.grid.first + h.cell * h.col.grid.ppc });
   };
-  const onWheel = (e: WheelEvent<HTMLCanvasElement>) => {
+  const onWheel = (e: WheelEvent<SVGSVGElement>) => {
     const { px, py } = local(e);
     const h = hit(px, py);
     const at = h ? (h.col.grid.first + (h.cell + 0.5) * h.col.grid.ppc) / h.col.pages : undefined;
@@ -440,7 +318,7 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
   return (
     <div
       role="application"
-      className="panel-body pool-canvas"
+      className="panel-body pool-grid"
       ref={box}
       // biome-ignore lint/a11y/noNoninteractiveTabindex: the pool takes its zoom and pan keys when focused
       tabIndex={0}
@@ -449,10 +327,8 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
       style={{ position: "relative" }}
     >
       {state.devices.length === 0 && <p className="panel-empty">No devices yet.</p>}
-      <canvas
-        ref={canvas}
-        data-export="pool"
-        data-testid="pool-canvas"
+      <svg
+        data-testid="pool-grid"
         data-zoom={zoom}
         data-cells={totalCells}
         data-pages-per-cell={ppcs}
@@ -467,14 +343,20 @@ export function PoolCanvas({ state, event, stateKey, selected, onSelect }: PoolC
           .join(",")}
         role="img"
         aria-label={columns.map((c) => `${c.name}: ${c.pages} pages, ${c.grid.ppc} per cell`).join("; ")}
-        style={{ width: size.width, height: size.height, display: "block", touchAction: "none" }}
+        width={size.width}
+        height={size.height}
+        fontFamily="system-ui, sans-serif"
+        fontSize={12}
+        style={{ display: "block", touchAction: "none" }}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
         onPointerLeave={() => setHover(null)}
         onWheel={onWheel}
-      />
-      {size.width > 0 && <PoolMarks marks={marks} width={size.width} height={size.height} />}
+      >
+        <g ref={layer} />
+        <PoolMarks marks={marks} />
+      </svg>
       <p className="pool-help" data-testid="pool-help">
         wheel or +/− zoom · drag or ←/→ pan · 0 whole · Enter event's page
       </p>
