@@ -58,16 +58,55 @@ export function textWidth(text: string): number {
   return measurer ? measurer.measureText(text).width : text.length * 7;
 }
 
-/** A square of side `side`, `inset` inside each cell `i` with `pick(i)`, all as one path's data. */
-function squares(col: Column, side: number, inset: number, pick: (i: number) => boolean): string {
+/**
+ * The cells as path data, one string per look (a square of side `side` at each cell of that look),
+ * and the outlines of the free cells (a quarter pixel inside) when `outline`: one pass over the
+ * cells. Each square after a look's first moves relative to the one before ("m6 0h5v5h-5z": cell
+ * sizes are whole pixels), half the text of absolute moves for the browser to parse.
+ */
+export function cellPaths(col: Column, side: number, outline: boolean): { looks: string[]; free: string } {
   const { grid: g, size: s, cols, x } = col;
-  const parts: string[] = [];
-  const w = side - 2 * inset;
+  const parts: string[][] = LOOK_BY_CODE.map(() => []);
+  const free: string[] = [];
+  // each look's last square (its cell's column and row), -1 before the first
+  const lastCol = LOOK_BY_CODE.map(() => -1);
+  const lastRow = LOOK_BY_CODE.map(() => -1);
+  let freeCol = -1;
+  let freeRow = -1;
+  const square = `h${side}v${side}h${-side}z`;
+  const w = side - 0.5;
+  const inset = `h${w}v${w}h${-w}z`;
+  // the next cell in the row, the common case: one string for them all
+  const nextSquare = `m${s} 0${square}`;
+  const nextInset = `m${s} 0${inset}`;
   for (let i = 0; i < g.n; i++) {
-    if (!pick(i)) continue;
-    parts.push(`M${x + (i % cols) * s + inset} ${TOP + Math.floor(i / cols) * s + inset}h${w}v${w}h${-w}z`);
+    const code = g.look[i]!;
+    const c = i % cols;
+    const r = (i - c) / cols;
+    const lc = lastCol[code]!;
+    const lr = lastRow[code]!;
+    parts[code]!.push(
+      lc < 0
+        ? `M${x + c * s} ${TOP + r * s}${square}`
+        : c === lc + 1 && r === lr
+          ? nextSquare
+          : `m${(c - lc) * s} ${(r - lr) * s}${square}`,
+    );
+    lastCol[code] = c;
+    lastRow[code] = r;
+    if (outline && code === LOOK_CODE.free) {
+      free.push(
+        freeCol < 0
+          ? `M${x + c * s + 0.25} ${TOP + r * s + 0.25}${inset}`
+          : c === freeCol + 1 && r === freeRow
+            ? nextInset
+            : `m${(c - freeCol) * s} ${(r - freeRow) * s}${inset}`,
+      );
+      freeCol = c;
+      freeRow = r;
+    }
   }
-  return parts.join("");
+  return { looks: parts.map((p) => p.join("")), free: free.join("") };
 }
 
 /** The SVG group of one device's column. */
@@ -105,20 +144,15 @@ export function drawColumn(col: Column, colWidth: number, gridHeight: number): S
       fill: "#9aa3ad",
     }),
   );
-  // the cells: one path per look
-  const inner = Math.max(1, s - 1);
-  for (let code = 0; code < LOOK_BY_CODE.length; code++) {
-    const d = squares(col, inner, 0, (i) => g.look[i] === code);
-    if (d)
-      out.append(
-        el("path", { d, fill: LOOK_STYLE[LOOK_BY_CODE[code]!].fill, "data-look": LOOK_BY_CODE[code]! }),
-      );
+  // the cells: one path per look; free cells are white, outlined so the grid reads when they are big
+  const cells = cellPaths(col, Math.max(1, s - 1), s >= 6);
+  for (const [code, d] of cells.looks.entries()) {
+    if (d === "") continue;
+    const look = LOOK_BY_CODE[code]!;
+    out.append(el("path", { d, fill: LOOK_STYLE[look].fill, "data-look": look }));
   }
-  if (s >= 6) {
-    // free cells are white: outline them so the grid reads
-    const d = squares(col, inner, 0.25, (i) => g.look[i] === LOOK_CODE.free);
-    if (d) out.append(el("path", { d, fill: "none", stroke: "#c4c9d0", "stroke-width": 0.5 }));
-  }
+  if (cells.free !== "")
+    out.append(el("path", { d: cells.free, fill: "none", stroke: "#c4c9d0", "stroke-width": 0.5 }));
   // large folios: one block (fill, outline, label) while a cell holds several pages; zoomed in to
   // single pages, the pages show through and the folio is an outline with its label
   const fills = new Map<number, string[]>();
