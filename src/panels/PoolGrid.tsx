@@ -14,7 +14,7 @@
 import {
   type KeyboardEvent,
   type PointerEvent,
-  useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -198,7 +198,9 @@ export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGri
   // bench/profile-browser.ts --huge --scrub).
   const drawn = useRef<{ whole: string; keys: string[]; looks: Uint8Array[] } | null>(null);
 
-  useEffect(() => {
+  // before the browser paints, as React draws the marks: a playing trace never shows a frame whose
+  // ring is at the next step and whose cells are still at the last
+  useLayoutEffect(() => {
     const root = layer.current;
     if (!root || size.width === 0) return;
     const t0 = performance.now();
