@@ -156,7 +156,8 @@ export interface PoolPanelProps {
   /**
    * the largest device of the whole trace, in pages (largestDevicePages): the panel then keeps one
    * kind of drawing at every step, instead of switching from one element per page to the grid at
-   * the step that creates a big device (a new component mounting and laying the page out inside that step)
+   * the step that creates a big device (a new component mounting and laying the page out inside
+   * that step)
    */
   readonly tracePages?: number;
 }
