@@ -113,7 +113,7 @@ describe("poolCells (from PageRuns, pageLook per page)", () => {
   });
 });
 
-describe("PoolCellCache (the pool canvas's grids, reused across steps)", () => {
+describe("PoolCellCache (the pool grid's cells, reused across steps)", () => {
   const eight = lines(
     "device a 1G",
     "device b 1G",
