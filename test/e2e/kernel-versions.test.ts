@@ -88,7 +88,7 @@ describe("kernel version switch", () => {
         .toBe("modelled from the source of Linux 6.5, not run on a real kernel");
       expect(await page.getByTestId("real-badge").count()).toBe(0);
       // the link carries the design with its version
-      await expect.poll(async () => (await linkState(page)).version).toBe("6.5");
+      await expect.poll(async () => (await linkState(page)).version, { timeout: 5000 }).toBe("6.5");
       expect((await linkState(page)).design).toBe("upstream");
       await focusBody(page);
       await page.keyboard.press("End");
@@ -108,7 +108,8 @@ describe("kernel version switch", () => {
       await page.getByRole("button", { name: "as written" }).click();
       await expect.poll(() => versionSwitch(page).inputValue()).toBe("7.3");
       expect(await page.getByTestId("version-line").count()).toBe(0);
-      await expect.poll(async () => (await linkState(page)).version).toBeUndefined();
+      // (the link is written once the state has been still a while: give a slow machine time)
+      await expect.poll(async () => (await linkState(page)).version, { timeout: 5000 }).toBeUndefined();
       // a historical design runs in 5.10 only: shown, reachable, with nothing else to choose
       await page.locator('[data-design="seed"]').click();
       await expect.poll(() => versionSwitch(page).inputValue()).toBe("5.10");
