@@ -168,24 +168,15 @@ export interface Work {
  * CPU in proportion), which leaves out the time other processes of a loaded machine took the core.
  */
 export function busyTimes(events: readonly TraceEvent[]): Work[] {
-  const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
-  if (marks.length === 0) return [];
-  const tid = marks[0]!.tid;
-  const tasks = events
-    .filter((e) => e.tid === tid && e.ph === "X" && e.dur && e.name === "ThreadControllerImpl::RunTask")
-    .sort((a, b) => a.ts - b.ts);
+  const { tasks, spans } = interactionSpans(events);
   const out: Work[] = [];
-  for (let i = 0; i + 1 < marks.length; i++) {
-    const a = marks[i]!;
-    const b = marks[i + 1]!;
-    if (a.name !== "p2p-in" || b.name !== "p2p-out") continue;
-    const holder = tasks.find((t) => t.ts <= a.ts && a.ts <= t.ts + t.dur!);
-    let at = holder ? holder.ts : a.ts;
+  for (const { input, from, to: end } of spans) {
+    let at = from;
     let us = 0;
     let cpu = 0;
     for (const t of tasks) {
       const from = Math.max(at, t.ts);
-      const to = Math.min(b.ts, t.ts + t.dur!);
+      const to = Math.min(end, t.ts + t.dur!);
       if (to > from) {
         us += to - from;
         cpu += (t.tdur ?? t.dur!) * ((to - from) / t.dur!);
@@ -195,13 +186,39 @@ export function busyTimes(events: readonly TraceEvent[]): Work[] {
     out.push({ busy: round(us / 1000), cpu: round(cpu / 1000) });
     if (process.env.SV_DEBUG)
       log(
-        `busy ${round(us / 1000)} ms (cpu ${round(cpu / 1000)}) over ${round((b.ts - (holder ? holder.ts : a.ts)) / 1000)} ms: ${tasks
-          .filter((t) => t.ts + t.dur! > (holder ? holder.ts : a.ts) && t.ts < b.ts && t.dur! > 100)
-          .map((t) => `${round((t.ts - a.ts) / 1000)}+${round(t.dur! / 1000)}`)
+        `busy ${round(us / 1000)} ms (cpu ${round(cpu / 1000)}) over ${round((end - from) / 1000)} ms: ${tasks
+          .filter((t) => t.ts + t.dur! > from && t.ts < end && t.dur! > 100)
+          .map((t) => `${round((t.ts - input) / 1000)}+${round(t.dur! / 1000)}`)
           .join(" ")}`,
       );
   }
   return out;
+}
+
+/**
+ * Each armed interaction's span on the main thread (the thread of its marks), in order: from the
+ * start of the task that holds its `p2p-in` mark (the input's dispatch is the interaction's too),
+ * or the mark itself, to its `p2p-out` mark; with the thread's top-level tasks.
+ */
+function interactionSpans(events: readonly TraceEvent[]): {
+  tid: number;
+  tasks: TraceEvent[];
+  spans: { input: number; from: number; to: number }[];
+} {
+  const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
+  const tid = marks[0]?.tid ?? -1;
+  const tasks = events
+    .filter((e) => e.tid === tid && e.ph === "X" && e.dur && e.name === "ThreadControllerImpl::RunTask")
+    .sort((a, b) => a.ts - b.ts);
+  const spans: { input: number; from: number; to: number }[] = [];
+  for (let i = 0; i + 1 < marks.length; i++) {
+    const a = marks[i]!;
+    const b = marks[i + 1]!;
+    if (a.name !== "p2p-in" || b.name !== "p2p-out") continue;
+    const holder = tasks.find((t) => t.ts <= a.ts && a.ts <= t.ts + t.dur!);
+    spans.push({ input: a.ts, from: holder ? holder.ts : a.ts, to: b.ts });
+  }
+  return { tid, tasks, spans };
 }
 
 /** Runs `act` under Chrome's tracing and returns the busy time of each interaction it armed. */
@@ -217,47 +234,34 @@ async function traced(
   await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing", ...detail] });
   await act();
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents as TraceEvent[];
-  if (BREAKDOWN && kinds) breakdown(events, kinds());
-  return busyTimes(events);
+  const work = busyTimes(events);
+  if (BREAKDOWN && kinds) breakdown(events, kinds(), work);
+  return work;
 }
 
 /**
  * --breakdown: the main thread's self time by trace event name in each armed step (its span as
- * busyTimes counts it), for the slowest steps and on average over the steps.
+ * busyTimes counts it), for the slowest steps (by their `work`) and on average over the steps.
  */
-function breakdown(events: readonly TraceEvent[], kinds: readonly string[]): void {
-  const marks = events.filter((e) => e.name === "p2p-in" || e.name === "p2p-out").sort((a, b) => a.ts - b.ts);
-  if (marks.length === 0) return;
-  const tid = marks[0]!.tid;
+function breakdown(events: readonly TraceEvent[], kinds: readonly string[], work: readonly Work[]): void {
+  const { tid, spans } = interactionSpans(events);
   const xs = events
     .filter((e) => e.tid === tid && e.ph === "X" && e.dur)
     .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
   const steps: { i: number; busy: number; self: Map<string, number> }[] = [];
-  for (let k = 0, i = 0; k + 1 < marks.length; k += 2, i++) {
-    const a = marks[k]!;
-    const b = marks[k + 1]!;
+  for (const [i, { from, to }] of spans.entries()) {
     if (kinds[i] !== "step") continue;
-    const holder = xs.find(
-      (t) => t.name === "ThreadControllerImpl::RunTask" && t.ts <= a.ts && a.ts <= t.ts + t.dur!,
-    );
-    const from = holder ? holder.ts : a.ts;
     const self = new Map<string, number>();
     const stack: TraceEvent[] = [];
-    let busy = 0;
-    let end = -1;
     for (const e of xs) {
-      if (e.ts < from || e.ts >= b.ts) continue;
+      if (e.ts < from || e.ts >= to) continue;
       while (stack.length && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur! <= e.ts) stack.pop();
       const parent = stack[stack.length - 1];
       if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
-      else if (e.ts >= end) {
-        busy += Math.min(e.dur!, b.ts - e.ts);
-        end = e.ts + e.dur!;
-      }
       self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
       stack.push(e);
     }
-    steps.push({ i, busy: busy / 1000, self });
+    steps.push({ i, busy: work[i]?.busy ?? 0, self });
   }
   const top = (m: Map<string, number>, n: number, per = 1) =>
     [...m]

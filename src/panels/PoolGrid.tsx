@@ -36,7 +36,16 @@ import {
   poolWindow,
   pow2AtMost,
 } from "./pool-cells.ts";
-import { type Column, drawColumn, HEADER, STRIP, TOP } from "./pool-drawing.ts";
+import {
+  type Column,
+  cellSide,
+  drawColumn,
+  FONT_FAMILY,
+  FONT_SIZE,
+  HEADER,
+  STRIP,
+  TOP,
+} from "./pool-drawing.ts";
 
 /** room under the grid for the keys hint */
 const HELP = 18;
@@ -86,7 +95,6 @@ interface Mark {
 function markOf(col: Column, colWidth: number, kind: Mark["kind"], page: number, colour: string): Mark {
   const g = col.grid;
   const i = cellOf(g, page);
-  const inner = Math.max(1, col.size - 1);
   return {
     kind,
     dev: col.dev,
@@ -99,7 +107,7 @@ function markOf(col: Column, colWidth: number, kind: Mark["kind"], page: number,
         : {
             x: col.x + (i % col.cols) * col.size - 1,
             y: TOP + Math.floor(i / col.cols) * col.size - 1,
-            side: inner + 2,
+            side: cellSide(col) + 2,
           },
   };
 }
@@ -347,8 +355,8 @@ export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGri
         aria-label={columns.map((c) => `${c.name}: ${c.pages} pages, ${c.grid.ppc} per cell`).join("; ")}
         width={size.width}
         height={size.height}
-        fontFamily="system-ui, sans-serif"
-        fontSize={12}
+        fontFamily={FONT_FAMILY}
+        fontSize={FONT_SIZE}
         style={{ display: "block", touchAction: "none" }}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}

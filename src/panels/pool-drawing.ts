@@ -18,7 +18,10 @@ import { type FolioBlock, folioLabel, folioRect, type PoolCellGrid } from "./poo
 export const HEADER = 20;
 export const STRIP = 10;
 export const TOP = HEADER + STRIP + 6;
-export const FONT = "12px system-ui, sans-serif";
+/** the grid's text (PoolGrid.tsx sets it on its SVG; textWidth measures in it) */
+export const FONT_FAMILY = "system-ui, sans-serif";
+export const FONT_SIZE = 12;
+const FONT = `${FONT_SIZE}px ${FONT_FAMILY}`;
 
 /** What a column shows (PoolGrid.tsx builds it from the state and the zoom). */
 export interface Column {
@@ -35,6 +38,11 @@ export interface Column {
    * hold several pages, as pages inside an outline once zoomed in to one page per cell
    */
   readonly folios: readonly FolioBlock[];
+}
+
+/** The side of a cell's square: the cell less the pixel between cells. */
+export function cellSide(col: Column): number {
+  return Math.max(1, col.size - 1);
 }
 
 const NS = "http://www.w3.org/2000/svg";
@@ -109,6 +117,11 @@ export function cellPaths(col: Column, side: number, outline: boolean): { looks:
   return { looks: parts.map((p) => p.join("")), free: free.join("") };
 }
 
+/** A rectangle as path data. */
+function rectPath(x: number, y: number, w: number, h: number): string {
+  return `M${x} ${y}h${w}v${h}h${-w}z`;
+}
+
 /** The SVG group of one device's column. */
 export function drawColumn(col: Column, colWidth: number, gridHeight: number): SVGGElement {
   const out = el("g", { "data-dev": col.dev }) as SVGGElement;
@@ -125,7 +138,7 @@ export function drawColumn(col: Column, colWidth: number, gridHeight: number): S
     `${col.name}${g.ppc > 1 ? ` · ${g.ppc}/cell` : ""}${life}`,
     `${col.name}${life}`,
   ].find((t) => textWidth(t) <= colWidth);
-  const title = el("text", { x, y: 14, fill: "#1b1f24", class: "pool-caption" });
+  const title = el("text", { x, y: 14 });
   title.textContent = caption ?? col.name;
   if (caption === undefined) {
     title.setAttribute("textLength", String(colWidth));
@@ -145,7 +158,7 @@ export function drawColumn(col: Column, colWidth: number, gridHeight: number): S
     }),
   );
   // the cells: one path per look; free cells are white, outlined so the grid reads when they are big
-  const cells = cellPaths(col, Math.max(1, s - 1), s >= 6);
+  const cells = cellPaths(col, cellSide(col), s >= 6);
   for (const [code, d] of cells.looks.entries()) {
     if (d === "") continue;
     const look = LOOK_BY_CODE[code]!;
@@ -158,8 +171,9 @@ export function drawColumn(col: Column, colWidth: number, gridHeight: number): S
   const fills = new Map<number, string[]>();
   const outlines: string[] = [];
   const labels: SVGElement[] = [];
+  const rows = Math.ceil(g.n / col.cols);
   for (const f of col.folios) {
-    const r = folioRect(f, g.first, g.ppc, col.cols, Math.ceil(g.n / col.cols));
+    const r = folioRect(f, g.first, g.ppc, col.cols, rows);
     if (r.h <= 0 || r.row * s >= gridHeight) continue;
     const bx = x + r.col * s;
     const by = TOP + r.row * s;
@@ -167,26 +181,17 @@ export function drawColumn(col: Column, colWidth: number, gridHeight: number): S
     const bh = Math.min(r.h * s, gridHeight - r.row * s) - 1;
     if (g.ppc > 1) {
       const list = fills.get(f.look) ?? [];
-      list.push(`M${bx} ${by}h${bw}v${bh}h${-bw}z`);
+      list.push(rectPath(bx, by, bw, bh));
       fills.set(f.look, list);
     }
-    outlines.push(`M${bx + 0.5} ${by + 0.5}h${bw - 1}v${bh - 1}h${-(bw - 1)}z`);
+    outlines.push(rectPath(bx + 0.5, by + 0.5, bw - 1, bh - 1));
     const label = folioLabel(f, bw - 10);
     if (label && bh >= 16) {
       const tw = textWidth(label) + 8;
       const ty = by + Math.max(2, Math.min(bh / 2 - 8, 20));
-      labels.push(
-        el("rect", {
-          x: bx + 3,
-          y: ty,
-          width: tw,
-          height: 15,
-          fill: "rgba(255,255,255,0.92)",
-          stroke: "#1b1f24",
-          "stroke-width": 0.8,
-        }),
-      );
-      const t = el("text", { x: bx + 7, y: ty + 11.5, fill: "#1b1f24" });
+      // the tag of the small pool's folio labels (app.css .p2p-folio-tag), in the grid's font
+      labels.push(el("rect", { x: bx + 3, y: ty, width: tw, height: 15, class: "p2p-folio-tag" }));
+      const t = el("text", { x: bx + 7, y: ty + 11.5 });
       t.textContent = label;
       labels.push(t);
     }
