@@ -269,6 +269,8 @@ function breakdown(events: readonly TraceEvent[], kinds: readonly string[], work
       .slice(0, n)
       .map(([name, us]) => `${name.replace("ThreadControllerImpl::", "")} ${round(us / 1000 / per)}`)
       .join(", ");
+  // in order: which steps are slow (the first ones from Home, or the ones after a scrub)
+  log(`  each step's work (ms), by interaction: ${steps.map((s) => `${s.i}:${round(s.busy)}`).join(" ")}`);
   for (const s of [...steps].sort((x, y) => y.busy - x.busy).slice(0, 5))
     log(`  slow step (interaction ${s.i}): ${round(s.busy)} ms: ${top(s.self, 8)}`);
   const total = new Map<string, number>();

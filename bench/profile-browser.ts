@@ -31,10 +31,13 @@ const PORT = Number(process.env.P2PVIZ_BENCH_PORT) || 4182;
 const BASE = `http://127.0.0.1:${PORT}/`;
 const dist = opt("--dist", "dist");
 const N = Number(opt("--n", "30"));
-const key = opt("--keys", "ArrowRight");
+/** --keys K1,K2: the keys pressed, in turn (ArrowRight,ArrowLeft: back and forth over one event) */
+const keys = opt("--keys", "ArrowRight").split(",");
+const key = keys.join(",");
 
 const text = scenarioOf(args, ROOT);
-const link = textLink(BASE, text);
+// --at STEP: open the link at that step (to profile a step that the bench found slow)
+const link = textLink(BASE, text) + (args.includes("--at") ? `&step=${opt("--at", "0")}` : "");
 
 const server = await startPreview(ROOT, dist, PORT);
 try {
@@ -77,16 +80,42 @@ try {
     for (let i = 0; i < N; i++) {
       if (tl)
         await page.mouse.click(tl.x + 10 + (((i + 1) * 0.618) % 1) * (tl.width - 20), tl.y + tl.height / 2);
-      else await page.keyboard.press(key);
+      else await page.keyboard.press(keys[i % keys.length]!);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     }
   };
   // --skip K: K key presses before profiling (with --nowait: profile the (K+1)th step after the load)
   for (let i = 0; i < Number(opt("--skip", "0")); i++) {
-    await page.keyboard.press(key);
+    await page.keyboard.press(keys[i % keys.length]!);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   }
-  if (args.includes("--trace")) {
+  if (args.includes("--mutations")) {
+    // --mutations: the DOM each step changes, by panel (the closest section's class) and kind of
+    // change, per step: what a step that should touch little still rewrites
+    // (a string: tsx's helper names for inner functions do not exist in the page)
+    await page.evaluate(`(() => {
+      window.__mut = new Map();
+      function where(n) {
+        const el = n instanceof Element ? n : (n && n.parentElement);
+        const s = el && el.closest("section.panel, section, header, aside");
+        return s ? s.tagName.toLowerCase() + "." + [...s.classList].join(".") : "(page)";
+      }
+      new MutationObserver((ms) => {
+        for (const m of ms) {
+          const k = where(m.target) + " " + m.type + (m.attributeName ? ":" + m.attributeName : "");
+          const n = m.type === "childList" ? m.addedNodes.length + m.removedNodes.length : 1;
+          window.__mut.set(k, (window.__mut.get(k) || 0) + n);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    })()`);
+    await act();
+    const counts = await page.evaluate(() => [
+      ...(window as unknown as { __mut: Map<string, number> }).__mut,
+    ]);
+    for (const [k, v] of counts.sort((a, b) => b[1] - a[1]).slice(0, 40))
+      console.log(`${(v / PER).toFixed(1).padStart(8)} per step  ${k}`);
+    await browser.close();
+  } else if (args.includes("--trace")) {
     await browser.startTracing(page, {
       categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
     });
