@@ -301,9 +301,12 @@ export function addressView(state: KernelState, ev: KernelEvent | undefined): Ad
   return { segments, lanes, strips, pageSize: ps, changedVma: changedVmaKey(ev) };
 }
 
-/** "leaf" or "leaves (32)" for a link of PMD/PUD leaves. */
-function leafCount(r: PteRun, pageSize: number): string {
-  const n = r.count / leafPages(r.kind === "pud" ? PTE_PUD : PTE_PMD, pageSize);
+/**
+ * "leaf (one entry)" or "leaves (32, one entry each)" for a link of PMD/PUD leaves (its `ptes` are
+ * the pages the leaves map).
+ */
+export function leafCount(r: Pick<LinkView, "kind" | "ptes">, pageSize: number): string {
+  const n = r.ptes / leafPages(r.kind === "pud" ? PTE_PUD : PTE_PMD, pageSize);
   return n <= 1 ? "leaf (one entry)" : `leaves (${n}, one entry each)`;
 }
 
@@ -468,6 +471,55 @@ export function laneBoxes(
   return { boxes, height: y };
 }
 
+/**
+ * What each layer of the panel last drew, as a string of everything it shows (coordinates as
+ * roundPx writes them). A step inside a kernel loop over millions of pages moves a run's edge by a
+ * millionth of a pixel: the layers whose key is unchanged are not joined again (the d3 join read
+ * back every attribute of every ribbon, lane, VMA and strip run, about 1 ms of each such step on
+ * eight 32 GiB devices); only the texts that count pages (a lane's rss, a ribbon's title) are.
+ */
+interface LayerKeys {
+  ribbons: string;
+  lanes: string;
+  strips: string;
+}
+
+/** The lanes layer's key: each lane's place and fold, its VMAs and labels where they are drawn. */
+export function lanesDrawKey(
+  view: AddressView,
+  boxes: readonly LaneBox[],
+  ux: (u: number) => number,
+  width: number,
+): string {
+  const out: string[] = [`${width} ${view.pageSize} ${view.changedVma}`];
+  view.lanes.forEach((l, i) => {
+    const b = boxes[i]!;
+    out.push(`L ${l.proc} ${l.name} ${l.alive} ${b.y} ${b.folded}`);
+    for (const a of l.labels)
+      out.push(`l ${a.key} ${a.name} ${a.empty} ${roundPx(ux(a.u0))} ${roundPx(ux(a.u1))}`);
+    for (const v of l.vmas)
+      out.push(
+        `v ${v.key} ${v.label} ${v.flags.join("|")} ${v.pgoff} ${v.start} ${v.end} ${v.dev} ${roundPx(ux(v.u0))} ${roundPx(ux(v.u1))}`,
+      );
+  });
+  return out.join("\n");
+}
+
+/** The strips layer's key: each device strip and its runs of used pages where they are drawn. */
+export function stripsDrawKey(strips: readonly StripView[], sx: (p: number) => number, y: number): string {
+  const out: string[] = [String(y)];
+  for (const st of strips) {
+    const x0 = sx(st.p0);
+    const span = sx(st.p1) - x0;
+    out.push(`S ${st.dev} ${st.name} ${st.pages} ${roundPx(x0)} ${roundPx(span)}`);
+    for (const r of st.runs)
+      out.push(
+        `${r.look} ${roundPx(x0 + (r.first / st.pages) * span)} ${roundPx((r.count / st.pages) * span)}`,
+      );
+  }
+  return out.join("\n");
+}
+
 /** The shown part of the address axis: [u0, u0 + span) of [0, 1]. */
 interface AxisZoom {
   readonly u0: number;
@@ -521,6 +573,7 @@ export interface AddressPanelProps {
 export function AddressPanel({ state, event, stateKey, motion, focus: focusName }: AddressPanelProps) {
   const [box, size] = useSize<HTMLElement>();
   const g = useRef<SVGGElement>(null);
+  const drawn = useRef<LayerKeys>({ ribbons: "", lanes: "", strips: "" });
   const clip = useRef(`p2p-as-clip${Math.random().toString(36).slice(2, 8)}`);
   // biome-ignore lint/correctness/useExhaustiveDependencies: stateKey stands for the live state's contents
   const view = useMemo(() => addressView(state, event), [stateKey]);
@@ -558,33 +611,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       const my = (y0 + y1) / 2;
       return `M${xa},${y0} L${xb},${y0} C${xb},${my} ${pb},${my} ${pb},${y1} L${pa},${y1} C${pa},${my} ${xa},${my} ${xa},${y0} Z`;
     };
-    const ribbons = lanesLayer("p2p-ribbons")
-      .selectAll<SVGPathElement, LinkView>("path")
-      .data(links, (r) => r.key)
-      .join(
-        (enter) =>
-          enter
-            .append("path")
-            .call(keepAttr, "opacity", 0)
-            .call((p) => p.append("title")),
-        (update) => update,
-        (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
-      )
-      .call(keepAttr, "data-pte-kind", (r) => r.kind)
-      .call(keepAttr, "data-proc", (r) => view.lanes[r.lane]!.name)
-      .call(keepAttr, "data-runs", (r) => r.runs)
-      .call(keepAttr, "data-scattered", (r) => (r.scattered ? "true" : null))
-      .call(keepAttr, "d", linkPath)
-      .call(keepAttr, "fill", (r) => LINK_STYLE[r.kind]?.fill ?? "#999")
-      .call(
-        keepAttr,
-        "fill-opacity",
-        (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1),
-      )
-      .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
-      .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
-      .call(keepAttr, "stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
-    ribbons.select("title").call(keepText, (r) => {
+    const ribbonTitle = (r: LinkView) => {
       const lane = view.lanes[r.lane]!.name;
       const dev = view.strips[r.dev]?.name ?? "?";
       // a PMD/PUD leaf is one entry mapping a whole folio
@@ -595,127 +622,188 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       if (r.runs === 1)
         return `${lane}: ${what} ${hex(r.vpn * view.pageSize)} → ${dev} ${pageRange(r.page, r.ptes)}`;
       return `${lane}: ${what} in ${r.runs} runs, ${hex(r.vpn * view.pageSize)}–${hex((r.vpn + r.span) * view.pageSize)} → ${dev} ${pageRange(r.page, r.pageEnd - r.page)}${r.scattered ? " (scattered)" : ""}`;
-    });
-    animated(
-      differing(ribbons, "opacity", () => 1),
-      motion,
-    ).attr("opacity", 1);
-
-    // process lanes
-    const lanes = lanesLayer("p2p-lanes")
-      .selectAll<SVGGElement, LaneView>("g.p2p-lane")
-      .data(view.lanes, (l) => String(l.proc))
-      .join((enter) => {
-        const e = enter.append("g").attr("class", "p2p-lane");
-        e.append("text").attr("class", "p2p-lane-name").attr("x", 16);
-        e.append("text").attr("class", "p2p-lane-sub").attr("x", 16);
-        e.append("line").attr("class", "p2p-lane-axis");
-        e.append("g").attr("class", "p2p-lane-body");
-        return e;
-      })
-      .call(keepAttr, "transform", (_l, i) => `translate(0,${boxes[i]!.y})`)
-      .call(keepAttr, "data-proc", (l) => l.name)
-      .call(keepAttr, "data-folded", (_l, i) => (boxes[i]!.folded ? "true" : null))
-      .call(keepAttr, "opacity", (l) => (l.alive ? 1 : 0.55));
-    lanes
-      .select("text.p2p-lane-name")
-      .call(keepAttr, "y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
-      .call(keepText, (l) => fitText(l.name, LEFT - 20));
-    lanes
-      .select("text.p2p-lane-sub")
-      .call(keepAttr, "y", 6 + 30)
-      .call(keepText, (l, i) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited"));
-    lanes
-      .select("line.p2p-lane-axis")
-      .call(keepAttr, "x1", LEFT)
-      .call(keepAttr, "x2", LEFT + W)
-      .call(keepAttr, "y1", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2))
-      .call(keepAttr, "y2", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2));
-
-    lanes.select<SVGGElement>("g.p2p-lane-body").each(function (lane, i) {
-      const lg = select(this).call(keepAttr, "clip-path", `url(#${clip.current})`);
-      const isFolded = boxes[i]!.folded;
-      const vy = isFolded ? 4 : 6;
-      const vh = isFolded ? 12 : VMA_H;
-      lg.selectAll<SVGRectElement, LabelView>("rect.p2p-label")
-        .data(isFolded ? [] : lane.labels, (l) => l.key)
-        .join("rect")
-        .call(keepAttr, "class", "p2p-label")
-        .call(keepAttr, "x", (l) => ux(l.u0))
-        .call(keepAttr, "y", 4)
-        .call(keepAttr, "width", (l) => Math.max(1, ux(l.u1) - ux(l.u0)))
-        .call(keepAttr, "height", VMA_H + 4)
-        .call(keepAttr, "visibility", (l) => (l.empty ? "visible" : "hidden"));
-      lg.selectAll<SVGTextElement, LabelView>("text.p2p-label-name")
-        .data(isFolded ? [] : lane.labels.filter((l) => l.empty), (l) => l.key)
-        .join("text")
-        .call(keepAttr, "class", "p2p-label-name")
-        .call(keepAttr, "x", (l) => ux(l.u0) + 4)
-        .call(keepAttr, "y", 6 + 14)
-        .call(keepText, (l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
-
-      const vmas = lg
-        .selectAll<SVGGElement, VmaView>("g.p2p-vma")
-        .data(lane.vmas, (v) => v.key)
+    };
+    const ribbonsKey = links
+      .map((r) => `${r.key} ${view.lanes[r.lane]!.name} ${r.runs} ${r.scattered} ${r.changed} ${linkPath(r)}`)
+      .join("\n");
+    if (ribbonsKey === drawn.current.ribbons) {
+      // the same links in the same places: only their titles' counts may have moved
+      lanesLayer("p2p-ribbons")
+        .selectAll<SVGPathElement, LinkView>("path")
+        .data(links, (r) => r.key)
+        .select("title")
+        .call(keepText, ribbonTitle);
+    } else {
+      drawn.current.ribbons = ribbonsKey;
+      drawRibbons();
+    }
+    function drawRibbons() {
+      const ribbons = lanesLayer("p2p-ribbons")
+        .selectAll<SVGPathElement, LinkView>("path")
+        .data(links, (r) => r.key)
         .join(
-          (enter) => {
-            const e = enter
-              .append("g")
-              .call(keepAttr, "class", "p2p-vma")
+          (enter) =>
+            enter
+              .append("path")
               .call(keepAttr, "opacity", 0)
-              .call(keepAttr, "transform", (v) => `translate(${ux(v.u0)},0)`);
-            e.append("rect");
-            e.append("text")
-              .call(keepAttr, "class", "p2p-vma-text")
-              .call(keepAttr, "x", 4)
-              .call(keepAttr, "y", 6 + 14);
-            e.append("title");
-            return e;
-          },
+              .call((p) => p.append("title")),
           (update) => update,
           (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
         )
-        .call(keepAttr, "data-vma", (v) => v.label)
-        .call(keepAttr, "data-flags", (v) => v.flags.join("|"));
-      // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
-      const at = (v: VmaView) => `translate(${ux(v.u0)},0)`;
-      const width = (v: VmaView) => Math.max(2, ux(v.u1) - ux(v.u0) - 1);
-      // (differing() records each target it sees, so both are asked before either filters)
-      const moved = new Set<string>();
-      for (const sub of [differing(vmas, "opacity", () => 1), differing(vmas, "transform", at)])
-        sub.each((v) => moved.add(v.key));
-      animated(
-        vmas.filter((v) => moved.has(v.key)),
-        motion,
-      )
-        .attr("opacity", 1)
-        .attr("transform", at);
-      animated(differing(vmas.select<SVGRectElement>("rect"), "width", width), motion).attr("width", width);
-      vmas
-        .select("rect")
-        .call(keepAttr, "y", vy)
-        .call(keepAttr, "height", vh)
-        .call(keepAttr, "class", (v) =>
-          v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect",
-        );
-      vmas.select("text").call(keepText, (v) => {
-        if (isFolded) return "";
-        const room = ux(v.u1) - ux(v.u0) - 8;
-        const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
-        const flags = abbreviateFlags(v.flags, room - (head.length + 1) * 7);
-        return fitText(flags ? `${head} ${flags}` : head, room);
-      });
-      vmas
-        .select("title")
+        .call(keepAttr, "data-pte-kind", (r) => r.kind)
+        .call(keepAttr, "data-proc", (r) => view.lanes[r.lane]!.name)
+        .call(keepAttr, "data-runs", (r) => r.runs)
+        .call(keepAttr, "data-scattered", (r) => (r.scattered ? "true" : null))
+        .call(keepAttr, "d", linkPath)
+        .call(keepAttr, "fill", (r) => LINK_STYLE[r.kind]?.fill ?? "#999")
         .call(
-          keepText,
-          (v: VmaView) =>
-            `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f: string) => `VM_${f}`).join("|")}`,
-        );
-    });
+          keepAttr,
+          "fill-opacity",
+          (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1),
+        )
+        .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
+        .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
+        .call(keepAttr, "stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
+      ribbons.select("title").call(keepText, ribbonTitle);
+      animated(
+        differing(ribbons, "opacity", () => 1),
+        motion,
+      ).attr("opacity", 1);
+    }
+
+    // process lanes: their text under the name (rss) changes at each step of an insert loop, the
+    // rest only when a VMA, a label or the lanes' places do
+    const laneSub = (l: LaneView, i: number) => (boxes[i]!.folded ? "" : l.alive ? `rss ${l.rss}` : "exited");
+    const lanesKey = lanesDrawKey(view, boxes, ux, W);
+    if (lanesKey === drawn.current.lanes) {
+      lanesLayer("p2p-lanes")
+        .selectAll<SVGGElement, LaneView>("g.p2p-lane")
+        .data(view.lanes, (l) => String(l.proc))
+        .select("text.p2p-lane-sub")
+        .call(keepText, laneSub);
+    } else {
+      drawn.current.lanes = lanesKey;
+      drawLanes();
+    }
+    function drawLanes() {
+      const lanes = lanesLayer("p2p-lanes")
+        .selectAll<SVGGElement, LaneView>("g.p2p-lane")
+        .data(view.lanes, (l) => String(l.proc))
+        .join((enter) => {
+          const e = enter.append("g").attr("class", "p2p-lane");
+          e.append("text").attr("class", "p2p-lane-name").attr("x", 16);
+          e.append("text").attr("class", "p2p-lane-sub").attr("x", 16);
+          e.append("line").attr("class", "p2p-lane-axis");
+          e.append("g").attr("class", "p2p-lane-body");
+          return e;
+        })
+        .call(keepAttr, "transform", (_l, i) => `translate(0,${boxes[i]!.y})`)
+        .call(keepAttr, "data-proc", (l) => l.name)
+        .call(keepAttr, "data-folded", (_l, i) => (boxes[i]!.folded ? "true" : null))
+        .call(keepAttr, "opacity", (l) => (l.alive ? 1 : 0.55));
+      lanes
+        .select("text.p2p-lane-name")
+        .call(keepAttr, "y", (_l, i) => (boxes[i]!.folded ? 14 : 6 + 14))
+        .call(keepText, (l) => fitText(l.name, LEFT - 20));
+      lanes
+        .select("text.p2p-lane-sub")
+        .call(keepAttr, "y", 6 + 30)
+        .call(keepText, laneSub);
+      lanes
+        .select("line.p2p-lane-axis")
+        .call(keepAttr, "x1", LEFT)
+        .call(keepAttr, "x2", LEFT + W)
+        .call(keepAttr, "y1", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2))
+        .call(keepAttr, "y2", (_l, i) => (boxes[i]!.folded ? 10 : 6 + VMA_H / 2));
+
+      lanes.select<SVGGElement>("g.p2p-lane-body").each(function (lane, i) {
+        const lg = select(this).call(keepAttr, "clip-path", `url(#${clip.current})`);
+        const isFolded = boxes[i]!.folded;
+        const vy = isFolded ? 4 : 6;
+        const vh = isFolded ? 12 : VMA_H;
+        lg.selectAll<SVGRectElement, LabelView>("rect.p2p-label")
+          .data(isFolded ? [] : lane.labels, (l) => l.key)
+          .join("rect")
+          .call(keepAttr, "class", "p2p-label")
+          .call(keepAttr, "x", (l) => ux(l.u0))
+          .call(keepAttr, "y", 4)
+          .call(keepAttr, "width", (l) => Math.max(1, ux(l.u1) - ux(l.u0)))
+          .call(keepAttr, "height", VMA_H + 4)
+          .call(keepAttr, "visibility", (l) => (l.empty ? "visible" : "hidden"));
+        lg.selectAll<SVGTextElement, LabelView>("text.p2p-label-name")
+          .data(isFolded ? [] : lane.labels.filter((l) => l.empty), (l) => l.key)
+          .join("text")
+          .call(keepAttr, "class", "p2p-label-name")
+          .call(keepAttr, "x", (l) => ux(l.u0) + 4)
+          .call(keepAttr, "y", 6 + 14)
+          .call(keepText, (l) => fitText(`${l.name} (no VMA)`, ux(l.u1) - ux(l.u0) - 6));
+
+        const vmas = lg
+          .selectAll<SVGGElement, VmaView>("g.p2p-vma")
+          .data(lane.vmas, (v) => v.key)
+          .join(
+            (enter) => {
+              const e = enter
+                .append("g")
+                .call(keepAttr, "class", "p2p-vma")
+                .call(keepAttr, "opacity", 0)
+                .call(keepAttr, "transform", (v) => `translate(${ux(v.u0)},0)`);
+              e.append("rect");
+              e.append("text")
+                .call(keepAttr, "class", "p2p-vma-text")
+                .call(keepAttr, "x", 4)
+                .call(keepAttr, "y", 6 + 14);
+              e.append("title");
+              return e;
+            },
+            (update) => update,
+            (exit) => animated(forgetTargets(exit), motion).attr("opacity", 0).remove(),
+          )
+          .call(keepAttr, "data-vma", (v) => v.label)
+          .call(keepAttr, "data-flags", (v) => v.flags.join("|"));
+        // the group moves (text and box together); a split shrinks the old VMA and fades the new one in
+        const at = (v: VmaView) => `translate(${ux(v.u0)},0)`;
+        const width = (v: VmaView) => Math.max(2, ux(v.u1) - ux(v.u0) - 1);
+        // (differing() records each target it sees, so both are asked before either filters)
+        const moved = new Set<string>();
+        for (const sub of [differing(vmas, "opacity", () => 1), differing(vmas, "transform", at)])
+          sub.each((v) => moved.add(v.key));
+        animated(
+          vmas.filter((v) => moved.has(v.key)),
+          motion,
+        )
+          .attr("opacity", 1)
+          .attr("transform", at);
+        animated(differing(vmas.select<SVGRectElement>("rect"), "width", width), motion).attr("width", width);
+        vmas
+          .select("rect")
+          .call(keepAttr, "y", vy)
+          .call(keepAttr, "height", vh)
+          .call(keepAttr, "class", (v) =>
+            v.key === view.changedVma ? "p2p-vma-rect changed" : "p2p-vma-rect",
+          );
+        vmas.select("text").call(keepText, (v) => {
+          if (isFolded) return "";
+          const room = ux(v.u1) - ux(v.u0) - 8;
+          const head = v.pgoff ? `${v.label} +${v.pgoff}p` : v.label;
+          const flags = abbreviateFlags(v.flags, room - (head.length + 1) * 7);
+          return fitText(flags ? `${head} ${flags}` : head, room);
+        });
+        vmas
+          .select("title")
+          .call(
+            keepText,
+            (v: VmaView) =>
+              `${lane.name} ${v.label}: ${hex(v.start)}–${hex(v.end)} (${(v.end - v.start) / view.pageSize} pages), pgoff ${v.pgoff}, ${v.dev}, ${v.flags.map((f: string) => `VM_${f}`).join("|")}`,
+          );
+      });
+    }
 
     // device page strips (the whole devices: the axis zoom is the virtual one)
     const sx = (p: number) => LEFT + p * W;
+    const stripsKey = stripsDrawKey(view.strips, sx, stripY);
+    if (stripsKey === drawn.current.strips) return;
+    drawn.current.strips = stripsKey;
     const strips = lanesLayer("p2p-strips")
       .selectAll<SVGGElement, StripView>("g.p2p-strip")
       .data(view.strips, (s) => String(s.dev))

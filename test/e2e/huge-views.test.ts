@@ -96,6 +96,11 @@ describe("huge designs in the app", () => {
       ]);
       expect(await page.locator('path[data-pte-kind="pud"]').count()).toBe(1);
       expect(await page.locator("path[data-pte-kind]").count()).toBe(1);
+      // its tooltip counts one entry (it said "leaves (NaN, ...)": the count was read from a field
+      // that links do not have)
+      expect(await page.locator('path[data-pte-kind="pud"] > title').textContent()).toMatch(
+        /^app: PUD leaf \(one entry\) 0x[0-9a-f]+ → npu0 pages 0–262143$/,
+      );
       await shot(page, "huge-pud-mmap");
 
       // the pin of one 4 KiB page: the folio's refcount and pincount, not the page's bias

@@ -9,7 +9,10 @@ import {
   axisSegments,
   LINK_BUDGET,
   laneBoxes,
+  lanesDrawKey,
+  leafCount,
   mergeLinks,
+  stripsDrawKey,
 } from "../../src/panels/AddressPanel.tsx";
 import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
 import { cellTitle, poolSummary, poolView, SVG_MAX_PAGES } from "../../src/panels/PoolPanel.tsx";
@@ -18,7 +21,7 @@ import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
 import { MODELLED_FUNCTIONS } from "../../src/trace/describe.ts";
-import { allEvents } from "../../src/trace/trace.ts";
+import { allEvents, eventAt } from "../../src/trace/trace.ts";
 import { final, run, stateAfterLine } from "./helpers.ts";
 
 const lines = (...l: string[]) => `${l.join("\n")}\n`;
@@ -280,6 +283,49 @@ describe("address panel at scale (AddressPanel.tsx: mergeLinks, laneBoxes)", () 
     // boxes stack without overlap
     for (let i = 1; i < chosen.boxes.length; i++)
       expect(chosen.boxes[i]!.y).toBe(chosen.boxes[i - 1]!.y + chosen.boxes[i - 1]!.h);
+  });
+});
+
+describe("address panel layers (AddressPanel.tsx: lanesDrawKey, stripsDrawKey, leafCount)", () => {
+  // 4 GiB mapped on a 32 GiB device: a million-page insert loop, then a partial munmap
+  const t = run(lines("device d 32G", "process p", "p mmap a d 4G", "p munmap a 0 1G"));
+  const x = (u: number) => 92 + u * 800;
+  const drawn = (step: number) => {
+    const v = addressView(stateAt(t, step), eventAt(t, step));
+    const { boxes } = laneBoxes(v.lanes, new Map(), null, 400);
+    return {
+      lanes: lanesDrawKey(v, boxes, x, 800),
+      strips: stripsDrawKey(v.strips, x, 300),
+      rss: v.lanes[0]!.rss,
+    };
+  };
+
+  it("a step inside the insert loop keeps the lanes' and strips' keys (nothing they draw moves a pixel)", () => {
+    const mmap = t.ops[2]!;
+    const mid = Math.floor((mmap.firstStep + mmap.lastStep) / 2);
+    const steps = [0, 1, 2, 3, 4, 5].map((k) => drawn(mid + k));
+    expect(new Set(steps.map((d) => d.rss)).size).toBeGreaterThan(1); // the loop is inserting pages
+    for (const d of steps) {
+      expect(d.lanes).toBe(steps[0]!.lanes);
+      expect(d.strips).toBe(steps[0]!.strips);
+    }
+  });
+
+  it("a change that shows gives new keys: the munmap splits the VMA and frees a quarter of the strip", () => {
+    const mmap = t.ops[2]!;
+    const before = drawn(mmap.lastStep);
+    const after = drawn(t.steps - 1);
+    expect(after.lanes).not.toBe(before.lanes);
+    expect(after.strips).not.toBe(before.strips);
+    // and the same state drawn wider is drawn again
+    const v = addressView(stateAt(t, t.steps - 1), undefined);
+    const { boxes } = laneBoxes(v.lanes, new Map(), null, 400);
+    expect(lanesDrawKey(v, boxes, (u) => 92 + u * 900, 900)).not.toBe(lanesDrawKey(v, boxes, x, 800));
+  });
+
+  it("leafCount counts a link's leaves from the pages it maps", () => {
+    expect(leafCount({ kind: "pmd", ptes: 32 * 512 }, 4096)).toBe("leaves (32, one entry each)");
+    expect(leafCount({ kind: "pud", ptes: 262144 }, 4096)).toBe("leaf (one entry)");
   });
 });
 
