@@ -339,6 +339,11 @@ export const LINK_STYLE: Readonly<
 
 /** One drawn link: one PTE run, or runs that touch on screen merged. */
 export interface LinkView {
+  /**
+   * The link's identity from step to step: its lane, device, kind and place among that lane's
+   * links of the device and kind. Not its first page: a zap loop shrinks a run from its front, and
+   * a key that moved with it replaced the ribbon (a fade out and in) at every step.
+   */
   readonly key: string;
   readonly lane: number;
   readonly kind: string;
@@ -374,7 +379,7 @@ export function mergeLinks(
   budget = LINK_BUDGET,
 ): LinkView[] {
   const one = (r: PteRun): LinkView => ({
-    key: `${lane}:${r.vpn}:${r.kind}`,
+    key: "", // given once the links are merged, below
     lane,
     kind: r.kind,
     dev: r.dev,
@@ -421,7 +426,13 @@ export function mergeLinks(
     }
     links = out;
   }
-  return links;
+  const seen = new Map<string, number>();
+  return links.map((l) => {
+    const group = `${lane}:${l.dev}:${l.kind}`;
+    const n = seen.get(group) ?? 0;
+    seen.set(group, n + 1);
+    return { ...l, key: `${group}:${n}` };
+  });
 }
 
 /** The process an event acts on, if any. */

@@ -323,6 +323,18 @@ describe("address panel layers (AddressPanel.tsx: lanesDrawKey, stripsDrawKey, l
     expect(lanesDrawKey(v, boxes, (u) => 92 + u * 900, 900)).not.toBe(lanesDrawKey(v, boxes, x, 800));
   });
 
+  it("a ribbon keeps its key while a zap loop shrinks its run from the front (no fade out and in each step)", () => {
+    // the munmap splits the VMA, then zaps its first 1 GiB page by page (then frees the pages)
+    const mid = t.ops[3]!.firstStep + 100;
+    const linksAt = (step: number) =>
+      mergeLinks(0, addressView(stateAt(t, step), eventAt(t, step)).lanes[0]!.runs, x);
+    const first = linksAt(mid);
+    expect(first.map((l) => l.key)).toEqual(["0:0:normal:0"]);
+    const later = linksAt(mid + 6);
+    expect(later[0]!.vpn).toBeGreaterThan(first[0]!.vpn); // the run did shrink from its front
+    expect(later.map((l) => l.key)).toEqual(first.map((l) => l.key));
+  });
+
   it("leafCount counts a link's leaves from the pages it maps", () => {
     expect(leafCount({ kind: "pmd", ptes: 32 * 512 }, 4096)).toBe("leaves (32, one entry each)");
     expect(leafCount({ kind: "pud", ptes: 262144 }, 4096)).toBe("leaf (one entry)");
