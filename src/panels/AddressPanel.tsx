@@ -607,8 +607,10 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
   useEffect(() => {
     if (!g.current || size.width === 0) return;
     const root = select(g.current);
+    // layers, lanes, ribbons and strips are looked up among their parent's children: selectAll
+    // searched every element drawn under it (each VMA, title and strip run), three times a step
     const lanesLayer = (cls: string) =>
-      root.selectAll<SVGGElement, null>(`g.${cls}`).data([null]).join("g").call(keepAttr, "class", cls);
+      root.selectChildren<SVGGElement, null>(`g.${cls}`).data([null]).join("g").call(keepAttr, "class", cls);
 
     // links first, so lanes and VMAs draw over them; folded lanes draw none
     const links = view.lanes.flatMap((l, i) => (boxes[i]!.folded ? [] : mergeLinks(i, l.runs, ux)));
@@ -640,7 +642,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     if (ribbonsKey === drawn.current.ribbons) {
       // the same links in the same places: only their titles' counts may have moved
       lanesLayer("p2p-ribbons")
-        .selectAll<SVGPathElement, LinkView>("path")
+        .selectChildren<SVGPathElement, LinkView>("path")
         .data(links, (r) => r.key)
         .select("title")
         .call(keepText, ribbonTitle);
@@ -650,7 +652,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     }
     function drawRibbons() {
       const ribbons = lanesLayer("p2p-ribbons")
-        .selectAll<SVGPathElement, LinkView>("path")
+        .selectChildren<SVGPathElement, LinkView>("path")
         .data(links, (r) => r.key)
         .join(
           (enter) =>
@@ -688,7 +690,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     const lanesKey = lanesDrawKey(view, boxes, ux, W);
     if (lanesKey === drawn.current.lanes) {
       lanesLayer("p2p-lanes")
-        .selectAll<SVGGElement, LaneView>("g.p2p-lane")
+        .selectChildren<SVGGElement, LaneView>("g.p2p-lane")
         .data(view.lanes, (l) => String(l.proc))
         .select("text.p2p-lane-sub")
         .call(keepText, laneSub);
@@ -698,7 +700,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     }
     function drawLanes() {
       const lanes = lanesLayer("p2p-lanes")
-        .selectAll<SVGGElement, LaneView>("g.p2p-lane")
+        .selectChildren<SVGGElement, LaneView>("g.p2p-lane")
         .data(view.lanes, (l) => String(l.proc))
         .join((enter) => {
           const e = enter.append("g").attr("class", "p2p-lane");
@@ -816,7 +818,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
     if (stripsKey === drawn.current.strips) return;
     drawn.current.strips = stripsKey;
     const strips = lanesLayer("p2p-strips")
-      .selectAll<SVGGElement, StripView>("g.p2p-strip")
+      .selectChildren<SVGGElement, StripView>("g.p2p-strip")
       .data(view.strips, (s) => String(s.dev))
       .join((enter) => {
         const e = enter.append("g").attr("class", "p2p-strip");

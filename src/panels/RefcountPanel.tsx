@@ -417,7 +417,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
         return own ?? els.element.get(r.key)!;
       };
       root
-        .selectAll<SVGGElement, null>("g.p2p-ref-head")
+        .selectChildren<SVGGElement, null>("g.p2p-ref-head")
         .data([null])
         .join((enter) => {
           const e = enter.append("g").attr("class", "p2p-ref-head");
@@ -430,7 +430,7 @@ export function RefcountPanel({ state, event, stateKey, motion, selected }: Refc
           return e;
         });
       const rows = root
-        .selectAll<SVGGElement, RefRow>("g.p2p-ref-row")
+        .selectChildren<SVGGElement, RefRow>("g.p2p-ref-row")
         .data(shown, keyOf)
         .join((enter) => {
           const e = enter.append("g").attr("class", "p2p-ref-row");

@@ -186,7 +186,7 @@ export function TimelinePanel({ trace, traceVersion, step, onScrub }: TimelinePa
     if (!g.current || W === 0) return;
     const root = select(g.current);
     const layer = (cls: string) =>
-      root.selectAll<SVGGElement, null>(`g.${cls}`).data([null]).join("g").attr("class", cls);
+      root.selectChildren<SVGGElement, null>(`g.${cls}`).data([null]).join("g").attr("class", cls);
     // spans that reach far outside the window are cut at its edges: an SVG rect millions of pixels
     // wide is not drawn at all
     const cx = (s: number) => Math.max(PAD - 8, Math.min(PAD + px + 8, x(s)));
