@@ -102,7 +102,8 @@ try {
       }
       new MutationObserver((ms) => {
         for (const m of ms) {
-          const k = where(m.target) + " " + m.type + (m.attributeName ? ":" + m.attributeName : "");
+          const tag = m.target instanceof Element ? " <" + m.target.tagName.toLowerCase() + ">" : "";
+          const k = where(m.target) + tag + " " + m.type + (m.attributeName ? ":" + m.attributeName : "");
           const n = m.type === "childList" ? m.addedNodes.length + m.removedNodes.length : 1;
           window.__mut.set(k, (window.__mut.get(k) || 0) + n);
         }
