@@ -636,20 +636,22 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         return `${lane}: ${what} ${hex(r.vpn * view.pageSize)} → ${dev} ${pageRange(r.page, r.ptes)}`;
       return `${lane}: ${what} in ${r.runs} runs, ${hex(r.vpn * view.pageSize)}–${hex((r.vpn + r.span) * view.pageSize)} → ${dev} ${pageRange(r.page, r.pageEnd - r.page)}${r.scattered ? " (scattered)" : ""}`;
     };
+    // the link the event touches is outlined: at every other step of an insert loop, so its
+    // stroke, like the titles' counts, is written apart from the layer's join
     const ribbonsKey = links
-      .map((r) => `${r.key} ${view.lanes[r.lane]!.name} ${r.runs} ${r.scattered} ${r.changed} ${linkPath(r)}`)
+      .map((r) => `${r.key} ${view.lanes[r.lane]!.name} ${r.runs} ${r.scattered} ${linkPath(r)}`)
       .join("\n");
-    if (ribbonsKey === drawn.current.ribbons) {
-      // the same links in the same places: only their titles' counts may have moved
-      lanesLayer("p2p-ribbons")
-        .selectChildren<SVGPathElement, LinkView>("path")
-        .data(links, (r) => r.key)
-        .select("title")
-        .call(keepText, ribbonTitle);
-    } else {
+    if (ribbonsKey !== drawn.current.ribbons) {
       drawn.current.ribbons = ribbonsKey;
       drawRibbons();
     }
+    lanesLayer("p2p-ribbons")
+      .selectChildren<SVGPathElement, LinkView>("path")
+      .data(links, (r) => r.key)
+      .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
+      .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
+      .select("title")
+      .call(keepText, ribbonTitle);
     function drawRibbons() {
       const ribbons = lanesLayer("p2p-ribbons")
         .selectChildren<SVGPathElement, LinkView>("path")
@@ -674,10 +676,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
           "fill-opacity",
           (r) => (LINK_STYLE[r.kind]?.fillOpacity ?? 0.3) * (r.scattered ? 0.5 : 1),
         )
-        .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
-        .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
         .call(keepAttr, "stroke-dasharray", (r) => LINK_STYLE[r.kind]?.dash ?? "");
-      ribbons.select("title").call(keepText, ribbonTitle);
       animated(
         differing(ribbons, "opacity", () => 1),
         motion,

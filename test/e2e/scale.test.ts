@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { stateAt } from "../../src/trace/cursor.ts";
+import { eventAt } from "../../src/trace/trace.ts";
 import { traceOf } from "./expected.ts";
 import { currentStep, focusBody, openApp, openAt, shot, withBrowser } from "./harness.ts";
 
@@ -388,6 +389,46 @@ describe("timeline at scale", () => {
 });
 
 describe("address spaces at scale", () => {
+  it("stepping through a 32 GiB insert loop: the event's ribbon is outlined at each PTE it sets, its title and the lane's rss count each page, and it stays one element", async () => {
+    const text = "device d 32G\nprocess p\np mmap a d 32G\n";
+    const t = traceOf(text);
+    const mmap = t.ops.find((o) => o.line === 3)!;
+    // a step that sets a PTE well inside the loop, and the step after it, which does not
+    let at = Math.floor((mmap.firstStep + mmap.lastStep) / 2);
+    while (eventAt(t, at)?.kind !== "pte-set") at++;
+    expect(eventAt(t, at + 1)?.kind).not.toBe("pte-set");
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await openAt(page, text, at);
+      await focusBody(page);
+      const ribbon = page.locator('path[data-pte-kind="normal"][data-proc="p"]');
+      await expect.poll(() => ribbon.getAttribute("stroke-width")).toBe("2");
+      const rss = stateAt(t, at).processes[0]!.rssFile;
+      const sub = page.locator('g.p2p-lane[data-proc="p"] text.p2p-lane-sub');
+      expect(await sub.textContent()).toBe(`rss ${rss}`);
+      expect(await ribbon.locator("title").textContent()).toMatch(new RegExp(`^p: ${rss} normal PTEs `));
+      await ribbon.evaluate((el) => {
+        (el as Element & { __seen?: boolean }).__seen = true;
+      });
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(() => ribbon.getAttribute("stroke-width")).toBe("1");
+      // on to the next PTE the loop sets: outlined again, one more page counted, the same element
+      let next = at + 1;
+      while (eventAt(t, next)?.kind !== "pte-set") next++;
+      for (let s = at + 1; s < next; s++) await page.keyboard.press("ArrowRight");
+      await expect.poll(() => currentStep(page)).toBe(next);
+      await expect.poll(() => ribbon.getAttribute("stroke-width")).toBe("2");
+      await expect.poll(() => sub.textContent()).toBe(`rss ${rss + 1}`);
+      expect(await ribbon.locator("title").textContent()).toMatch(new RegExp(`^p: ${rss + 1} normal PTEs `));
+      expect(await ribbon.count()).toBe(1);
+      expect(await ribbon.evaluate((el) => (el as Element & { __seen?: boolean }).__seen)).toBe(true);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("25 processes with hundreds of VMAs: lanes that do not fit start folded but the event's, a toggle opens one, links merge, the axis zooms", async () => {
     const out = ["kernel upstream", "device nvme0 64M", "device nvme1 64M", "process p"];
     for (let i = 0; i < 200; i++) out.push(`p mmap m${i} nvme${i % 2} ${4 * (1 + (i % 4))}K`);
