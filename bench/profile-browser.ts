@@ -1,3 +1,25 @@
+/**
+ * Where the time of a step (or a load) goes in headless Chromium, for finding what to make faster;
+ * bench/browser.ts is the measure, this is the magnifying glass. Usage:
+ *
+ *   npx tsx bench/profile-browser.ts [--huge | --million | --rfc] [what] [how] [--dist DIR]
+ *
+ * what is profiled (after the link opens and settles):
+ *   --n N           N key presses (30), each until the next frame; --keys K1,K2 the keys, in turn
+ *                   (ArrowRight,ArrowLeft: back and forth over one event); --skip K presses first
+ *   --at STEP       open the link at that step (a step the bench found slow); --mid clicks the
+ *                   timeline at 40% instead; --nowait steps at once, as the first steps after a load
+ *   --scrub         N clicks on the timeline instead of key presses; --load one opening of the link
+ *   --css TEXT      a style sheet added first (to try a CSS change without a build)
+ * how:
+ *   (default)       CPU profile: self and inclusive time per function (--top N; --callers NAME:
+ *                   the call paths into NAME; --lines CHUNK: self samples by line in a chunk)
+ *   --trace         main-thread time per trace event and per thread (style, layout, paint, ...)
+ *   --mutations     the DOM each step changes, by panel, element and kind of change
+ *
+ * An unminified build (npx vite build --minify false --outDir DIR) gives readable function names.
+ */
+
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 import { startPreview } from "./preview.ts";

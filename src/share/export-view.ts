@@ -129,6 +129,12 @@ function cutLine(text: string, max: number): string[] {
   return out;
 }
 
+/** The height of what a panel's SVG shows: `data-height` where the SVG is taller than its drawing. */
+function drawnHeight(svg: SVGSVGElement): number {
+  const h = Number(svg.getAttribute("data-height"));
+  return h > 0 ? h : svg.height.baseVal.value;
+}
+
 export interface ViewSvg {
   readonly svg: string;
   readonly width: number;
@@ -156,7 +162,7 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     let drawn = false;
     for (const svg of Array.from(sec.querySelectorAll<SVGSVGElement>("svg"))) {
       const w = svg.width.baseVal.value;
-      const h = svg.height.baseVal.value;
+      const h = drawnHeight(svg);
       if (w < 40 || h < 20) continue; // legend swatches and icons
       parts.push({ title, svg });
       drawn = true;
@@ -221,7 +227,7 @@ export function viewToSvg(root: ParentNode, caption: readonly string[]): ViewSvg
     }
     const { svg } = part;
     const w = svg.width.baseVal.value;
-    const h = svg.height.baseVal.value;
+    const h = drawnHeight(svg);
     y += 20;
     out.append(text(PAD, y, title, 13, "700"));
     y += 6;

@@ -388,6 +388,42 @@ describe("timeline at scale", () => {
   });
 });
 
+describe("refcount table at scale", () => {
+  it("a munmap's free loop adds and takes away a row at each page: the sheet follows the rows, the drawing keeps its height", async () => {
+    const text = "device d 32G\nprocess p\np mmap a d 4G\np munmap a 0 1G\n";
+    const t = traceOf(text);
+    const munmap = t.ops.find((o) => o.line === 4)!;
+    const from = munmap.lastStep - 10;
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await openAt(page, text, from);
+      await focusBody(page);
+      const sheet = page.locator("section.refs .refcount-sheet");
+      const svg = sheet.locator("svg");
+      const rows = page.locator("section.refs g.p2p-ref-row");
+      const seen: { rows: number; sheet: number; svg: string | null; data: string | null }[] = [];
+      for (let i = 0; i < 4; i++) {
+        if (i > 0) await page.keyboard.press("ArrowRight");
+        await expect.poll(() => currentStep(page)).toBe(from + i);
+        seen.push({
+          rows: await rows.count(),
+          sheet: Math.round((await sheet.boundingBox())!.height),
+          svg: await svg.getAttribute("height"),
+          data: await svg.getAttribute("data-height"),
+        });
+      }
+      expect(new Set(seen.map((s) => s.rows)).size).toBeGreaterThan(1);
+      expect(new Set(seen.map((s) => s.sheet)).size).toBeGreaterThan(1);
+      for (const s of seen) expect(String(s.sheet)).toBe(s.data);
+      expect(new Set(seen.map((s) => s.svg)).size).toBe(1);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("address spaces at scale", () => {
   it("stepping through a 32 GiB insert loop: the event's ribbon is outlined at each PTE it sets, its title and the lane's rss count each page, and it stays one element", async () => {
     const text = "device d 32G\nprocess p\np mmap a d 32G\n";

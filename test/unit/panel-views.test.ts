@@ -16,7 +16,14 @@ import {
 } from "../../src/panels/AddressPanel.tsx";
 import { codeView, KERNEL_CODE } from "../../src/panels/kernel-code.ts";
 import { cellTitle, poolSummary, poolView, SVG_MAX_PAGES } from "../../src/panels/PoolPanel.tsx";
-import { describeChange, firstRowBelow, refcountView, rowElements } from "../../src/panels/RefcountPanel.tsx";
+import {
+  describeChange,
+  firstRowBelow,
+  refcountView,
+  rowElements,
+  SHEET_STEP,
+  sheetHeight,
+} from "../../src/panels/RefcountPanel.tsx";
 import { stepAtX, timelineView } from "../../src/panels/TimelinePanel.tsx";
 import { DESIGNS } from "../../src/scenario/ast.ts";
 import { stateAt } from "../../src/trace/cursor.ts";
@@ -283,6 +290,17 @@ describe("address panel at scale (AddressPanel.tsx: mergeLinks, laneBoxes)", () 
     // boxes stack without overlap
     for (let i = 1; i < chosen.boxes.length; i++)
       expect(chosen.boxes[i]!.y).toBe(chosen.boxes[i - 1]!.y + chosen.boxes[i - 1]!.h);
+  });
+});
+
+describe("sheetHeight (the refcount drawing's height)", () => {
+  it("is the table's height rounded up to a whole step, so a row more or less leaves it alone", () => {
+    expect(sheetHeight(0)).toBe(SHEET_STEP);
+    expect(sheetHeight(84)).toBe(SHEET_STEP);
+    expect(sheetHeight(104)).toBe(SHEET_STEP);
+    expect(sheetHeight(SHEET_STEP)).toBe(SHEET_STEP);
+    expect(sheetHeight(SHEET_STEP + 1)).toBe(2 * SHEET_STEP);
+    for (const h of [20, 480, 1234, 99999]) expect(sheetHeight(h)).toBeGreaterThanOrEqual(h);
   });
 });
 
