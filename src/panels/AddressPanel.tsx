@@ -487,7 +487,8 @@ export function laneBoxes(
  * roundPx writes them). A step inside a kernel loop over millions of pages moves a run's edge by a
  * millionth of a pixel: the layers whose key is unchanged are not joined again (the d3 join read
  * back every attribute of every ribbon, lane, VMA and strip run, about 1 ms of each such step on
- * eight 32 GiB devices); only the texts that count pages (a lane's rss, a ribbon's title) are.
+ * eight 32 GiB devices). What changes within a loop is written at every step apart from the joins:
+ * the texts that count pages (a lane's rss, a ribbon's title) and the outline of the event's link.
  */
 interface LayerKeys {
   ribbons: string;
