@@ -638,17 +638,19 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
       return `${lane}: ${what} in ${r.runs} runs, ${hex(r.vpn * view.pageSize)}–${hex((r.vpn + r.span) * view.pageSize)} → ${dev} ${pageRange(r.page, r.pageEnd - r.page)}${r.scattered ? " (scattered)" : ""}`;
     };
     // the link the event touches is outlined: at every other step of an insert loop, so its
-    // stroke, like the titles' counts, is written apart from the layer's join
+    // stroke, like the titles' counts, is left out of the key and written at every step, on the
+    // links as the join left them or as they already were
     const ribbonsKey = links
       .map((r) => `${r.key} ${view.lanes[r.lane]!.name} ${r.runs} ${r.scattered} ${linkPath(r)}`)
       .join("\n");
-    if (ribbonsKey !== drawn.current.ribbons) {
-      drawn.current.ribbons = ribbonsKey;
-      drawRibbons();
-    }
-    lanesLayer("p2p-ribbons")
-      .selectChildren<SVGPathElement, LinkView>("path")
-      .data(links, (r) => r.key)
+    const ribbons =
+      ribbonsKey === drawn.current.ribbons
+        ? lanesLayer("p2p-ribbons")
+            .selectChildren<SVGPathElement, LinkView>("path")
+            .data(links, (r) => r.key)
+        : drawRibbons();
+    drawn.current.ribbons = ribbonsKey;
+    ribbons
       .call(keepAttr, "stroke", (r) => (r.changed ? "#111" : (LINK_STYLE[r.kind]?.stroke ?? "#666")))
       .call(keepAttr, "stroke-width", (r) => (r.changed ? 2 : 1))
       .select("title")
@@ -682,6 +684,7 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
         differing(ribbons, "opacity", () => 1),
         motion,
       ).attr("opacity", 1);
+      return ribbons;
     }
 
     // process lanes: their text under the name (rss) changes at each step of an insert loop, the
