@@ -32,24 +32,36 @@ Exit status: 0 when the scenario ran (errnos, signals and findings are results);
 2 for a scenario error (printed as FILE:LINE:COL: message) or bad usage.
 `;
 
-export function formatTrace(trace: Trace): string {
-  const out: string[] = [];
+/** Lines handed to `out` at a time: a trace of millions of events is never one string (V8 caps a
+ *  string at 2^29 characters, a 1M-page mmap's text is past 300 MB) and memory stays constant. */
+const LINES_PER_WRITE = 4096;
+
+/** The trace, one event a line under its statement, then the findings, written as it goes. */
+export function writeTrace(trace: Trace, out: (text: string) => void): void {
+  let lines: string[] = [];
+  const push = (line: string) => {
+    lines.push(line);
+    if (lines.length >= LINES_PER_WRITE) {
+      out(`${lines.join("\n")}\n`);
+      lines = [];
+    }
+  };
   const width = String(Math.max(0, trace.steps - 1)).length;
   for (const op of trace.ops) {
-    out.push(`-- line ${op.line}: ${op.text}  => ${op.result}`);
+    push(`-- line ${op.line}: ${op.text}  => ${op.result}`);
     for (let step = op.firstStep; step <= op.lastStep; step++) {
       const e = eventAt(trace, step)!;
-      out.push(`${String(step).padStart(width)}  ${describeEvent(trace, e)}  [${e.fn}, ${sourceOf(e.fn)}]`);
+      push(`${String(step).padStart(width)}  ${describeEvent(trace, e)}  [${e.fn}, ${sourceOf(e.fn)}]`);
     }
   }
-  if (trace.truncated) out.push(`!! ${trace.truncated.message}`);
-  out.push("");
-  if (trace.findings.length === 0) out.push("Findings: none.");
+  if (trace.truncated) push(`!! ${trace.truncated.message}`);
+  push("");
+  if (trace.findings.length === 0) push("Findings: none.");
   else {
-    out.push(`Findings (${trace.findings.length}):`);
-    for (const f of trace.findings) out.push(`  step ${f.step}, line ${f.line}: [${f.kind}] ${f.text}`);
+    push(`Findings (${trace.findings.length}):`);
+    for (const f of trace.findings) push(`  step ${f.step}, line ${f.line}: [${f.kind}] ${f.text}`);
   }
-  return `${out.join("\n")}\n`;
+  out(`${lines.join("\n")}\n`);
 }
 
 export const command: Command = (args, io) => {
@@ -100,7 +112,7 @@ export const command: Command = (args, io) => {
     io.out(`${r.lines.join("\n")}\n`);
   } else if (summary) io.out(`${summarize(trace, basename(name)).join("\n")}\n`);
   else if (json) writeRunJson(trace, io.out, { runs, events });
-  else io.out(formatTrace(trace));
+  else writeTrace(trace, io.out);
   if (trace.truncated) {
     io.err(`${name}:${trace.truncated.line}:1: ${trace.truncated.message}\n`);
     return EXIT_USAGE;

@@ -2,7 +2,7 @@
  * p2pviz command line: a view of the same engine the browser app uses. Each command lives in its
  * own module, loaded only when asked for.
  */
-import { type CliIO, type Command, EXIT_OK, EXIT_USAGE, nodeIO } from "./io.ts";
+import { type CliIO, type Command, EXIT_OK, EXIT_USAGE, nodeIO, OutputClosed } from "./io.ts";
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   run: { summary: "run a scenario and print its trace and findings", load: () => import("./cmd-run.ts") },
@@ -40,7 +40,12 @@ export async function main(argv: string[], io: CliIO = nodeIO): Promise<number> 
     return EXIT_USAGE;
   }
   const { command } = await entry.load();
-  return command(rest, io);
+  try {
+    return await command(rest, io);
+  } catch (e) {
+    if (e instanceof OutputClosed) return EXIT_OK;
+    throw e;
+  }
 }
 
 // Run directly with tsx (npm run p2pviz -- ...).

@@ -1,8 +1,9 @@
 /** `p2pviz run` on every preset gives what the kernel reference says; exit codes and JSON shape. */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./helpers.ts";
+import { main } from "../../src/cli/main.ts";
+import { run, runCli } from "./helpers.ts";
 
 interface Expect {
   results: Record<number, string>;
@@ -292,6 +293,43 @@ describe("p2pviz run", () => {
     expect(out).toContain("-- line 10: fio munmap buf  => ok");
     expect(out).toMatch(/Findings \(1\):\n {2}step \d+, line 10: \[leak\] nvme0 pages 0-7: leaked/);
   });
+
+  it("writes a long trace as it goes, in bounded pieces (writeTrace: no one string of it all)", async () => {
+    // 16,384 pages inserted and zapped: ~66k lines. A 1M-page mmap's text is 750 MB, past the
+    // longest string V8 can make: written at once, it failed with "Invalid string length".
+    const scenario = "device d 64M\nprocess p\np mmap a d 64M\np munmap a\n";
+    const writes: string[] = [];
+    const code = await main(["run", "-"], {
+      out: (t) => writes.push(t),
+      err: (t) => writes.push(`ERR ${t}`),
+      readInput: () => scenario,
+    });
+    expect(code).toBe(0);
+    const text = writes.join("");
+    const steps = run(scenario).steps;
+    expect(steps).toBeGreaterThan(4 * 16384);
+    expect(text.split("\n").filter((l) => /^ *\d+ {2}/.test(l))).toHaveLength(steps);
+    expect(text).toMatch(/-- line 4: p munmap a {2}=> ok\n[^]*\nFindings: none\.\n$/);
+    expect(writes.length).toBeGreaterThan(10);
+    expect(Math.max(...writes.map((w) => w.split("\n").length))).toBeLessThanOrEqual(4097);
+  });
+
+  it("stops quietly when its reader goes away (p2pviz run big.p2p | head)", async () => {
+    // a 1M-page mmap: 7.6M lines, about a minute to write whole; the reader takes one piece
+    const child = spawn("node", ["bin/p2pviz.mjs", "run", "-"], { stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end("device d 4G\nprocess p\np mmap a d 4G\np munmap a\n");
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const status = await new Promise<number | null>((done) => {
+      const kill = setTimeout(() => child.kill(), 40_000);
+      child.on("exit", (c) => {
+        clearTimeout(kill);
+        done(c);
+      });
+    });
+    expect({ status, err }).toEqual({ status: 0, err: "" });
+  }, 60_000);
 
   it("reports a scenario error as FILE:LINE:COL and exits 2", async () => {
     const r = await runCli(["run", "-"], "device d 1M\nprocess p\np mmap a nvme9 4K\n");
