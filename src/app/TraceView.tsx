@@ -4,7 +4,6 @@
  */
 
 import { useEffect, useRef, useState } from "react";
-import { motionMs } from "../panels/common.ts";
 import { FindingsArea, type FindingsTab } from "../panels/FindingsArea.tsx";
 import type { RealResult } from "../panels/KernelCodePanel.tsx";
 import {
@@ -15,6 +14,7 @@ import {
   Refcounts,
   Timeline,
 } from "../panels/LazyPanels.tsx";
+import { motionMs } from "../panels/motion.ts";
 import { LookLegend } from "../panels/PoolParts.tsx";
 import { stateAtStep } from "../store/cursors.ts";
 import { opAt } from "../store/selectors.ts";

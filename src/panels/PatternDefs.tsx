@@ -4,7 +4,7 @@
  * colour-blind users and in greyscale.
  */
 
-import { LOOK_STYLE } from "./common.ts";
+import { LOOK_STYLE } from "./palette.ts";
 
 const T = 6; // tile size in px
 

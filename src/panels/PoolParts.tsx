@@ -2,7 +2,7 @@
  * The parts of the pool panel that the first render needs (the summary line and the legend), apart
  * from the panel itself, which loads on first use (LazyPanels.tsx).
  */
-import { LOOK_STYLE, LOOKS, lookFill } from "./common.ts";
+import { LOOK_STYLE, LOOKS, lookFill } from "./palette.ts";
 
 /** The pool-summary test hook text for one device. */
 export function poolSummary(d: { name: string; free: number; pages: number }): string {

@@ -1,6 +1,6 @@
 /**
- * Shared bits of the D3 panels: which page an event touches, the look palette (colour plus a
- * pattern, so colour is never the only cue), reduced-motion aware transitions, element sizing.
+ * Shared bits of the D3 panels (loaded with them, not with the initial JavaScript): which page an
+ * event touches, the look codes of the pool, transitions, element sizing, scrubbing.
  */
 
 import type { Selection } from "d3-selection";
@@ -8,6 +8,11 @@ import { type PointerEvent, useEffect, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, PageLook } from "../kernel/state.ts";
 import { lookOf, pteDev, ptePage } from "../kernel/state.ts";
+
+export { motionMs, prefersReducedMotion, recording } from "./motion.ts";
+// What the app's shell draws too lives apart, in the initial JavaScript: the look palette and the
+// motion rules. This module is loaded with the panels.
+export { LOOK_STYLE, LOOKS, lookFill } from "./palette.ts";
 
 /** The device page an event changes, if it changes exactly one. */
 export function eventPage(ev: KernelEvent | undefined): { dev: number; page: number } | null {
@@ -32,18 +37,6 @@ export function eventPage(ev: KernelEvent | undefined): { dev: number; page: num
       return null;
   }
 }
-
-export const LOOKS: readonly PageLook[] = ["free", "allocated", "mapped", "pinned", "freed-in-use", "gone"];
-
-/** How a look is drawn: a fill colour and a pattern glyph (see PatternDefs.tsx). */
-export const LOOK_STYLE: Readonly<Record<PageLook, { fill: string; label: string; glyph: string }>> = {
-  free: { fill: "#ffffff", label: "free", glyph: "empty" },
-  allocated: { fill: "#bfe0f5", label: "allocated", glyph: "diagonal hatch" },
-  mapped: { fill: "#0072b2", label: "mapped", glyph: "dot" },
-  pinned: { fill: "#e69f00", label: "pinned", glyph: "plus" },
-  "freed-in-use": { fill: "#a50f15", label: "freed while in use", glyph: "cross" },
-  gone: { fill: "#d0d0d0", label: "device gone", glyph: "horizontal lines" },
-};
 
 /**
  * pageLook() for a whole device at once, as indices into LOOK_BY_CODE: the same rules, filled run by
@@ -73,8 +66,6 @@ export const LOOK_CODE: Readonly<Record<PageLook, number>> = {
   gone: 5,
 };
 
-export const lookFill = (look: PageLook): string => `url(#p2p-look-${look})`;
-
 /** When several pages share a cell, the cell shows the most alarming look among them. */
 export const LOOK_RANK: Readonly<Record<PageLook, number>> = {
   free: 0,
@@ -95,10 +86,6 @@ export const PTE_STYLE = {
 
 /** Entry kinds drawn with a solid fill (the others use a hatch pattern of PatternDefs). */
 export const SOLID_PTE_KINDS: ReadonlySet<string> = new Set(["normal", "pmd", "pud"]);
-
-export function prefersReducedMotion(): boolean {
-  return typeof matchMedia === "function" && matchMedia("(prefers-reduced-motion: reduce)").matches;
-}
 
 /**
  * d3-transition (with d3-interpolate, d3-color, d3-timer) is loaded on first use, not with the
@@ -124,16 +111,6 @@ export function loadMotion(): Promise<void> {
  * keeps only what is in sight in the DOM (the refcount table) draws everything, synchronously.
  */
 export const DRAW_ALL_EVENT = "p2pviz:draw-all";
-
-/** Set while share/animate.ts records the view step by step: every frame shows its final state. */
-export const recording = { on: false };
-
-/** Transition length: short, and none with reduced motion, while recording, or when playing fast. */
-export function motionMs(base: number, playing: boolean, speed: number): number {
-  if (recording.on || prefersReducedMotion()) return 0;
-  if (playing) return Math.min(base, Math.floor(600 / Math.max(1, speed)));
-  return base;
-}
 
 /**
  * Applies attributes through a transition of `ms` (interrupting any running one of the same name),

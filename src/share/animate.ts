@@ -9,7 +9,7 @@
  * bundle.
  */
 
-import { recording } from "../panels/common.ts";
+import { recording } from "../panels/motion.ts";
 import type { ViewSvg } from "./export-view.ts";
 
 export interface AnimateOptions {

@@ -5,7 +5,7 @@
  */
 
 import { useId, useState } from "react";
-import { motionMs } from "../../panels/common.ts";
+import { motionMs } from "../../panels/motion.ts";
 import { FindingsArea, type FindingsTab } from "../../panels/FindingsArea.tsx";
 import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
 import { stateAtStep } from "../../store/cursors.ts";
