@@ -151,22 +151,6 @@ function select(page: ShareState["page"]): void {
   s.select({ dev, page: page.index });
 }
 
-/**
- * The editor re-runs a changed text once, after a short delay, and a new run clears the selection:
- * select the link's page again after that re-run (only then, and only for the link's text).
- */
-function keepSelection(page: NonNullable<ShareState["page"]>): void {
-  const text = useStore.getState().text;
-  const stop = useStore.subscribe((s, prev) => {
-    if (s.text !== text) stop();
-    else if (s.trace !== prev.trace && s.selected === null) {
-      stop();
-      select(page);
-    }
-  });
-  setTimeout(stop, 3000);
-}
-
 function focusPanel(panel: string | undefined): void {
   const cls = panel ? PANELS[panel] : undefined;
   if (!cls) return;
@@ -225,7 +209,6 @@ function openLink(hash: string): boolean {
     });
   }
   select(page);
-  if (page) keepSelection(page);
   focusPanel(panel);
   return true;
 }

@@ -173,6 +173,8 @@ describe("the scenario editor", () => {
       await editor.fill(GOOD);
       await expect.poll(() => page.getByTestId("scenario-error").count()).toBe(0);
       const total = traceOf(GOOD).steps;
+      // the text runs 250 ms after the last keystroke: End before that lands in the previous run
+      await expect.poll(() => page.getByTestId("step").textContent()).toMatch(new RegExp(`/ ${total}$`));
       await focusBody(page);
       await page.keyboard.press("End");
       await expect.poll(() => currentStep(page)).toBe(total - 1);

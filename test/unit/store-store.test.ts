@@ -108,6 +108,34 @@ describe("store", () => {
     expect(s().step).toBe(7);
   });
 
+  it("a text, design and version that ran already are not run again (a link, then the editor's run)", () => {
+    loadScenario(BASIC, { step: 5 });
+    const t = s().trace;
+    const version = s().traceVersion;
+    s().select({ dev: 0, page: 3 });
+    // the editor runs what it is given, 250 ms after a new text: the link's text ran already
+    s().run();
+    expect([s().trace, s().traceVersion, s().step, s().selected]).toEqual([
+      t,
+      version,
+      5,
+      { dev: 0, page: 3 },
+    ]);
+    // the same link again (Back, or pasted): same trace, its step, no selection
+    loadScenario(BASIC, { step: 9 });
+    expect([s().trace, s().traceVersion, s().step, s().selected]).toEqual([t, version, 9, null]);
+    // another design, or a trace taken off the screen (a bad link), runs again
+    s().setDesign("seed");
+    expect(s().traceVersion).toBe(version + 1);
+    s().setDesign(null);
+    expect(s().trace).not.toBe(t);
+    const again = s().trace;
+    useStore.setState({ trace: null, text: BASIC });
+    s().run();
+    expect(s().trace).not.toBe(null);
+    expect(s().trace).not.toBe(again);
+  });
+
   it("setDesign reruns the same statements under another design", () => {
     loadScenario(BASIC);
     s().setDesign("seed");
