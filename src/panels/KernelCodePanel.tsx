@@ -5,9 +5,9 @@
  * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import { useEffect, useRef } from "react";
+import { type Ref, useEffect, useRef } from "react";
 import type { Trace } from "../trace/trace.ts";
-import { codeContext, codeView } from "./kernel-code.ts";
+import { type CodeView, codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
 import {
   hasRange,
@@ -37,13 +37,23 @@ function storedTemplate(): string | null {
 }
 
 /** File, line range and version of `fn`, with a link to read it. */
-function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace }) {
+function SourceLine({
+  fn,
+  trace,
+  current,
+}: {
+  readonly fn: string;
+  readonly trace: Trace;
+  /** test ids on the shown page only (KernelCodePanel keeps others laid out, hidden) */
+  readonly current: boolean;
+}) {
+  const id = (name: string) => (current ? name : undefined);
   const src = KERNEL_SOURCES[fn];
   const sim = simulatedKernel(trace.design, trace.version);
   // each form's whole text is its title too: a short panel cuts the line to one (kernel-code.css)
   const simText = ` · simulating Linux ${sim.version}`;
   const simulating = (
-    <span className="code-sim" data-testid="code-sim" title={sim.what}>
+    <span className="code-sim" data-testid={id("code-sim")} title={sim.what}>
       {simText}
     </span>
   );
@@ -57,7 +67,7 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
   if (!hasRange(src)) {
     const head = `${src.file === "p2pviz" ? "" : `${src.file}: `}${src.note}`;
     return (
-      <p className="code-src" data-testid="code-src" title={head + simText}>
+      <p className="code-src" data-testid={id("code-src")} title={head + simText}>
         {head}
         {simulating}
       </p>
@@ -75,19 +85,19 @@ function SourceLine({ fn, trace }: { readonly fn: string; readonly trace: Trace 
   return (
     <p
       className="code-src"
-      data-testid="code-src"
+      data-testid={id("code-src")}
       title={`${range} (Linux ${read}${as})${otherKernel ? simText : ""}`}
     >
       <a
         href={url}
         target="_blank"
         rel="noopener noreferrer"
-        data-testid="code-src-link"
+        data-testid={id("code-src-link")}
         title={`read ${src.symbol ?? fn}() in Linux ${read}`}
       >
         {range}
       </a>{" "}
-      <span data-testid="code-version">(Linux {read}</span>
+      <span data-testid={id("code-version")}>(Linux {read}</span>
       {as}){otherKernel && simulating}
     </p>
   );
@@ -119,6 +129,107 @@ function CodeText({ line }: { readonly line: string }) {
   );
 }
 
+/** How many functions' excerpts stay laid out in the panel (see KernelCodePanel). */
+export const KEPT_EXCERPTS = 4;
+
+/** The excerpts kept, in a fixed order (a slot is reused, never moved); `used` orders their age. */
+interface Kept {
+  readonly trace: Trace;
+  readonly slots: { view: CodeView; used: number }[];
+  clock: number;
+}
+
+/**
+ * The slots after showing `view`: its function's slot is refreshed, or the least recently shown
+ * slot takes it. Writing the same view twice gives the same slots, so a render that React repeats
+ * (StrictMode, an interrupted render) changes nothing.
+ */
+function keep(k: Kept, view: CodeView): void {
+  const at = k.slots.findIndex((s) => s.view.fn === view.fn);
+  const cur = at >= 0 ? k.slots[at]! : undefined;
+  if (cur && cur.view === view) return;
+  k.clock++;
+  if (cur) {
+    cur.view = view;
+    cur.used = k.clock;
+  } else if (k.slots.length < KEPT_EXCERPTS) k.slots.push({ view, used: k.clock });
+  else {
+    const oldest = k.slots.reduce((a, b) => (b.used < a.used ? b : a));
+    oldest.view = view;
+    oldest.used = k.clock;
+  }
+}
+
+/**
+ * One function's name, source and excerpt. Only the current page carries the test ids and the
+ * real kernel's result; the others are hidden (visibility, so they keep their layout).
+ */
+function CodePage({
+  view,
+  trace,
+  real,
+  current,
+  box,
+  currentLine,
+}: {
+  readonly view: CodeView;
+  readonly trace: Trace;
+  readonly real: RealResult | undefined;
+  readonly current: boolean;
+  readonly box: Ref<HTMLOListElement> | undefined;
+  readonly currentLine: Ref<HTMLLIElement> | undefined;
+}) {
+  const id = (name: string) => (current ? name : undefined);
+  return (
+    <div
+      className={current ? "code-page" : "code-page code-page-kept"}
+      aria-hidden={current ? undefined : true}
+    >
+      <p className="code-head">
+        <code className="code-fn" data-testid={id("code-fn")}>
+          {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
+        </code>
+      </p>
+      <SourceLine fn={view.fn} trace={trace} current={current} />
+      {real && (
+        <p
+          className="code-real"
+          data-testid="real-result"
+          title={`Linux ${real.kernel} (QEMU): ${real.result} · model: ${real.model}${real.reason ? ` · ${real.reason}` : ""}`}
+        >
+          Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
+          {real.reason ? " · a listed difference" : ""}
+        </p>
+      )}
+      {view.lines.length > 0 ? (
+        // the excerpt scrolls on its own, so keyboard users must reach it (axe scrollable-region-focusable)
+        <ol
+          className="code-lines"
+          aria-label={`pseudocode of ${view.fn}`}
+          ref={box}
+          tabIndex={current ? 0 : -1}
+        >
+          {view.lines.map((l, i) => (
+            <li
+              // by place, not by text: the items are the excerpt's lines in order
+              // biome-ignore lint/suspicious/noArrayIndexKey: the items are the excerpt's lines in order
+              key={i}
+              className={i === view.hl ? "hl" : undefined}
+              aria-current={i === view.hl ? "true" : undefined}
+              data-testid={i === view.hl ? id("code-line-current") : undefined}
+              ref={i === view.hl ? currentLine : undefined}
+            >
+              <CodeText line={l} />
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="panel-empty">No excerpt for this function.</p>
+      )}
+    </div>
+  );
+}
+
 export function KernelCodePanel({
   trace,
   step,
@@ -132,6 +243,13 @@ export function KernelCodePanel({
   const view = ctx ? codeView(ctx) : undefined;
   const box = useRef<HTMLOListElement>(null);
   const current = useRef<HTMLLIElement>(null);
+  // The last few functions' excerpts stay laid out, one over the other, and a step shows its own
+  // and hides the others. Inside a kernel loop the event goes from one function to the next at
+  // every step (vm_insert_page, then the page's refcount...): rewriting the excerpt's text laid
+  // out and shaped the panel's text again at each step; showing a kept excerpt only repaints it.
+  const kept = useRef<Kept | null>(null);
+  if (kept.current?.trace !== trace) kept.current = { trace, slots: [], clock: 0 };
+  if (view) keep(kept.current, view);
   // the excerpt scrolls under the function's name and source: keep the current line in sight, when
   // the line changes and when the excerpt's box does (the real kernel's result arrives, the window
   // is resized). Its place is read in a task posted from the frame, once the frame has laid the page
@@ -171,44 +289,21 @@ export function KernelCodePanel({
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
     <section className="panel-body code-panel" tabIndex={0} aria-label="kernel code excerpt">
-      <p className="code-head">
-        <code className="code-fn" data-testid="code-fn">
-          {view.fn === "p2pviz" ? "p2pviz" : `${view.fn}()`}
-        </code>
-      </p>
-      <SourceLine fn={view.fn} trace={trace} />
-      {real && (
-        <p
-          className="code-real"
-          data-testid="real-result"
-          title={`Linux ${real.kernel} (QEMU): ${real.result} · model: ${real.model}${real.reason ? ` · ${real.reason}` : ""}`}
-        >
-          Linux {real.kernel} (QEMU): <strong>{real.result}</strong> · model: <strong>{real.model}</strong>
-          {real.reason ? " · a listed difference" : ""}
-        </p>
-      )}
-      {view.lines.length > 0 ? (
-        // the excerpt scrolls on its own, so keyboard users must reach it (axe scrollable-region-focusable)
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
-        <ol className="code-lines" aria-label={`pseudocode of ${view.fn}`} ref={box} tabIndex={0}>
-          {view.lines.map((l, i) => (
-            <li
-              // by place, not by text: a step inside a kernel loop goes from one function to the next,
-              // and rewriting the text of the list's items costs the frame less than new ones
-              // biome-ignore lint/suspicious/noArrayIndexKey: the items are the excerpt's lines in order
-              key={i}
-              className={i === view.hl ? "hl" : undefined}
-              aria-current={i === view.hl ? "true" : undefined}
-              data-testid={i === view.hl ? "code-line-current" : undefined}
-              ref={i === view.hl ? current : undefined}
-            >
-              <CodeText line={l} />
-            </li>
-          ))}
-        </ol>
-      ) : (
-        <p className="panel-empty">No excerpt for this function.</p>
-      )}
+      {kept.current.slots.map(({ view: v }, i) => {
+        const here = v.fn === view.fn;
+        return (
+          <CodePage
+            // biome-ignore lint/suspicious/noArrayIndexKey: a slot keeps its place; its function changes
+            key={i}
+            view={v}
+            trace={trace}
+            real={here ? real : undefined}
+            current={here}
+            box={here ? box : undefined}
+            currentLine={here ? current : undefined}
+          />
+        );
+      })}
     </section>
   );
 }

@@ -97,6 +97,8 @@ function textLines(sec: Element): TextLine[] {
   let n = 0;
   for (const el of Array.from(sec.querySelectorAll(".panel-body p, .panel-body li, p.panel-body"))) {
     if (el.closest("li") && el.tagName !== "LI") continue; // a <p> inside a list item
+    // what is not shown (the kernel-code panel keeps other functions' excerpts laid out, hidden)
+    if (el.closest('[aria-hidden="true"]')) continue;
     const spans = el.tagName === "LI" ? Array.from(el.querySelectorAll("button > span")) : [];
     const text = (
       spans.length > 0 ? spans.map((x) => x.textContent?.trim() ?? "").join(" · ") : (el.textContent ?? "")
