@@ -33,6 +33,10 @@ interface TraceEvent {
   readonly dur: number;
   readonly tdur?: number;
   readonly tid: number;
+  readonly args?: {
+    readonly beginData?: { readonly dirtyObjects?: number; readonly totalObjects?: number };
+    readonly elementCount?: number;
+  };
 }
 /** A node of a CDP CPU profile (the fields read here). */
 interface ProfileNode {
@@ -175,6 +179,23 @@ try {
     }
     console.log(
       `main thread per step: ${(wallUs / 1000 / PER).toFixed(2)} ms busy, ${(cpuUs / 1000 / PER).toFixed(2)} ms CPU`,
+    );
+    // what the time depends on, counted (steady where the machine's noise is not): the layout
+    // objects each layout found dirty (of all), and the elements each style recalc visited
+    let dirty = 0;
+    let total = 0;
+    let styled = 0;
+    const layoutCpu: number[] = [];
+    for (const e of events) {
+      if (e.tid !== main) continue;
+      if (e.name === "Layout" && e.args?.beginData) {
+        layoutCpu.push((e.tdur ?? 0) / 1000);
+        dirty += e.args.beginData.dirtyObjects ?? 0;
+        total = Math.max(total, e.args.beginData.totalObjects ?? 0);
+      } else if (e.name === "UpdateLayoutTree") styled += e.args?.elementCount ?? 0;
+    }
+    console.log(
+      `per step: ${(dirty / PER).toFixed(1)} layout objects dirty (of ${total}), ${(styled / PER).toFixed(1)} elements restyled; a layout's CPU median ${(layoutCpu.sort((a, b) => a - b)[layoutCpu.length >> 1] ?? 0).toFixed(2)} ms (${layoutCpu.length} layouts)`,
     );
     console.log(
       [...tot]
