@@ -309,7 +309,7 @@ describe("p2pviz run", () => {
     const steps = run(scenario).steps;
     expect(steps).toBeGreaterThan(4 * 16384);
     expect(text.split("\n").filter((l) => /^ *\d+ {2}/.test(l))).toHaveLength(steps);
-    expect(text).toMatch(/-- line 4: p munmap a {2}=> ok\n[^]*\nFindings: none\.\n$/);
+    expect(text).toMatch(/-- line 4: p munmap a {2}=> ok\n[\s\S]*\nFindings: none\.\n$/);
     expect(writes.length).toBeGreaterThan(10);
     expect(Math.max(...writes.map((w) => w.split("\n").length))).toBeLessThanOrEqual(4097);
   });

@@ -5,9 +5,9 @@
  */
 
 import { useId, useState } from "react";
-import { motionMs } from "../../panels/motion.ts";
 import { FindingsArea, type FindingsTab } from "../../panels/FindingsArea.tsx";
 import { AddressSpaces, KernelCode, PoolCells, Refcounts } from "../../panels/LazyPanels.tsx";
+import { motionMs } from "../../panels/motion.ts";
 import { stateAtStep } from "../../store/cursors.ts";
 import type { PageRef } from "../../store/store.ts";
 import { eventAt, type Trace } from "../../trace/trace.ts";
