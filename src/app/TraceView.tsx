@@ -110,6 +110,7 @@ export function TraceView({
           selected={selected}
           onSelect={onSelect}
           tracePages={largestDevicePages(trace)}
+          traceDevices={trace.deviceNames.length}
         />
       </section>
 

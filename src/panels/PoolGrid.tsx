@@ -56,6 +56,8 @@ export interface PoolGridProps {
   readonly stateKey: string;
   readonly selected?: { dev: number; page: number } | null;
   readonly onSelect?: (p: { dev: number; page: number }) => void;
+  /** the devices the whole trace adds (PoolPanelProps.traceDevices) */
+  readonly traceDevices?: number;
 }
 
 /** At most this many folio blocks per device and frame. */
@@ -141,13 +143,13 @@ function PoolMarks({ marks }: { marks: readonly Mark[] }) {
   );
 }
 
-export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGridProps) {
+export function PoolGrid({ state, event, stateKey, selected, onSelect, traceDevices = 0 }: PoolGridProps) {
   const [box, size] = useSize<HTMLDivElement>();
   const layer = useRef<SVGGElement>(null);
   const [zoom, setZoom] = useState(1);
   const [center, setCenter] = useState(0.5);
   const [hover, setHover] = useState<{ x: number; y: number; text: string } | null>(null);
-  const n = Math.max(1, state.devices.length);
+  const n = Math.max(1, state.devices.length, traceDevices);
   const { colWidth, gap } = poolColumns(size.width, n);
   const gridHeight = Math.max(MIN_CELL, size.height - TOP - HELP);
   const capacity = Math.max(1, Math.floor(colWidth / MIN_CELL) * Math.floor(gridHeight / MIN_CELL));
@@ -212,13 +214,14 @@ export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGri
     const root = layer.current;
     if (!root || size.width === 0) return;
     const t0 = performance.now();
-    const whole = [size.width, size.height, colWidth, gridHeight, columns.length].join(",");
+    // not the number of columns: a device added (or taken away, stepping back) is its column alone
+    const whole = [size.width, size.height, colWidth, gridHeight].join(",");
     const keys = columns.map(columnKey);
     const prev = drawn.current && drawn.current.whole === whole ? drawn.current : null;
     const dirty = columns.map(
       (col, i) => !prev || prev.keys[i] !== keys[i] || !sameLooks(prev.looks[i]!, col.grid.look),
     );
-    if (!dirty.includes(true)) {
+    if (!dirty.includes(true) && root.children.length === columns.length) {
       poolDrawStats.lastMs += performance.now() - t0;
       return;
     }
@@ -231,6 +234,7 @@ export function PoolGrid({ state, event, stateKey, selected, onSelect }: PoolGri
       if (old) old.replaceWith(g);
       else root.append(g);
     }
+    while (root.children.length > columns.length) root.lastElementChild?.remove();
     poolDrawStats.lastMs += performance.now() - t0;
     poolDrawStats.frames++;
   }, [columns, size.width, size.height, colWidth, gridHeight]);

@@ -160,6 +160,12 @@ export interface PoolPanelProps {
    * that step)
    */
   readonly tracePages?: number;
+  /**
+   * how many devices the whole trace adds: the grid lays its columns out for all of them from the
+   * start, so the step that adds a device draws that device's column and leaves the others where
+   * they were (with the columns sized for the devices so far, every column was drawn again)
+   */
+  readonly traceDevices?: number;
 }
 
 /**

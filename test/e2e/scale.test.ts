@@ -268,6 +268,46 @@ describe("pool panel at scale", () => {
     }
   });
 
+  it("a device's first step draws its own column: the columns are laid out for the trace's devices, and stepping back takes the new one away", async () => {
+    const text = "device a 64M\ndevice b 64M\ndevice c 64M\nprocess p\np mmap x a 64M\n";
+    const t = traceOf(text);
+    const addB = t.ops.find((o) => o.line === 2)!;
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await openAt(page, text, addB.firstStep - 1);
+      await focusBody(page);
+      const columns = () =>
+        page.evaluate(() =>
+          Array.from(document.querySelectorAll('[data-testid="pool-grid"] > g:first-child > g')).map((g) => {
+            const el = g as SVGGElement & { __seen?: boolean };
+            const seen = el.__seen === true;
+            el.__seen = true;
+            return { dev: el.getAttribute("data-dev"), x: Math.round(el.getBBox().x), seen };
+          }),
+        );
+      const before = await columns();
+      expect(before.map((c) => [c.dev, c.seen])).toEqual([["0", false]]);
+      // three devices in the trace: device a's column is a third of the pool already
+      const width = Number((await grid(page).getAttribute("width"))!);
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(() => currentStep(page)).toBe(addB.firstStep);
+      const after = await columns();
+      expect(after.map((c) => [c.dev, c.seen])).toEqual([
+        ["0", true],
+        ["1", false],
+      ]);
+      expect(after[1]!.x).toBeGreaterThan(width / 3 - 10);
+      expect(after[1]!.x).toBeLessThan(width / 2 - 10);
+      await page.keyboard.press("ArrowLeft");
+      await expect.poll(() => currentStep(page)).toBe(addB.firstStep - 1);
+      expect((await columns()).map((c) => [c.dev, c.seen])).toEqual([["0", true]]);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the SVG and PNG exports carry the pool's grid as drawn, its cells and the event's ring, under the BAR pool title", async () => {
     const text = "device big 4G\nprocess p\np mmap a big 64M\n";
     const app = await openApp();

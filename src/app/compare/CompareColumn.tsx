@@ -87,6 +87,7 @@ export function CompareColumn({
           selected={selected}
           onSelect={setSelected}
           tracePages={largestDevicePages(trace)}
+          traceDevices={trace.deviceNames.length}
         />
       </section>
 
