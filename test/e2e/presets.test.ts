@@ -194,12 +194,17 @@ describe.each(presetIndex())("preset $file", ({ file, design }) => {
 
       // reload: the edited text and the design choice are still there
       // The address bar carries a share link that follows the state, throttled, and a link wins
-      // on load: wait until it has caught up (today it can lag an edit by a second or two).
+      // on load: wait until it has caught up. It is written once the state has been still for
+      // 300 ms and a frame and an idle moment have passed (up to a second more): on a loaded
+      // machine that is more than expect.poll's default second (it failed so in one CI run).
       await expect
-        .poll(async () => {
-          const r = decodeShareLink(await page.evaluate(() => location.hash));
-          return r.ok ? [r.state.text, r.state.design, r.state.step] : null;
-        })
+        .poll(
+          async () => {
+            const r = decodeShareLink(await page.evaluate(() => location.hash));
+            return r.ok ? [r.state.text, r.state.design, r.state.step] : null;
+          },
+          { timeout: 10_000 },
+        )
         .toEqual([good, other, otherTrace.steps - 1]);
       await page.reload();
       await page.getByTestId("step").waitFor();
