@@ -163,35 +163,6 @@ describe("the Share button", () => {
     }
   });
 
-  it("a preset or a link runs once: a page chosen as soon as it shows stays chosen", async () => {
-    // the editor ran every new text again 250 ms later, and a new run drops the selection
-    const file = "unbind-live-pin.p2p";
-    const a = await open(inject("baseUrl"));
-    try {
-      const { page } = a;
-      const cell = page.locator('rect.p2p-cell[data-dev="nvme0"][data-page="3"]');
-      const chosen = async () => {
-        await cell.click();
-        expect(await cell.getAttribute("stroke-width")).toBe("2");
-        await page.waitForTimeout(700);
-        return cell.getAttribute("stroke-width");
-      };
-      await page.getByTestId("presets").selectOption(`presets/${file}`);
-      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-      await page.keyboard.press("End");
-      expect(await chosen()).toBe("2");
-      const text = readFileSync(join(PRESETS, file), "utf8");
-      const r = encodeShareLink({ text: `${text}p touch a 4K\n`, step: 40 }, { base: inject("baseUrl") });
-      if (!r.ok) throw new Error(r.error.message);
-      await page.goto(r.url);
-      await expect.poll(() => page.getByTestId("step").textContent()).toMatch(/^Step 40 \//);
-      expect(await chosen()).toBe("2");
-      expect(a.problems).toEqual([]);
-    } finally {
-      await a.context.close();
-    }
-  });
-
   it("shows the link in a selectable field when the clipboard is refused", async () => {
     const a = await open(inject("baseUrl"));
     try {
