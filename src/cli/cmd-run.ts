@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import type { KernelChoice } from "../scenario/parse.ts";
 import { describeEvent, sourceOf } from "../trace/describe.ts";
-import { writeRunJson } from "../trace/json.ts";
+import { batched, writeRunJson } from "../trace/json.ts";
 import { followPage, SUMMARY_WIDTH, summarize } from "../trace/summary.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 import { pageFlag, parseArgs, UsageError } from "./args.ts";
@@ -32,20 +32,10 @@ Exit status: 0 when the scenario ran (errnos, signals and findings are results);
 2 for a scenario error (printed as FILE:LINE:COL: message) or bad usage.
 `;
 
-/** Lines handed to `out` at a time: a trace of millions of events is never one string (V8 caps a
- *  string at 2^29 characters, a 1M-page mmap's text is past 300 MB) and memory stays constant. */
-const LINES_PER_WRITE = 4096;
-
 /** The trace, one event a line under its statement, then the findings, written as it goes. */
 export function writeTrace(trace: Trace, out: (text: string) => void): void {
-  let lines: string[] = [];
-  const push = (line: string) => {
-    lines.push(line);
-    if (lines.length >= LINES_PER_WRITE) {
-      out(`${lines.join("\n")}\n`);
-      lines = [];
-    }
-  };
+  const w = batched(out);
+  const push = (line: string) => w.push(`${line}\n`);
   const width = String(Math.max(0, trace.steps - 1)).length;
   for (const op of trace.ops) {
     push(`-- line ${op.line}: ${op.text}  => ${op.result}`);
@@ -61,7 +51,7 @@ export function writeTrace(trace: Trace, out: (text: string) => void): void {
     push(`Findings (${trace.findings.length}):`);
     for (const f of trace.findings) push(`  step ${f.step}, line ${f.line}: [${f.kind}] ${f.text}`);
   }
-  out(`${lines.join("\n")}\n`);
+  w.flush();
 }
 
 export const command: Command = (args, io) => {

@@ -364,6 +364,26 @@ export function finalRunsJson(trace: Trace, s: KernelState): FinalRunsJson {
 }
 
 /**
+ * Strings handed to `out` a batch at a time (`size` of them joined): the event-by-event outputs
+ * (this JSON, the CLI's text trace) are never one string (V8 caps a string at 2^29 characters; a
+ * 1M-page mmap's text is 750 MB) and their memory stays constant.
+ */
+export function batched(out: (s: string) => void, size = 4096): { push(s: string): void; flush(): void } {
+  let parts: string[] = [];
+  const flush = () => {
+    out(parts.join(""));
+    parts = [];
+  };
+  return {
+    push(s) {
+      parts.push(s);
+      if (parts.length >= size) flush();
+    },
+    flush,
+  };
+}
+
+/**
  * Writes the run JSON to `out` piece by piece, so a trace of millions of events needs no string of
  * its size: format "p2pviz-run/1" (every event; pages and PTEs one by one), or with `runs` format
  * "p2pviz-run/2" (pages and PTEs as runs; events only with `events`). Same shapes as toRunJson.
@@ -387,7 +407,7 @@ export function writeRunJson(
   out(body.slice(0, body.lastIndexOf("}")).trimEnd());
   if (withEvents) {
     out(',\n "events": [');
-    let chunk: string[] = [];
+    const w = batched(out);
     let step = 0;
     for (const e of eventsOf(trace)) {
       const ev = {
@@ -398,14 +418,11 @@ export function writeRunJson(
         source: sourceOf(e.fn),
         text: describeEvent(trace, e),
       };
-      chunk.push(`${step === 0 ? "" : ","}\n  ${JSON.stringify(ev)}`);
+      w.push(`${step === 0 ? "" : ","}\n  ${JSON.stringify(ev)}`);
       step++;
-      if (chunk.length >= 4096) {
-        out(chunk.join(""));
-        chunk = [];
-      }
     }
-    out(`${chunk.join("")}\n ]`);
+    w.flush();
+    out("\n ]");
   }
   out(`,\n "findings": ${JSON.stringify(trace.findings.map((f) => ({ ...f })))}`);
   if (runs) out(`,\n "final": ${JSON.stringify(finalRunsJson(trace, final))}`);
