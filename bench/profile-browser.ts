@@ -10,12 +10,17 @@
  *   --at STEP       open the link at that step (a step the bench found slow); --mid clicks the
  *                   timeline at 40% instead; --nowait steps at once, as the first steps after a load
  *   --scrub         N clicks on the timeline instead of key presses; --load one opening of the link
+ *   --after-scrub   (CPU profile) each key press right after a click on the timeline, the click
+ *                   not profiled: the steps that follow a jump into a loop of millions of pages
  *   --css TEXT      a style sheet added first (to try a CSS change without a build)
  * how:
  *   (default)       CPU profile: self and inclusive time per function (--top N; --callers NAME:
  *                   the call paths into NAME; --lines CHUNK: self samples by line in a chunk)
- *   --trace         main-thread time per trace event and per thread (style, layout, paint, ...)
+ *   --trace         main-thread time per trace event and per thread (style, layout, paint, ...),
+ *                   what invalidated layout and what each paint covered
  *   --mutations     the DOM each step changes, by panel, element and kind of change
+ *   --alloc         bytes allocated per step, by allocating function (V8's sampling heap profiler,
+ *                   garbage included): what feeds the collector whose pauses make slow steps
  *
  * An unminified build (npx vite build --minify false --outDir DIR) gives readable function names.
  */
@@ -44,10 +49,35 @@ interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
   readonly children?: readonly number[];
 }
+/** A node of a CDP sampling heap profile (the fields read here). */
+interface AllocNode {
+  readonly callFrame: ProfileNode["callFrame"];
+  readonly selfSize: number;
+  readonly children: readonly AllocNode[];
+}
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
+}
+
+/** Profiles taken one after another as one (node ids renumbered; one root each). */
+function mergeProfiles(parts: readonly CpuProfile[]): CpuProfile {
+  const nodes: ProfileNode[] = [];
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    let most = 0;
+    for (const n of p.nodes) {
+      most = Math.max(most, n.id);
+      nodes.push({ ...n, id: n.id + offset, children: (n.children ?? []).map((c) => c + offset) });
+    }
+    for (const id of p.samples) samples.push(id + offset);
+    timeDeltas.push(...p.timeDeltas);
+    offset += most + 1;
+  }
+  return { nodes, samples, timeDeltas };
 }
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -142,9 +172,42 @@ try {
     for (const [k, v] of counts.sort((a, b) => b[1] - a[1]).slice(0, 40))
       console.log(`${(v / PER).toFixed(1).padStart(8)} per step  ${k}`);
     await browser.close();
+  } else if (args.includes("--alloc")) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("HeapProfiler.enable");
+    // every 1 KiB on average; with the GC'd samples kept, so garbage counts too
+    await cdp.send("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    await act();
+    const { profile } = (await cdp.send("HeapProfiler.stopSampling")) as { profile: { head: AllocNode } };
+    const self = new Map<string, number>();
+    let all = 0;
+    const walk = (n: AllocNode) => {
+      const bytes = n.selfSize;
+      all += bytes;
+      const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
+      if (bytes) self.set(k, (self.get(k) ?? 0) + bytes);
+      for (const c of n.children) walk(c);
+    };
+    walk(profile.head);
+    console.log(`allocated per step: ${(all / 1024 / PER).toFixed(1)} KiB`);
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(opt("--top", "30"))))
+      console.log(`${(v / 1024 / PER).toFixed(1).padStart(8)} KiB/step  ${k}`);
+    await browser.close();
   } else if (args.includes("--trace")) {
     await browser.startTracing(page, {
-      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "gpu", "viz"],
+      categories: [
+        "devtools.timeline",
+        "disabled-by-default-devtools.timeline",
+        "disabled-by-default-devtools.timeline.invalidationTracking",
+        "blink",
+        "cc",
+        "gpu",
+        "viz",
+      ],
     });
     await act();
     const buf = await browser.stopTracing();
@@ -197,6 +260,27 @@ try {
     console.log(
       `per step: ${(dirty / PER).toFixed(1)} layout objects dirty (of ${total}), ${(styled / PER).toFixed(1)} elements restyled; a layout's CPU median ${(layoutCpu.sort((a, b) => a - b)[layoutCpu.length >> 1] ?? 0).toFixed(2)} ms (${layoutCpu.length} layouts)`,
     );
+    // why layout was needed: each invalidation's reason and node (a text changed, an SVG resource
+    // invalidated ...), per step
+    const why = new Map<string, number>();
+    for (const e of events) {
+      if (e.name !== "LayoutInvalidationTracking") continue;
+      const d = (e.args as { data?: { reason?: string; nodeName?: string } } | undefined)?.data;
+      const k = `${d?.reason ?? "?"}: ${d?.nodeName ?? "?"}`;
+      why.set(k, (why.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of [...why].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`    layout invalidated ${(n / PER).toFixed(2)} per step  ${k}`);
+    // what each Paint painted: its clip (a panel's box, or the page's) with the time spent
+    const paints = new Map<string, number>();
+    for (const e of events) {
+      if (e.tid !== main || e.name !== "Paint" || !e.dur) continue;
+      const c = (e.args as { data?: { clip?: number[] } } | undefined)?.data?.clip;
+      const k = c ? `x ${c[0]}-${c[2]} y ${c[1]}-${c[5]}` : "(no clip)";
+      paints.set(k, (paints.get(k) ?? 0) + e.dur);
+    }
+    for (const [k, us] of [...paints].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`    paint ${(us / 1000 / PER).toFixed(2)} ms/step  ${k}`);
     console.log(
       [...tot]
         .sort((a, b) => b[1] - a[1])
@@ -210,11 +294,27 @@ try {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Profiler.enable");
     await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
-    await cdp.send("Profiler.start");
     const t0 = Date.now();
-    await act();
+    let profile: CpuProfile;
+    if (args.includes("--after-scrub")) {
+      // one profile per key press, each after an unprofiled click, merged into one
+      const tl = (await page.getByTestId("timeline").boundingBox())!;
+      const parts: CpuProfile[] = [];
+      for (let i = 0; i < N; i++) {
+        await page.mouse.click(tl.x + 10 + (((i + 1) * 0.618) % 1) * (tl.width - 20), tl.y + tl.height / 2);
+        await page.waitForTimeout(300);
+        await cdp.send("Profiler.start");
+        await page.keyboard.press(keys[i % keys.length]!);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+        parts.push(((await cdp.send("Profiler.stop")) as { profile: CpuProfile }).profile);
+      }
+      profile = mergeProfiles(parts);
+    } else {
+      await cdp.send("Profiler.start");
+      await act();
+      profile = ((await cdp.send("Profiler.stop")) as { profile: CpuProfile }).profile;
+    }
     const wall = Date.now() - t0;
-    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
     const self = new Map<string, number>();
     const byId = new Map<number, ProfileNode>();
     for (const n of profile.nodes) byId.set(n.id, n);
