@@ -14,6 +14,7 @@
 
 import { select } from "d3-selection";
 import { type KeyboardEvent, type PointerEvent, useEffect, useId, useMemo, useRef, useState } from "react";
+import { formatCount } from "../trace/numbers.ts";
 import type { Trace } from "../trace/trace.ts";
 import { stepAtX, useSize } from "./common.ts";
 import { keepAttr, roundPx } from "./d3-keep.ts";
@@ -119,7 +120,7 @@ export interface TimelinePanelProps {
   readonly onScrub: (step: number) => void;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const fmt = (n: number) => formatCount(Math.round(n));
 
 /** Marks sorted by step, then those in [from, to) at most one per pixel and row. */
 function visibleMarks(sorted: readonly Mark[], w: TimeWindow, px: number): Mark[] {

@@ -14,6 +14,7 @@
  */
 
 import type { KernelEvent } from "../kernel/events.ts";
+import { formatCount } from "../trace/numbers.ts";
 import { eventsOf, type Trace } from "../trace/trace.ts";
 
 export interface TimeWindow {
@@ -252,9 +253,9 @@ function callSpan(
   loop: boolean,
   events = 1,
 ): CallSpan {
-  const label = loop ? `${fn} × ${iters.toLocaleString("en-US")}` : fn;
+  const label = loop ? `${fn} × ${formatCount(iters)}` : fn;
   const title = loop
-    ? `${fn}: a kernel loop over ${iters.toLocaleString("en-US")} pages, ${(end - first).toLocaleString("en-US")} events`
+    ? `${fn}: a kernel loop over ${formatCount(iters)} pages, ${formatCount(end - first)} events`
     : `${fn}${events > 1 ? `: ${events} events` : ""}`;
   return { key: `r${i}`, op, first, end, label, title, count: 1, loop };
 }
