@@ -16,7 +16,7 @@
  */
 
 import { select } from "d3-selection";
-import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, memo, useEffect, useMemo, useRef, useState } from "react";
 import type { KernelEvent } from "../kernel/events.ts";
 import type { DeviceState, KernelState, PageLook, PteKind } from "../kernel/state.ts";
 import { isLeafKind, lookOf, PTE_KIND_NAMES, PTE_PMD, PTE_PUD, vmFlagNames } from "../kernel/state.ts";
@@ -981,8 +981,9 @@ export function AddressPanel({ state, event, stateKey, motion, focus: focusName 
   );
 }
 
-/** The entry kinds; with `leaves` (the huge designs) the PMD and PUD leaves too. */
-export function PteLegend({ leaves = false }: { readonly leaves?: boolean }) {
+/** The entry kinds; with `leaves` (the huge designs) the PMD and PUD leaves too. Memoised: it
+ * changes with the design, not with the step. */
+export const PteLegend = memo(function PteLegend({ leaves = false }: { readonly leaves?: boolean }) {
   const kinds = leaves
     ? (["normal", "devmap", "pfnmap", "pmd", "pud"] as const)
     : (["normal", "devmap", "pfnmap"] as const);
@@ -1007,4 +1008,4 @@ export function PteLegend({ leaves = false }: { readonly leaves?: boolean }) {
       ))}
     </ul>
   );
-}
+});

@@ -4,8 +4,8 @@
  * scrolled to its end).
  */
 
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { Trace } from "../trace/trace.ts";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
+import type { Finding, Trace } from "../trace/trace.ts";
 import { pageRange } from "./common.ts";
 
 export interface FindingsPanelProps {
@@ -22,8 +22,40 @@ function countBelow(list: HTMLElement): number {
   return n;
 }
 
+/**
+ * One finding. Memoised: a step re-renders only the findings it reaches, leaves or lands on, not a
+ * list of hundreds.
+ */
+const FindingItem = memo(function FindingItem({
+  finding: f,
+  reached,
+  current,
+  onJump,
+}: {
+  readonly finding: Finding;
+  readonly reached: boolean;
+  readonly current: boolean;
+  readonly onJump: (step: number) => void;
+}) {
+  return (
+    <li className={reached ? "reached" : "ahead"}>
+      <button type="button" onClick={() => onJump(f.step)} aria-current={current ? "step" : undefined}>
+        <span className={`finding-kind k-${f.kind}`}>{f.kind}</span>{" "}
+        <span className="finding-where">
+          line {f.line} · {f.device} {pageRange(f.page, f.pages)} · step {f.step}
+        </span>
+        <span className="finding-text">{f.text}</span>
+      </button>
+    </li>
+  );
+});
+
 export function FindingsPanel({ trace, step, onJump }: FindingsPanelProps) {
   const list = useRef<HTMLOListElement>(null);
+  // the items keep one handler: the parent's changes at every render
+  const jumpTo = useRef(onJump);
+  jumpTo.current = onJump;
+  const jump = useCallback((s: number) => jumpTo.current(s), []);
   const [below, setBelow] = useState(0);
   const measure = useCallback(() => {
     if (list.current) setBelow(countBelow(list.current));
@@ -45,20 +77,14 @@ export function FindingsPanel({ trace, step, onJump }: FindingsPanelProps) {
     <>
       <ol className="panel-body findings" data-testid="findings" ref={list} onScroll={measure}>
         {trace.findings.map((f, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: findings of one trace never reorder
-          <li key={i} className={f.step <= step ? "reached" : "ahead"}>
-            <button
-              type="button"
-              onClick={() => onJump(f.step)}
-              aria-current={f.step === step ? "step" : undefined}
-            >
-              <span className={`finding-kind k-${f.kind}`}>{f.kind}</span>{" "}
-              <span className="finding-where">
-                line {f.line} · {f.device} {pageRange(f.page, f.pages)} · step {f.step}
-              </span>
-              <span className="finding-text">{f.text}</span>
-            </button>
-          </li>
+          <FindingItem
+            // biome-ignore lint/suspicious/noArrayIndexKey: findings of one trace never reorder
+            key={i}
+            finding={f}
+            reached={f.step <= step}
+            current={f.step === step}
+            onJump={jump}
+          />
         ))}
       </ol>
       {below > 0 && (

@@ -5,7 +5,7 @@
  * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import { type Ref, useEffect, useRef } from "react";
+import { memo, type Ref, useEffect, useRef } from "react";
 import type { Trace } from "../trace/trace.ts";
 import { type CodeView, codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
@@ -105,9 +105,10 @@ function SourceLine({
 
 /**
  * One pseudocode line: its comment (from " #") muted, and an errno such as -EINVAL kept whole when
- * the line wraps. The text stays the line's text.
+ * the line wraps. The text stays the line's text. Memoised by the line: a step moves the highlight,
+ * not the text.
  */
-function CodeText({ line }: { readonly line: string }) {
+const CodeText = memo(function CodeText({ line }: { readonly line: string }) {
   const hash = line.startsWith("#") ? 0 : line.indexOf(" #");
   const code = hash < 0 ? line : line.slice(0, hash);
   const comment = hash < 0 ? "" : line.slice(hash);
@@ -127,7 +128,7 @@ function CodeText({ line }: { readonly line: string }) {
       {comment && <span className="code-comment">{comment}</span>}
     </code>
   );
-}
+});
 
 /** How many functions' excerpts stay laid out in the panel (see KernelCodePanel). */
 export const KEPT_EXCERPTS = 4;
@@ -162,9 +163,10 @@ function keep(k: Kept, view: CodeView): void {
 
 /**
  * One function's name, source and excerpt. Only the current page carries the test ids and the
- * real kernel's result; the others are hidden (visibility, so they keep their layout).
+ * real kernel's result; the others are hidden (visibility, so they keep their layout). Memoised: a
+ * step re-renders the page it leaves and the page it shows, not the kept ones.
  */
-function CodePage({
+const CodePage = memo(function CodePage({
   view,
   trace,
   real,
@@ -228,7 +230,7 @@ function CodePage({
       )}
     </div>
   );
-}
+});
 
 export function KernelCodePanel({
   trace,
@@ -256,19 +258,20 @@ export function KernelCodePanel({
   // out and drawn the step: read earlier (in an effect, or in the frame's rAF) it forced a layout of
   // the whole view before the panels' drawing, 1-3 ms of a step. A line that left the excerpt comes
   // back one frame later, which nobody sees as a lag.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
+  // One observer for the panel's life, watching each page's excerpt box once: made anew at every
+  // line, as it was, it cost an observation and a notification in every step's frame.
+  const sight = useRef<{ check: () => void; watch: (el: Element) => void } | null>(null);
   useEffect(() => {
-    const b = box.current;
-    if (!b) return;
     let task: ReturnType<typeof setTimeout> | undefined;
     let frame = 0;
-    const keepInSight = () => {
+    const check = () => {
       cancelAnimationFrame(frame);
       clearTimeout(task);
       frame = requestAnimationFrame(() => {
         task = setTimeout(() => {
+          const b = box.current;
           const li = current.current;
-          if (!li) return;
+          if (!b || !li) return;
           const bb = b.getBoundingClientRect();
           const lb = li.getBoundingClientRect();
           if (lb.bottom > bb.bottom) b.scrollTop += lb.bottom - bb.bottom + 4;
@@ -276,14 +279,29 @@ export function KernelCodePanel({
         }, 0);
       });
     };
-    // the observer also reports the box once when it starts: that is the check for this line
-    const resized = new ResizeObserver(keepInSight);
-    resized.observe(b);
+    const watched = new WeakSet<Element>();
+    const resized = new ResizeObserver(check);
+    sight.current = {
+      check,
+      watch: (el) => {
+        if (watched.has(el)) return;
+        watched.add(el);
+        resized.observe(el);
+      },
+    };
     return () => {
       resized.disconnect();
       cancelAnimationFrame(frame);
       clearTimeout(task);
+      sight.current = null;
     };
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the line changes
+  useEffect(() => {
+    const b = box.current;
+    if (!b || !sight.current) return;
+    sight.current.watch(b);
+    sight.current.check();
   }, [view?.fn, view?.hl]);
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (

@@ -2,6 +2,7 @@
  * The parts of the pool panel that the first render needs (the summary line and the legend), apart
  * from the panel itself, which loads on first use (LazyPanels.tsx).
  */
+import { memo } from "react";
 import { LOOK_STYLE, LOOKS, lookFill } from "./palette.ts";
 
 /** The pool-summary test hook text for one device. */
@@ -9,8 +10,8 @@ export function poolSummary(d: { name: string; free: number; pages: number }): s
   return `${d.name}: ${d.free} free / ${d.pages} pages`;
 }
 
-/** Legend of page looks: swatch (colour + pattern) and words. */
-export function LookLegend() {
+/** Legend of page looks: swatch (colour + pattern) and words. Memoised: the same at every step. */
+export const LookLegend = memo(function LookLegend() {
   return (
     <ul className="legend" aria-label="page states">
       {LOOKS.map((l) => (
@@ -23,4 +24,4 @@ export function LookLegend() {
       ))}
     </ul>
   );
-}
+});

@@ -15,6 +15,7 @@ import {
   editorText,
   focusBody,
   openApp,
+  openAt,
   presetText,
   ROOT,
   shot,
@@ -243,6 +244,46 @@ describe("the scenario editor", () => {
 });
 
 describe("findings", () => {
+  it("mark the one at the current step and those reached, as the steps go over them", async () => {
+    const app = await openApp();
+    const { page } = app;
+    try {
+      const text =
+        "kernel seed\ndevice nvme0 1M\nprocess p\np mmap a nvme0 4K\np munmap a\np mmap b nvme0 4K\np munmap b\n";
+      const t = traceOf(text);
+      expect(t.findings.length).toBe(2);
+      const [first, second] = t.findings as [(typeof t.findings)[0], (typeof t.findings)[0]];
+      expect(second.step).toBeGreaterThan(first.step + 1);
+      await openAt(page, text, first.step - 1);
+      await focusBody(page);
+      const items = page.getByTestId("findings").locator("li");
+      // each finding: its class and whether its button is the current step's
+      const marks = () =>
+        items.evaluateAll((lis) =>
+          lis.map(
+            (li) =>
+              `${li.className}${li.querySelector("button")!.getAttribute("aria-current") ? " current" : ""}`,
+          ),
+        );
+      await expect.poll(marks).toEqual(["ahead", "ahead"]);
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(marks).toEqual(["reached current", "ahead"]);
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(marks).toEqual(["reached", "ahead"]);
+      await page.keyboard.press("End");
+      await expect.poll(marks).toEqual(["reached", "reached"]);
+      await page.keyboard.press("Home");
+      await expect.poll(marks).toEqual(["ahead", "ahead"]);
+      // a click on a finding jumps to its step
+      await items.nth(1).locator("button").click();
+      await expect.poll(() => currentStep(page)).toBe(second.step);
+      await expect.poll(marks).toEqual(["reached", "reached current"]);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("say how many more are below when the list scrolls", async () => {
     const app = await openApp();
     const { page } = app;
