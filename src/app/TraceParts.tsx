@@ -10,19 +10,46 @@ import { opAt } from "../store/selectors.ts";
 import { describeEvent } from "../trace/describe.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 
-/** Each device's free pages, one after the other. */
-export function PoolSummary({ state }: { readonly state: KernelState }) {
+/**
+ * Each device's free pages, one after the other. Under them, unseen, the summary of every device
+ * the trace creates, all free (as wide as the line gets): the line keeps that room from the first
+ * step. Grown a line at a time as devices appeared (four lines for eight devices), it shrank the
+ * pool below it at those steps, and the pool drew every column again.
+ */
+export function PoolSummary({ state, trace }: { readonly state: KernelState; readonly trace: Trace }) {
   return (
-    <p className="pool-summary" data-testid="pool-summary">
-      {state.devices.map((d, i) => (
-        <span key={d.name} data-dev={d.name}>
-          {i > 0 ? "; " : ""}
-          {poolSummary({ name: d.name, free: d.freePages, pages: d.pages })}
-        </span>
-      ))}
+    <p className="pool-summary">
+      <span data-testid="pool-summary">
+        {state.devices.map((d, i) => (
+          <span key={d.name} data-dev={d.name}>
+            {i > 0 ? "; " : ""}
+            {poolSummary({ name: d.name, free: d.freePages, pages: d.pages })}
+          </span>
+        ))}
+      </span>
+      <span className="pool-summary-room" aria-hidden="true">
+        {widestSummary(trace)}
+      </span>
     </p>
   );
 }
+
+/** The pool summary of every device the trace's scenario creates, each with all its pages free. */
+export function widestSummary(trace: Trace): string {
+  let text = widest.get(trace);
+  if (text === undefined) {
+    const parts: string[] = [];
+    for (const st of trace.scenario.statements) {
+      if (st.op !== "device") continue;
+      const pages = Math.floor(st.size / trace.pageSize);
+      parts.push(poolSummary({ name: st.dev, free: pages, pages }));
+    }
+    text = parts.join("; ");
+    widest.set(trace, text);
+  }
+  return text;
+}
+const widest = new WeakMap<Trace, string>();
 
 export interface NarrationProps {
   readonly trace: Trace;

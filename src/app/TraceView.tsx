@@ -99,7 +99,7 @@ export function TraceView({
       <section className="panel pool" aria-labelledby="h-pool">
         <header>
           <h2 id="h-pool">BAR pool</h2>
-          <PoolSummary state={state} />
+          <PoolSummary state={state} trace={trace} />
           <LookLegend />
         </header>
         <PoolCells

@@ -308,6 +308,38 @@ describe("pool panel at scale", () => {
     }
   });
 
+  it("the pool summary holds the room of all the trace's devices from the first step: the pool keeps its height as they appear", async () => {
+    // eight devices with long names: their summary wraps to several lines in the pool's header
+    const names = Array.from({ length: 8 }, (_, i) => `accelerator${i}`);
+    const text = `${names.map((n) => `device ${n} 32G`).join("\n")}\n`;
+    const t = traceOf(text);
+    const app = await openApp();
+    const { page } = app;
+    try {
+      await openAt(page, text, 0);
+      await focusBody(page);
+      const sizes = () =>
+        page.evaluate(() => ({
+          summary: document.querySelector(".pool .pool-summary")!.getBoundingClientRect().height,
+          grid: document.querySelector('[data-testid="pool-grid"]')!.getBoundingClientRect().height,
+        }));
+      const first = await sizes();
+      expect(await page.getByTestId("pool-summary").textContent()).toBe("accelerator0: 8388608 free / 8388608 pages");
+      await page.keyboard.press("End");
+      await expect.poll(() => currentStep(page)).toBe(t.steps - 1);
+      expect(await page.getByTestId("pool-summary").textContent()).toBe(
+        names.map((n) => `${n}: 8388608 free / 8388608 pages`).join("; "),
+      );
+      const last = await sizes();
+      // the summary of eight devices takes more than one line, and it took it from the first step
+      expect(last.summary).toBeGreaterThan(30);
+      expect(last).toEqual(first);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("the SVG and PNG exports carry the pool's grid as drawn, its cells and the event's ring, under the BAR pool title", async () => {
     const text = "device big 4G\nprocess p\np mmap a big 64M\n";
     const app = await openApp();

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { widestSummary } from "../../src/app/TraceParts.tsx";
 import { largestDevicePages } from "../../src/app/TraceView.tsx";
 import { pageLook } from "../../src/kernel/state.ts";
 import {
@@ -74,6 +75,21 @@ describe("largestDevicePages (the pool's drawing, chosen once per trace)", () =>
     expect(stateAt(t, 0).devices.every((d) => d.pages <= SVG_MAX_PAGES)).toBe(true);
     expect(largestDevicePages(run(lines("device d 1M", "process p")))).toBe(256);
     expect(largestDevicePages(run(lines("process p")))).toBe(0);
+  });
+});
+
+describe("widestSummary (the room the pool summary keeps from the first step)", () => {
+  it("is the summary of every device the scenario creates, all pages free, in their order", () => {
+    const t = run(lines("device small 1M", "device big 64M", "process p", "p mmap a big 8K"));
+    expect(widestSummary(t)).toBe("small: 256 free / 256 pages; big: 16384 free / 16384 pages");
+    // at least as long as the summary at any step: no device has more free pages than pages
+    for (let s = 0; s < t.steps; s++) {
+      const now = stateAt(t, s)
+        .devices.map((d) => poolSummary({ name: d.name, free: d.freePages, pages: d.pages }))
+        .join("; ");
+      expect(widestSummary(t).length).toBeGreaterThanOrEqual(now.length);
+    }
+    expect(widestSummary(run(lines("process p")))).toBe("");
   });
 });
 

@@ -77,7 +77,7 @@ export function CompareColumn({
       <section className="panel pool" aria-labelledby={`${id}-pool`}>
         <header>
           <h3 id={`${id}-pool`}>BAR pool</h3>
-          <PoolSummary state={state} />
+          <PoolSummary state={state} trace={trace} />
         </header>
         <PoolCells
           state={state}
