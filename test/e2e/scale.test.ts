@@ -324,7 +324,9 @@ describe("pool panel at scale", () => {
           grid: document.querySelector('[data-testid="pool-grid"]')!.getBoundingClientRect().height,
         }));
       const first = await sizes();
-      expect(await page.getByTestId("pool-summary").textContent()).toBe("accelerator0: 8388608 free / 8388608 pages");
+      expect(await page.getByTestId("pool-summary").textContent()).toBe(
+        "accelerator0: 8388608 free / 8388608 pages",
+      );
       await page.keyboard.press("End");
       await expect.poll(() => currentStep(page)).toBe(t.steps - 1);
       expect(await page.getByTestId("pool-summary").textContent()).toBe(
