@@ -5,7 +5,8 @@
  * worked out from the event and from the path the statement took (its result, whether it faulted).
  */
 
-import { memo, type Ref, useEffect, useRef } from "react";
+import { memo, type Ref, useEffect, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import type { Trace } from "../trace/trace.ts";
 import { type CodeView, codeContext, codeView } from "./kernel-code.ts";
 import "./kernel-code.css";
@@ -162,6 +163,25 @@ function keep(k: Kept, view: CodeView): void {
 }
 
 /**
+ * Keeps `view`'s function as a hidden page, ranked just below the page `shown`, when it is not kept
+ * yet (the oldest page but the shown one makes room). Returns whether it added the page.
+ */
+function keepAhead(k: Kept, view: CodeView, shown: string): boolean {
+  if (k.slots.some((s) => s.view.fn === view.fn)) return false;
+  const used = (k.slots.find((s) => s.view.fn === shown)?.used ?? k.clock) - 0.5;
+  if (k.slots.length < KEPT_EXCERPTS) {
+    k.slots.push({ view, used });
+    return true;
+  }
+  let oldest: Kept["slots"][number] | undefined;
+  for (const s of k.slots) if (s.view.fn !== shown && (!oldest || s.used < oldest.used)) oldest = s;
+  if (!oldest) return false;
+  oldest.view = view;
+  oldest.used = used;
+  return true;
+}
+
+/**
  * One function's name, source and excerpt. Only the current page carries the test ids and the
  * real kernel's result; the others are hidden (visibility, so they keep their layout). Memoised: a
  * step re-renders the page it leaves and the page it shows, not the kept ones.
@@ -252,6 +272,40 @@ export function KernelCodePanel({
   const kept = useRef<Kept | null>(null);
   if (kept.current?.trace !== trace) kept.current = { trace, slots: [], clock: 0 };
   if (view) keep(kept.current, view);
+  // After a jump (a scrub, Home or End, a finding, a link), the pages of the steps either side,
+  // laid out in idle time: the next step's function is usually not kept then, and its excerpt's
+  // text was laid out and shaped in that step's frame (2-3 ms of the bench's steps after a scrub).
+  // Once the page is drawn and the main thread idle, this adds their pages, hidden, and lays them
+  // out there and then, so the step that shows one only unhides it. Not after a step: inside a loop
+  // the functions either side are kept already, and from one statement to the next the work only
+  // moved in front of the next step (measured: no faster).
+  const [, setAhead] = useState(0);
+  const panel = useRef<HTMLElement>(null);
+  const last = useRef<{ trace: Trace; step: number } | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the fn shown follows from trace and step
+  useEffect(() => {
+    const prev = last.current;
+    last.current = { trace, step };
+    const jumped = !prev || prev.trace !== trace || Math.abs(step - prev.step) > 1;
+    const shown = view?.fn;
+    if (!jumped || shown === undefined || typeof requestIdleCallback !== "function") return;
+    const id = requestIdleCallback(
+      () => {
+        const k = kept.current;
+        if (!k || k.trace !== trace) return;
+        let added = false;
+        for (const s of [step + 1, step - 1]) {
+          const c = codeContext(trace, s);
+          if (c && keepAhead(k, codeView(c), shown)) added = true;
+        }
+        if (!added) return;
+        flushSync(() => setAhead((n) => n + 1));
+        void panel.current?.offsetHeight; // the layout, now rather than in the next step's frame
+      },
+      { timeout: 2000 },
+    );
+    return () => cancelIdleCallback(id);
+  }, [trace, step]);
   // the excerpt scrolls under the function's name and source: keep the current line in sight, when
   // the line changes and when the excerpt's box does (the real kernel's result arrives, the window
   // is resized). Its place is read in a task posted from the frame, once the frame has laid the page
@@ -306,7 +360,7 @@ export function KernelCodePanel({
   if (!view) return <div className="panel-body code-panel panel-empty">No event.</div>;
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling excerpt must be reachable by keyboard to scroll it
-    <section className="panel-body code-panel" tabIndex={0} aria-label="kernel code excerpt">
+    <section className="panel-body code-panel" tabIndex={0} aria-label="kernel code excerpt" ref={panel}>
       {kept.current.slots.map(({ view: v }, i) => {
         const here = v.fn === view.fn;
         return (

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { encodeShareLink } from "../../src/share/codec.ts";
+import { eventsOf } from "../../src/trace/trace.ts";
 import { traceOf } from "./expected.ts";
 import {
   currentStep,
@@ -236,6 +237,44 @@ describe("the scenario editor", () => {
       await page.reload();
       await page.getByTestId("step").waitFor();
       await expect.poll(async () => Math.round((await side.boundingBox())!.width)).toBe(w1);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("kernel-code panel", () => {
+  it("lays out the next step's function in idle time after a jump: the step shows that page, not a new one", async () => {
+    const app = await openApp();
+    const { page } = app;
+    try {
+      const text = "kernel upstream\ndevice d 1M\nprocess p\np mmap a d 16K\n";
+      const t = traceOf(text);
+      // a step in vm_insert_page's loop whose next event is another function's
+      const fns = [...eventsOf(t)].map((e) => e.fn);
+      const at = fns.findIndex((fn, i) => fn === "insert_page" && fns[i + 1] === "percpu_ref_get");
+      expect(at).toBeGreaterThan(0);
+      await openAt(page, text, at);
+      await focusBody(page);
+      expect(await page.getByTestId("code-fn").textContent()).toBe("insert_page()");
+      // once the main thread is idle, the next step's page is there, hidden
+      const next = page.locator(".code-page-kept", {
+        has: page.locator("code.code-fn", { hasText: "percpu_ref_get()" }),
+      });
+      await expect.poll(() => next.count()).toBe(1);
+      expect(await next.getAttribute("aria-hidden")).toBe("true");
+      await next.evaluate((e) => {
+        (e as HTMLElement & { __ahead?: boolean }).__ahead = true;
+      });
+      await page.keyboard.press("ArrowRight");
+      await expect.poll(() => currentStep(page)).toBe(at + 1);
+      expect(await page.getByTestId("code-fn").textContent()).toBe("percpu_ref_get()");
+      const shown = page.locator(".code-page:not(.code-page-kept)");
+      expect(await shown.count()).toBe(1);
+      expect(await shown.evaluate((e) => (e as HTMLElement & { __ahead?: boolean }).__ahead === true)).toBe(
+        true,
+      );
       expect(app.problems).toEqual([]);
     } finally {
       await app.close();
