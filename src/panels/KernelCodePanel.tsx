@@ -273,12 +273,12 @@ export function KernelCodePanel({
   if (kept.current?.trace !== trace) kept.current = { trace, slots: [], clock: 0 };
   if (view) keep(kept.current, view);
   // After a jump (a scrub, Home or End, a finding, a link), the pages of the steps either side,
-  // laid out in idle time: the next step's function is usually not kept then, and its excerpt's
-  // text was laid out and shaped in that step's frame (2-3 ms of the bench's steps after a scrub).
-  // Once the page is drawn and the main thread idle, this adds their pages, hidden, and lays them
-  // out there and then, so the step that shows one only unhides it. Not after a step: inside a loop
-  // the functions either side are kept already, and from one statement to the next the work only
-  // moved in front of the next step (measured: no faster).
+  // laid out in idle time: the next step's function may not be kept then, and that step built its
+  // page and laid out and shaped its text in its own frame (8 of the bench's 20 steps after a scrub
+  // on eight 32 GiB devices built part of a page; with this, 2). Once the page is drawn and the main
+  // thread idle, this adds those pages, hidden, and lays them out there and then, so the step that
+  // shows one only unhides it. Not after a step: inside a loop the functions either side are kept
+  // already, and from one statement to the next the work only moved in front of the next step.
   const [, setAhead] = useState(0);
   const panel = useRef<HTMLElement>(null);
   const last = useRef<{ trace: Trace; step: number } | null>(null);
