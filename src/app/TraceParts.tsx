@@ -16,9 +16,22 @@ import { eventAt, type Trace } from "../trace/trace.ts";
  * step. Grown a line at a time as devices appeared (four lines for eight devices), it shrank the
  * pool below it at those steps, and the pool drew every column again.
  */
-export function PoolSummary({ state, trace }: { readonly state: KernelState; readonly trace: Trace }) {
+export function PoolSummary({
+  state,
+  trace,
+  scrolls = false,
+}: {
+  readonly state: KernelState;
+  readonly trace: Trace;
+  /** kept to two lines, scrolling past them (compare mode's columns, where the pool is short) */
+  readonly scrolls?: boolean;
+}) {
   return (
-    <p className="pool-summary">
+    <p
+      className={scrolls ? "pool-summary pool-summary-scrolls" : "pool-summary"}
+      // a region that scrolls must be reachable by keyboard (axe scrollable-region-focusable)
+      tabIndex={scrolls ? 0 : undefined}
+    >
       <span data-testid="pool-summary">
         {state.devices.map((d, i) => (
           <span key={d.name} data-dev={d.name}>

@@ -431,6 +431,41 @@ describe("compare mode", () => {
     }
   });
 
+  it("eight devices: each column's pool summary keeps to two lines and scrolls, and the pool keeps room for its cells", async () => {
+    const state: ShareState = {
+      text: preset("huge/rfc-eight-npus.p2p"),
+      design: "huge",
+      version: "7.3",
+      step: 0,
+      compare: { design: "upstream" },
+    };
+    const c = comparisonOf(state);
+    const app = await openLink(linkOf(state));
+    const { page } = app;
+    try {
+      await page.keyboard.press("End");
+      await expectAt(page, c, alignedTotal(c) - 1);
+      const col = side(page, "a");
+      const summary = col.locator(".pool-summary");
+      const box = await summary.evaluate((p) => ({
+        // in lines of text: a line is about 1.2 of the font's size
+        lines: p.clientHeight / (1.2 * Number.parseFloat(getComputedStyle(p).fontSize)),
+        scrolls: p.scrollHeight > p.clientHeight,
+        tab: p.getAttribute("tabindex"),
+      }));
+      expect(box.lines).toBeLessThanOrEqual(2.2);
+      expect(box).toMatchObject({ scrolls: true, tab: "0" });
+      // all eight devices are still in the summary, for those who scroll it or read it aloud
+      expect((await col.getByTestId("pool-summary").textContent())!.split("; ")).toHaveLength(8);
+      // the pool under it keeps room for its columns' cells (it had none with four lines above it)
+      const grid = await col.getByTestId("pool-grid").boundingBox();
+      expect(grid!.height).toBeGreaterThanOrEqual(24);
+      expect(app.problems).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("a comparison link whose aligned step is past the end says so, in the editor it shows", async () => {
     const state: ShareState = { text: preset("seed-leak.p2p"), step: 0, compare: { design: "upstream" } };
     const total = alignedTotal(comparisonOf(state));

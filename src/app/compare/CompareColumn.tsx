@@ -77,7 +77,7 @@ export function CompareColumn({
       <section className="panel pool" aria-labelledby={`${id}-pool`}>
         <header>
           <h3 id={`${id}-pool`}>BAR pool</h3>
-          <PoolSummary state={state} trace={trace} />
+          <PoolSummary state={state} trace={trace} scrolls />
         </header>
         <PoolCells
           state={state}
