@@ -47,17 +47,30 @@ export function PoolSummary({
   );
 }
 
+/**
+ * Every device the trace's scenario creates (its `device` statements, in order), with its size in
+ * pages: a size that is not a whole number of pages counts its whole pages, as sim.ts's addResource
+ * does. Known at step 0, before any device exists; worked out once per trace.
+ */
+export function scenarioDevices(trace: Trace): readonly { readonly name: string; readonly pages: number }[] {
+  let devices = scenarioDevicesOf.get(trace);
+  if (devices === undefined) {
+    devices = [];
+    for (const st of trace.scenario.statements)
+      if (st.op === "device") devices.push({ name: st.dev, pages: Math.floor(st.size / trace.pageSize) });
+    scenarioDevicesOf.set(trace, devices);
+  }
+  return devices;
+}
+const scenarioDevicesOf = new WeakMap<Trace, { name: string; pages: number }[]>();
+
 /** The pool summary of every device the trace's scenario creates, each with all its pages free. */
 export function widestSummary(trace: Trace): string {
   let text = widest.get(trace);
   if (text === undefined) {
-    const parts: string[] = [];
-    for (const st of trace.scenario.statements) {
-      if (st.op !== "device") continue;
-      const pages = Math.floor(st.size / trace.pageSize);
-      parts.push(poolSummary({ name: st.dev, free: pages, pages }));
-    }
-    text = parts.join("; ");
+    text = scenarioDevices(trace)
+      .map((d) => poolSummary({ name: d.name, free: d.pages, pages: d.pages }))
+      .join("; ");
     widest.set(trace, text);
   }
   return text;

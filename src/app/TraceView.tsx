@@ -21,7 +21,7 @@ import { opAt } from "../store/selectors.ts";
 import type { PageRef } from "../store/store.ts";
 import { eventAt, type Trace } from "../trace/trace.ts";
 import { isProposal } from "./proposal.ts";
-import { Narration, PoolSummary } from "./TraceParts.tsx";
+import { Narration, PoolSummary, scenarioDevices } from "./TraceParts.tsx";
 
 export interface TraceViewProps {
   readonly trace: Trace;
@@ -44,21 +44,12 @@ function statementProcess(trace: Trace, step: number): string | null {
 }
 
 /**
- * The largest device the trace's scenario creates, in pages (`device` statements; a size that is
- * not a whole number of pages counts its whole pages, as sim.ts's addResource does): the pool panel
- * picks its drawing once per trace with it.
+ * The largest device the trace's scenario creates, in pages (scenarioDevices): the pool panel picks
+ * its drawing once per trace with it.
  */
 export function largestDevicePages(trace: Trace): number {
-  let most = largest.get(trace);
-  if (most === undefined) {
-    most = 0;
-    for (const st of trace.scenario.statements)
-      if (st.op === "device") most = Math.max(most, Math.floor(st.size / trace.pageSize));
-    largest.set(trace, most);
-  }
-  return most;
+  return scenarioDevices(trace).reduce((most, d) => Math.max(most, d.pages), 0);
 }
-const largest = new WeakMap<Trace, number>();
 
 /**
  * The panels' transition length for this render: `ms` for a step to the next or the previous event,

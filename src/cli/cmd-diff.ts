@@ -1,6 +1,7 @@
 /** `p2pviz diff FILE --kernel A --vs B`: where two designs part ways on the same statements. */
 import type { KernelChoice } from "../scenario/parse.ts";
 import { type Comparison, compareTraces } from "../trace/diff.ts";
+import { formatCount } from "../trace/numbers.ts";
 import { runText } from "../trace/run.ts";
 import { type RunCost, runCost } from "../trace/run-cost.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -23,8 +24,6 @@ A and B are ${KERNEL_FLAG_HELP};
 without @VERSION a design runs in its newest version.
 Exit status: 0 when both runs ran (divergences are results); 2 for bad input.
 `;
-
-const num = (n: number) => n.toLocaleString("en-US");
 
 /** The counters of huge.md §6.4's table, as `p2pviz diff` prints them under the summary. */
 const COST_ROWS: readonly (readonly [string, (s: RunCost) => number])[] = [
@@ -60,8 +59,8 @@ export function formatComparison(c: Comparison): string {
     // huge.md §6.3/§6.4 counters of the whole run
     ...COST_ROWS.map(([label, f]): [string, string, string] => [
       label,
-      num(f(runCost(c.a))),
-      num(f(runCost(c.b))),
+      formatCount(f(runCost(c.a))),
+      formatCount(f(runCost(c.b))),
     ]),
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
