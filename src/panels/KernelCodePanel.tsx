@@ -154,12 +154,24 @@ function keep(k: Kept, view: CodeView): void {
   if (cur) {
     cur.view = view;
     cur.used = k.clock;
-  } else if (k.slots.length < KEPT_EXCERPTS) k.slots.push({ view, used: k.clock });
-  else {
-    const oldest = k.slots.reduce((a, b) => (b.used < a.used ? b : a));
-    oldest.view = view;
-    oldest.used = k.clock;
+  } else place(k, view, k.clock);
+}
+
+/**
+ * Puts `view` in a slot of its own while there is room, else in the least recently shown slot but
+ * the one of function `spare`. Returns whether it found a slot.
+ */
+function place(k: Kept, view: CodeView, used: number, spare?: string): boolean {
+  if (k.slots.length < KEPT_EXCERPTS) {
+    k.slots.push({ view, used });
+    return true;
   }
+  let oldest: Kept["slots"][number] | undefined;
+  for (const s of k.slots) if (s.view.fn !== spare && (!oldest || s.used < oldest.used)) oldest = s;
+  if (!oldest) return false;
+  oldest.view = view;
+  oldest.used = used;
+  return true;
 }
 
 /**
@@ -169,16 +181,7 @@ function keep(k: Kept, view: CodeView): void {
 function keepAhead(k: Kept, view: CodeView, shown: string): boolean {
   if (k.slots.some((s) => s.view.fn === view.fn)) return false;
   const used = (k.slots.find((s) => s.view.fn === shown)?.used ?? k.clock) - 0.5;
-  if (k.slots.length < KEPT_EXCERPTS) {
-    k.slots.push({ view, used });
-    return true;
-  }
-  let oldest: Kept["slots"][number] | undefined;
-  for (const s of k.slots) if (s.view.fn !== shown && (!oldest || s.used < oldest.used)) oldest = s;
-  if (!oldest) return false;
-  oldest.view = view;
-  oldest.used = used;
-  return true;
+  return place(k, view, used, shown);
 }
 
 /**
